@@ -1,0 +1,7 @@
+"""File formats: every writer has a reader beside it (round-trip tested)."""
+
+from .atomic import atomic_path, write_json, read_json
+from .exr import write_exr, read_exr
+from .png import write_png, read_png
+
+__all__ = ["atomic_path", "write_json", "read_json", "write_exr", "read_exr", "write_png", "read_png"]
