@@ -1,0 +1,5 @@
+"""Terrain generators."""
+
+from .heightfield import Heightfield, TerrainParams
+
+__all__ = ["Heightfield", "TerrainParams"]

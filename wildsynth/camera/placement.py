@@ -1,0 +1,112 @@
+"""Camera placement v0: scored random proposals with a deterministic fallback.
+
+It never fails: if no proposal passes every check, the best-scoring one that
+is above ground is used, and if even that is missing, a camera above the
+origin looking at the horizon. Checks use a coarse ray march against the
+height function and bounding spheres of objects, so no renderer is needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..core.axes import yaw_pitch_to_cam
+from ..core.camera import Camera
+
+
+class CameraParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hfov: float = Field(75.0, ge=10.0, le=150.0, description="horizontal field of view, degrees")
+    height_min: float = Field(1.5, ge=0.1, le=1000.0, description="lowest camera height above ground, m")
+    height_max: float = Field(2.5, ge=0.1, le=1000.0, description="highest camera height above ground, m")
+    pitch_min: float = Field(-18.0, ge=-89.0, le=89.0, description="lowest pitch (negative looks down), degrees")
+    pitch_max: float = Field(-4.0, ge=-89.0, le=89.0, description="highest pitch, degrees")
+    area_radius: float = Field(50.0, ge=0.0, le=10000.0, description="cameras are proposed within this radius of the origin, m")
+    proposals: int = Field(48, ge=1, le=30000, description="number of proposals scored")
+    min_ground: float = Field(0.3, ge=0.0, le=1.0, description="least fraction of the view covered by ground")
+    min_sky: float = Field(0.05, ge=0.0, le=1.0, description="least fraction of sky (horizon in frame)")
+    min_distance: float = Field(1.0, ge=0.0, le=100.0, description="nearest allowed surface in view, m")
+
+
+@dataclass
+class Obstacles:
+    """Bounding spheres of objects the camera must stay out of and may look at."""
+
+    centers: np.ndarray  # (N, 3)
+    radii: np.ndarray  # (N,)
+
+
+def _march(height: Callable, origins: np.ndarray, dirs: np.ndarray, far: float = 4000.0,
+           steps: int = 160) -> np.ndarray:
+    """Distance to the first terrain hit along each ray (inf if none), geometric steps."""
+    t = np.geomspace(0.2, far, steps)
+    p = origins[:, None, :] + dirs[:, None, :] * t[None, :, None]
+    below = p[..., 2] < height(p[..., 0], p[..., 1])
+    hit = below.any(axis=1)
+    first = np.argmax(below, axis=1)
+    return np.where(hit, t[first], np.inf)
+
+
+def _sphere_hits(origins: np.ndarray, dirs: np.ndarray, obs: Obstacles) -> np.ndarray:
+    if len(obs.radii) == 0:
+        return np.full(len(dirs), np.inf)
+    oc = obs.centers[None, :, :] - origins[:, None, :]
+    tc = np.einsum("rk,rnk->rn", dirs, oc)
+    d2 = np.einsum("rnk,rnk->rn", oc, oc) - tc**2
+    ok = (d2 < obs.radii[None] ** 2) & (tc > 0)
+    return np.where(ok, tc - np.sqrt(np.maximum(obs.radii[None] ** 2 - d2, 0)), np.inf).min(axis=1)
+
+
+def place_camera(params: CameraParams, width: int, height_px: int, height: Callable,
+                 obstacles: Obstacles, rng: np.random.Generator) -> tuple[Camera, dict]:
+    """A valid camera and a report of how it was chosen (for scene.json)."""
+    p = params
+    n = p.proposals
+    rad = p.area_radius * np.sqrt(rng.uniform(0, 1, n))
+    ang = rng.uniform(0, 2 * np.pi, n)
+    xy = np.stack([rad * np.cos(ang), rad * np.sin(ang)], -1)
+    lift = rng.uniform(p.height_min, max(p.height_min, p.height_max), n)
+    yaw = rng.uniform(0, 2 * np.pi, n)
+    pitch = np.radians(rng.uniform(p.pitch_min, max(p.pitch_min, p.pitch_max), n))
+    ground = height(xy[:, 0], xy[:, 1])
+    eyes = np.stack([xy[:, 0], xy[:, 1], ground + lift], -1)
+
+    best, best_score, fallback, fallback_score = None, -np.inf, None, -np.inf
+    for k in range(n):
+        cam = Camera.from_hfov(width, height_px, p.hfov, yaw_pitch_to_cam(eyes[k], yaw[k], pitch[k]))
+        if len(obstacles.radii) and np.any(
+            np.linalg.norm(obstacles.centers - eyes[k], axis=1) < obstacles.radii + 0.3
+        ):
+            continue  # inside or touching an object
+        probe = Camera(cam.K * np.array([[24 / width], [18 / height_px], [1]]), cam.cam_to_world, 24, 18)
+        dirs = probe.pixel_rays().reshape(-1, 3)
+        origins = np.repeat(eyes[k][None], len(dirs), 0)
+        dist = np.minimum(_march(height, origins, dirs), _sphere_hits(origins, dirs, obstacles))
+        hit = np.isfinite(dist)
+        ground_frac, sky_frac = hit.mean(), 1.0 - hit.mean()
+        near = dist[hit].min() if hit.any() else np.inf
+        score = float(np.std(np.log(dist[hit]))) if hit.sum() > 1 else 0.0
+        score += 0.5 * min(near, 10.0) / 10.0
+        valid = ground_frac >= p.min_ground and sky_frac >= p.min_sky and near >= p.min_distance
+        if valid and score > best_score:
+            best, best_score = (cam, k), score
+        if score > fallback_score:
+            fallback, fallback_score = (cam, k), score
+    if best is not None:
+        cam, k = best
+        how = "proposal"
+    elif fallback is not None:
+        cam, k = fallback
+        how = "fallback: best-scoring proposal (no proposal passed every check)"
+    else:
+        eye = np.array([0.0, 0.0, float(height(np.zeros(1), np.zeros(1))[0]) + p.height_max + 5.0])
+        cam = Camera.from_hfov(width, height_px, p.hfov, yaw_pitch_to_cam(eye, 0.0, np.radians(-10.0)))
+        k, how = -1, "fallback: above the origin (every proposal was inside an object)"
+    report = {"method": how, "proposal": int(k), "proposals": n,
+              "score": float(best_score if best is not None else fallback_score)}
+    return cam, report

@@ -1,0 +1,142 @@
+"""The ``wildsynth`` command."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .params import UserError, apply_overrides, describe
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Procedural natural worlds, path traced with Cycles, with exact ground truth.")
+err = Console(stderr=True)
+
+
+def fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def parse_resolution(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not m or int(m.group(1)) < 8 or int(m.group(2)) < 8 or int(m.group(1)) > 16384 or int(m.group(2)) > 16384:
+        raise UserError(f"--resolution {text!r}: expected WIDTHxHEIGHT with each between 8 and 16384, e.g. 1280x720")
+    return int(m.group(1)), int(m.group(2))
+
+
+class RichReporter:
+    """Stage names with a spinner and a bar for the render."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.render_task = None
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        label = name.replace("_", " ")
+        if name == "render_rgb":
+            self.render_task = self.progress.add_task(label, total=1.0)
+            yield
+            self.progress.update(self.render_task, completed=1.0)
+            return
+        task = self.progress.add_task(label, total=None)
+        yield
+        self.progress.update(task, total=1.0, completed=1.0)
+
+    def render_progress(self, fraction: float) -> None:
+        if self.render_task is not None:
+            self.progress.update(self.render_task, completed=fraction)
+
+
+@app.command()
+def generate(
+    seed: int = typer.Option(0, "--seed", min=0, help="root seed; the same seed gives the same frame"),
+    out: Path = typer.Option(Path("out/frame"), "--out", help="output folder"),
+    scene: str = typer.Option("meadow", "--scene", help="scene type (see `wildsynth scenes`)"),
+    resolution: str = typer.Option("1280x720", "--resolution", help="WIDTHxHEIGHT in pixels"),
+    samples: int = typer.Option(64, "--samples", help="path-traced samples per pixel"),
+    denoise: bool = typer.Option(True, "--denoise/--no-denoise", help="OpenImageDenoise on RGB"),
+    set_: Optional[List[str]] = typer.Option(None, "--set", help="parameter override key=value (repeatable)"),
+) -> None:
+    """Generate one frame: RGB (Cycles) plus depth, normals, segmentation and cameras."""
+    from .pipeline import check_output_dir
+    from .render.settings import RenderSettings
+    from .scenes import get as get_scene
+
+    try:
+        recipe = get_scene(scene)
+        width, height = parse_resolution(resolution)
+        params = apply_overrides(recipe.params, set_ or [], what=scene)
+        if samples < 1:
+            raise UserError(f"--samples {samples}: must be at least 1")
+        settings = RenderSettings(width=width, height=height, samples=samples, denoise=denoise)
+        check_output_dir(out)
+    except (UserError, KeyError) as e:
+        fail(str(e).strip("'\""))
+    from .pipeline import generate as run
+
+    columns = (SpinnerColumn(), TextColumn("{task.description:<14}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as progress:
+        result = run(scene, seed, params, settings, out, RichReporter(progress))
+    t = result.timings
+    err.print(f"[green]wrote[/] {out}  ({t['total']:.1f} s; "
+              + ", ".join(f"{k} {v:.1f} s" for k, v in t.items() if k != "total")
+              + f"; {result.stats['triangles']:,} triangles, {result.stats['instances']:,} instances, "
+              f"peak RSS {result.stats['peak_rss_mb']:.0f} MB)", highlight=False)
+
+
+@app.command()
+def params(scene: str = typer.Argument("meadow", help="scene type")) -> None:
+    """List every parameter of a scene with its default, allowed range and description."""
+    from .scenes import get as get_scene
+
+    try:
+        recipe = get_scene(scene)
+    except KeyError as e:
+        fail(str(e).strip("'\""))
+    table = Table(title=f"{scene}: {recipe.description}")
+    for col in ("parameter", "default", "allowed", "description"):
+        table.add_column(col)
+    for row in describe(recipe.params):
+        table.add_row(row["name"], repr(row["default"]), row["allowed"], row["description"])
+    Console().print(table)
+
+
+@app.command()
+def scenes() -> None:
+    """List the scene types."""
+    from .scenes import SCENES
+
+    for name, r in sorted(SCENES.items()):
+        typer.echo(f"{name:12s} {r.description}")
+
+
+def _register_optional_commands() -> None:
+    try:
+        from .stereo.cli import stereo_from_mono_command
+    except ImportError:
+        return
+    app.command("stereo-from-mono")(stereo_from_mono_command)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except UserError as e:
+        fail(str(e))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

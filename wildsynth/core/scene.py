@@ -1,0 +1,149 @@
+"""The renderer-independent scene: objects, materials by reference, sun and sky."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .labels import label
+from .mesh import Instances, Mesh
+
+
+@dataclass(frozen=True)
+class MaterialRef:
+    """A material by recipe name and seed; ``materials/`` turns it into a graph."""
+
+    recipe: str
+    seed: int = 0
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"recipe": self.recipe, "seed": self.seed, "params": dict(self.params)}
+
+
+@dataclass
+class Object:
+    """One scene object: a mesh, or one mesh placed many times (``Instances``).
+
+    A mesh object carries one instance id; an ``Instances`` object carries one
+    id per placement (``geometry.ids``), assigned by ``Scene.add``.
+    """
+
+    name: str
+    geometry: Mesh | Instances
+    material: MaterialRef
+    semantic: str
+    generator: str
+    params: dict[str, Any] = field(default_factory=dict)
+    instance_id: int = 0
+
+    def __post_init__(self) -> None:
+        label(self.semantic)  # fail early on an unknown class
+
+    @property
+    def is_instanced(self) -> bool:
+        return isinstance(self.geometry, Instances)
+
+    @property
+    def ids(self) -> np.ndarray:
+        if self.is_instanced:
+            return self.geometry.ids
+        return np.array([self.instance_id], dtype=np.uint32)
+
+    @property
+    def n_triangles(self) -> int:
+        g = self.geometry
+        return g.mesh.n_triangles * len(g) if isinstance(g, Instances) else g.n_triangles
+
+
+@dataclass
+class Sun:
+    """A distant light. ``direction`` points from the scene towards the sun (unit, world)."""
+
+    direction: np.ndarray
+    strength: float = 4.0  # W/m^2 (Blender sun strength)
+    angle_deg: float = 0.53  # angular diameter, soft shadows
+
+    @classmethod
+    def from_angles(cls, elevation_deg: float, azimuth_deg: float, **kw) -> "Sun":
+        e, a = np.radians(elevation_deg), np.radians(azimuth_deg)
+        return cls(np.array([np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)]), **kw)
+
+    @property
+    def elevation(self) -> float:
+        return float(np.arcsin(np.clip(self.direction[2], -1, 1)))
+
+    @property
+    def azimuth(self) -> float:
+        return float(np.arctan2(self.direction[1], self.direction[0]))
+
+
+@dataclass
+class Sky:
+    """Physical (Nishita) sky. Densities are multiples of the standard atmosphere."""
+
+    air_density: float = 1.0
+    dust_density: float = 1.0
+    ozone_density: float = 1.0
+    strength: float = 0.3
+
+
+@dataclass
+class Scene:
+    """Everything a renderer needs, as plain numpy. Ids are dense, 1-based, in add order."""
+
+    objects: list[Object] = field(default_factory=list)
+    sun: Sun = field(default_factory=lambda: Sun.from_angles(45.0, 30.0))
+    sky: Sky = field(default_factory=Sky)
+    _next_id: int = 1
+
+    def add(self, obj: Object) -> Object:
+        g = obj.geometry
+        if isinstance(g, Instances):
+            g.ids = np.arange(self._next_id, self._next_id + len(g), dtype=np.uint32)
+            self._next_id += len(g)
+        else:
+            obj.instance_id = self._next_id
+            self._next_id += 1
+        self.objects.append(obj)
+        return obj
+
+    @property
+    def n_triangles(self) -> int:
+        return sum(o.n_triangles for o in self.objects)
+
+    @property
+    def n_instances(self) -> int:
+        return sum(len(o.geometry) for o in self.objects if o.is_instanced)
+
+    def id_to_class(self) -> np.ndarray:
+        """Lookup table: instance id -> semantic class id (index 0 = sky)."""
+        lut = np.zeros(self._next_id, dtype=np.uint16)
+        for o in self.objects:
+            lut[o.ids] = label(o.semantic).id
+        return lut
+
+    def object_table(self) -> list[dict]:
+        """One record per instance id (what ``objects.json`` holds)."""
+        rows = []
+        for o in self.objects:
+            lab = label(o.semantic)
+            base = {"class": lab.name, "class_id": lab.id, "generator": o.generator,
+                    "material": o.material.to_dict(), "params": o.params}
+            if o.is_instanced:
+                for k, i in enumerate(o.geometry.ids):
+                    rows.append({"id": int(i), "name": f"{o.name}.{k:05d}", "object": o.name,
+                                 "transform": o.geometry.transforms[k].tolist(), **base})
+            else:
+                rows.append({"id": int(o.instance_id), "name": o.name, "object": o.name, **base})
+        return rows
+
+    def triangles(self) -> np.ndarray:
+        """Every triangle in world space, (F, 3, 3) float64 (realises instances; for tests)."""
+        parts = []
+        for o in self.objects:
+            m = o.geometry.realise() if o.is_instanced else o.geometry
+            parts.append(m.vertices.astype(np.float64)[m.faces])
+        return np.concatenate(parts) if parts else np.zeros((0, 3, 3))

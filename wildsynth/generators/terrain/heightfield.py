@@ -1,0 +1,110 @@
+"""A first terrain: a height function z = h(x, y) from layered noise.
+
+Rolling meadow hills near the origin, ridged mountains rising with distance,
+fine ground detail. The function can be evaluated anywhere, so the mesh is
+built around the camera (``mesh_around``): one connected polar grid whose
+triangles subtend a fixed number of pixels in the view sector and grow with
+distance; fewer, larger triangles behind the camera. One grid means no cracks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...core.mesh import Mesh
+from ...core.seeds import SeedTree
+from ..noise import fbm2, perm_table
+
+
+class TerrainParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hills_height: float = Field(6.0, ge=0.0, le=200.0, description="amplitude of the rolling hills, m")
+    hills_scale: float = Field(120.0, gt=1.0, le=5000.0, description="horizontal size of the hills, m")
+    mountain_height: float = Field(700.0, ge=0.0, le=5000.0, description="height of the surrounding mountains, m")
+    mountain_scale: float = Field(1800.0, gt=10.0, le=20000.0, description="horizontal size of mountain features, m")
+    valley_radius: float = Field(600.0, ge=0.0, le=20000.0, description="radius of the flat valley floor, m")
+    detail_height: float = Field(0.25, ge=0.0, le=10.0, description="amplitude of small ground bumps, m")
+    warp: float = Field(0.35, ge=0.0, le=2.0, description="domain warping strength (twists ridges)")
+    octaves: int = Field(10, ge=1, le=16, description="noise octaves for mountains")
+    extent: float = Field(8000.0, ge=100.0, le=50000.0, description="radius of the meshed world, m")
+    pixels_per_triangle: float = Field(3.0, ge=0.5, le=64.0, description="triangle size in the view, pixels")
+
+
+class Heightfield:
+    """h(x, y) for given parameters and seeds; cheap to evaluate at millions of points."""
+
+    def __init__(self, params: TerrainParams, seeds: SeedTree):
+        self.p = params
+        self._perm_hills = perm_table(seeds.child("hills").rng())
+        self._perm_mnt = perm_table(seeds.child("mountains").rng())
+        self._perm_warp = perm_table(seeds.child("warp").rng())
+        self._perm_detail = perm_table(seeds.child("detail").rng())
+        self._origin = seeds.child("origin").rng().uniform(-1e4, 1e4, 2)  # different region per seed
+
+    def height(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        p = self.p
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        r = np.hypot(x, y)
+        u, v = x + self._origin[0], y + self._origin[1]
+        s = p.mountain_scale
+        wx = fbm2(u / s * 0.7, v / s * 0.7, self._perm_warp, 4) * p.warp * s
+        wy = fbm2(v / s * 0.7 + 3.1, u / s * 0.7 - 1.7, self._perm_warp, 4) * p.warp * s
+        ridges = fbm2((u + wx) / s, (v + wy) / s, self._perm_mnt, p.octaves, ridged=True)
+        t = np.clip((r - p.valley_radius) / max(2.0 * p.valley_radius, 1.0), 0.0, 1.0)
+        rise = t * t * (3.0 - 2.0 * t)  # smoothstep: valley floor -> mountains
+        hills = fbm2(u / p.hills_scale, v / p.hills_scale, self._perm_hills, 5)
+        detail = fbm2(u / 4.0, v / 4.0, self._perm_detail, 4)
+        return p.mountain_height * rise * ridges + p.hills_height * hills + p.detail_height * detail
+
+    def gradient(self, x: np.ndarray, y: np.ndarray, eps: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+        dx = (self.height(x + eps, y) - self.height(x - eps, y)) / (2 * eps)
+        dy = (self.height(x, y + eps) - self.height(x, y - eps)) / (2 * eps)
+        return dx, dy
+
+    def normal(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        dx, dy = self.gradient(x, y)
+        n = np.stack([-dx, -dy, np.ones_like(dx)], -1)
+        return n / np.linalg.norm(n, axis=-1, keepdims=True)
+
+    def mesh_around(self, eye: np.ndarray, yaw: float, hfov: float, width: int) -> Mesh:
+        """A polar grid mesh centred below ``eye``, dense in the view sector."""
+        p = self.p
+        step = hfov / width * p.pixels_per_triangle  # radians per triangle in view
+        margin = np.radians(20.0)
+        sector = min(hfov + 2 * margin, 2 * np.pi)
+        n_view = max(int(np.ceil(sector / step)), 8)
+        rest = 2 * np.pi - sector
+        n_back = max(int(np.ceil(rest / (step * 6.0))), 16) if rest > 1e-6 else 0
+        theta = np.concatenate([
+            yaw - sector / 2 + np.arange(n_view) * (sector / n_view),
+            yaw + sector / 2 + np.arange(n_back) * (rest / max(n_back, 1)),
+        ])
+        q = 1.0 + 3.0 * step  # ring growth: radial steps about 3x the angular ones (ground seen at grazing angles)
+        r0 = 0.1
+        n_rings = int(np.ceil(np.log(p.extent / r0) / np.log(q))) + 1
+        radii = r0 * q ** np.arange(n_rings)
+        cx, cy = float(eye[0]), float(eye[1])
+        xs = cx + radii[:, None] * np.cos(theta)[None, :]
+        ys = cy + radii[:, None] * np.sin(theta)[None, :]
+        n = len(theta)
+        xv = np.concatenate([[cx], xs.ravel()])
+        yv = np.concatenate([[cy], ys.ravel()])
+        zv = self.height(xv, yv)
+        # faces: centre fan, then quads between consecutive rings (wrapping in theta)
+        j = np.arange(n)
+        jn = (j + 1) % n
+        fan = np.stack([np.zeros(n, dtype=np.int64), 1 + j, 1 + jn], -1)
+        i = np.arange(n_rings - 1)[:, None]
+        a = 1 + i * n + j[None, :]
+        b = 1 + i * n + jn[None, :]
+        c = 1 + (i + 1) * n + jn[None, :]
+        d = 1 + (i + 1) * n + j[None, :]
+        quads = np.concatenate([np.stack([a, c, b], -1).reshape(-1, 3), np.stack([a, d, c], -1).reshape(-1, 3)])
+        faces = np.concatenate([fan, quads])
+        verts = np.stack([xv, yv, zv], -1)
+        nz = self.normal(xv, yv)[:, 2]
+        return Mesh(verts, faces, attributes={"slope": (1.0 - nz).astype(np.float32),
+                                              "height": zv.astype(np.float32)})

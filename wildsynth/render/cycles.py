@@ -1,0 +1,223 @@
+"""Cycles rendering: path-traced RGB and exact-at-pixel-centre ground-truth passes.
+
+The ground-truth pass is a second Cycles render of the same Blender scene with
+one sample per pixel, a 0.01-pixel box filter (rays through pixel centres, so
+no anti-aliased mixing at edges), no bounces, and one override material that
+writes the instance id and the shading normal to AOVs. Depth is Cycles' Z pass
+(planar z-depth). Geometry is identical to the RGB render by construction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import bpy
+import numpy as np
+import OpenEXR
+
+from ..core.camera import Camera
+from ..core.scene import Scene
+from .settings import RenderSettings
+from .translate import ID_ATTR, load_scene, set_camera
+
+SKY_Z = 1.0e9  # Cycles writes 1e10 for rays that hit nothing
+
+Progress = Callable[[float], None]
+
+
+@dataclass
+class RGBResult:
+    linear: np.ndarray  # (H, W, 3) float32, scene-referred linear Rec.709
+    display: np.ndarray  # (H, W, 3) uint8 sRGB after the view transform
+
+
+@dataclass
+class GTPasses:
+    depth: np.ndarray  # (H, W) float32 z-depth in metres, inf = sky
+    normal_world: np.ndarray  # (H, W, 3) float32 unit shading normals, world axes; 0 = sky
+    instance: np.ndarray  # (H, W) uint32, 0 = sky
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence Blender's C-level stdout chatter ("Fra:1 Mem:...") during a call."""
+    try:
+        fd = os.dup(1)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(fd, 1)
+        os.close(fd)
+        os.close(devnull)
+
+
+@contextlib.contextmanager
+def _progress_handler(progress: Progress | None) -> Iterator[None]:
+    """Report Cycles' "Sample i/n" status as a fraction; always unregisters (a left
+    handler makes the process hang at exit)."""
+    if progress is None:
+        yield
+        return
+    pattern = re.compile(r"Sample (\d+)/(\d+)")
+
+    def on_stats(stats: str) -> None:
+        m = pattern.search(stats)
+        if m:
+            progress(int(m.group(1)) / max(int(m.group(2)), 1))
+
+    bpy.app.handlers.render_stats.append(on_stats)
+    try:
+        yield
+    finally:
+        bpy.app.handlers.render_stats.remove(on_stats)
+
+
+def _read_layers(path: Path) -> dict[str, np.ndarray]:
+    chans = OpenEXR.File(str(path), separate_channels=True).channels()
+    return {k.split(".", 1)[1] if k.startswith("ViewLayer.") else k: np.asarray(v.pixels) for k, v in chans.items()}
+
+
+class CyclesRenderer:
+    """Holds one scene in Blender; renders RGB and GT passes for any camera."""
+
+    def __init__(self, scene: Scene, settings: RenderSettings, seed: int = 0):
+        self.settings = settings
+        self.seed = int(seed)
+        with _quiet():
+            self.bscene = load_scene(scene)
+        self._gt_material = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="wildsynth-")
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+    def __enter__(self) -> "CyclesRenderer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- RGB -----------------------------------------------------------------
+    def _configure_rgb(self) -> None:
+        s, sc = self.settings, self.bscene
+        cy = sc.cycles
+        cy.device = "CPU"
+        cy.samples = s.samples
+        cy.use_adaptive_sampling = s.adaptive_threshold > 0
+        cy.adaptive_threshold = s.adaptive_threshold
+        cy.use_denoising = s.denoise and s.samples > 1
+        cy.denoiser = "OPENIMAGEDENOISE"
+        cy.max_bounces = s.max_bounces
+        cy.diffuse_bounces = s.diffuse_bounces
+        cy.glossy_bounces = s.glossy_bounces
+        cy.transmission_bounces = max(s.max_bounces, 4)
+        cy.transparent_max_bounces = 8
+        cy.volume_bounces = 0
+        cy.caustics_reflective = cy.caustics_refractive = False
+        cy.pixel_filter_type = "BLACKMAN_HARRIS"
+        cy.filter_width = 1.5
+        cy.seed = self.seed
+        sc.render.threads_mode = "FIXED" if s.threads else "AUTO"
+        if s.threads:
+            sc.render.threads = s.threads
+        sc.render.film_transparent = False
+        sc.view_settings.view_transform = s.view_transform
+        sc.view_settings.exposure = s.exposure
+        vl = sc.view_layers[0]
+        vl.material_override = None
+        vl.use_pass_z = False
+
+    def render_rgb(self, camera: Camera, progress: Progress | None = None) -> RGBResult:
+        self._configure_rgb()
+        set_camera(self.bscene, camera)
+        with _quiet(), _progress_handler(progress):
+            bpy.ops.render.render()
+        img = bpy.data.images["Render Result"]
+        exr, png = Path(self._tmp.name) / "rgb.exr", Path(self._tmp.name) / "rgb.png"
+        fmt = self.bscene.render.image_settings
+        with _quiet():
+            fmt.file_format, fmt.color_depth, fmt.exr_codec = "OPEN_EXR", "32", "ZIP"
+            img.save_render(str(exr), scene=self.bscene)
+            fmt.file_format, fmt.color_mode, fmt.color_depth = "PNG", "RGB", "8"
+            img.save_render(str(png), scene=self.bscene)
+        chans = OpenEXR.File(str(exr)).channels()
+        rgba = next(iter(chans.values())).pixels
+        from ..io.png import read_png
+
+        return RGBResult(np.ascontiguousarray(rgba[..., :3], dtype=np.float32), read_png(png)[..., :3])
+
+    # -- ground truth ----------------------------------------------------------
+    def _gt_override(self):
+        if self._gt_material is not None:
+            return self._gt_material
+        mat = bpy.data.materials.new("ws_ground_truth")
+        mat.use_nodes = True
+        nt = mat.node_tree
+        nt.nodes.clear()
+        per_instance = nt.nodes.new("ShaderNodeAttribute")
+        per_instance.attribute_type, per_instance.attribute_name = "INSTANCER", ID_ATTR
+        per_object = nt.nodes.new("ShaderNodeAttribute")
+        per_object.attribute_type, per_object.attribute_name = "OBJECT", ID_ATTR
+        pick = nt.nodes.new("ShaderNodeMath")
+        pick.operation = "MAXIMUM"
+        nt.links.new(per_instance.outputs["Fac"], pick.inputs[0])
+        nt.links.new(per_object.outputs["Fac"], pick.inputs[1])
+        aov_id = nt.nodes.new("ShaderNodeOutputAOV")
+        aov_id.aov_name = "ws_id"
+        nt.links.new(pick.outputs["Value"], aov_id.inputs["Value"])
+        geo = nt.nodes.new("ShaderNodeNewGeometry")
+        aov_n = nt.nodes.new("ShaderNodeOutputAOV")
+        aov_n.aov_name = "ws_normal"
+        nt.links.new(geo.outputs["Normal"], aov_n.inputs["Color"])
+        out = nt.nodes.new("ShaderNodeOutputMaterial")
+        nt.links.new(nt.nodes.new("ShaderNodeEmission").outputs[0], out.inputs["Surface"])
+        self._gt_material = mat
+        vl = self.bscene.view_layers[0]
+        for name, kind in (("ws_id", "VALUE"), ("ws_normal", "COLOR")):
+            if name not in vl.aovs:
+                a = vl.aovs.add()
+                a.name, a.type = name, kind
+        return mat
+
+    def render_gt(self, camera: Camera) -> GTPasses:
+        sc = self.bscene
+        cy = sc.cycles
+        cy.samples = 1
+        cy.use_adaptive_sampling = False
+        cy.use_denoising = False
+        cy.pixel_filter_type = "BOX"
+        cy.filter_width = 0.01
+        cy.max_bounces = 0
+        cy.seed = self.seed
+        sc.render.film_transparent = False
+        vl = sc.view_layers[0]
+        vl.material_override = self._gt_override()
+        vl.use_pass_z = True
+        set_camera(sc, camera)
+        path = Path(self._tmp.name) / "gt.exr"
+        fmt = sc.render.image_settings
+        fmt.file_format, fmt.color_depth, fmt.exr_codec = "OPEN_EXR_MULTILAYER", "32", "ZIP"
+        sc.render.filepath = str(path)
+        with _quiet():
+            bpy.ops.render.render(write_still=True)
+        vl.material_override = None
+        layers = _read_layers(path)
+        z = layers["Depth.Z"].astype(np.float32)
+        sky = z >= SKY_Z
+        depth = np.where(sky, np.float32(np.inf), z)
+        normal = np.stack([layers[f"ws_normal.{c}"] for c in "RGB"], -1).astype(np.float32)
+        normal[sky] = 0.0
+        inst = np.rint(layers["ws_id.X"]).astype(np.uint32)
+        inst[sky] = 0
+        return GTPasses(depth, normal, inst)

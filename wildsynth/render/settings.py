@@ -1,0 +1,23 @@
+"""Render settings (no bpy here, so the CLI can validate them without loading Blender)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RenderSettings(BaseModel):
+    """How the RGB image is path traced. Ground truth is always exact at pixel centres."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    width: int = Field(1280, ge=8, le=16384, description="image width in pixels")
+    height: int = Field(720, ge=8, le=16384, description="image height in pixels")
+    samples: int = Field(64, ge=1, le=65536, description="path-traced samples per pixel (upper bound with adaptive sampling)")
+    denoise: bool = Field(True, description="OpenImageDenoise on the RGB image")
+    adaptive_threshold: float = Field(0.02, ge=0.0, le=1.0, description="adaptive sampling noise threshold (0 = off)")
+    max_bounces: int = Field(4, ge=0, le=64, description="total light bounces")
+    diffuse_bounces: int = Field(2, ge=0, le=64, description="diffuse light bounces")
+    glossy_bounces: int = Field(2, ge=0, le=64, description="glossy light bounces")
+    threads: int = Field(0, ge=0, le=1024, description="CPU threads (0 = all cores)")
+    exposure: float = Field(0.0, ge=-10.0, le=10.0, description="film exposure in stops")
+    view_transform: str = Field("AgX", description="Blender view transform for image.png (AgX, Filmic, Standard)")

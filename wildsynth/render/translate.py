@@ -1,0 +1,220 @@
+"""Scene -> Blender: meshes, instances, materials, camera, sun and sky.
+
+Meshes move in with ``foreach_set``; ``Instances`` stay instances (a point
+cloud carrying per-point 4x4 transforms and ids, expanded by a geometry-nodes
+"instance on points" tree). Every object and instance carries its id as the
+attribute ``ws_id`` so the ground-truth pass can read it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import bpy
+import numpy as np
+from mathutils import Matrix
+
+from ..core.axes import opencv_to_opengl
+from ..core.camera import Camera
+from ..core.mesh import Instances, Mesh
+from ..core.scene import Object, Scene
+from ..materials import Graph, build
+from ..materials.graph import Out
+
+ID_ATTR = "ws_id"
+
+
+def reset() -> bpy.types.Scene:
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    return bpy.context.scene
+
+
+def mesh_to_blender(name: str, mesh: Mesh) -> bpy.types.Mesh:
+    me = bpy.data.meshes.new(name)
+    v, f = mesh.vertices, mesh.faces
+    me.vertices.add(len(v))
+    me.vertices.foreach_set("co", v.ravel())
+    me.loops.add(f.size)
+    me.loops.foreach_set("vertex_index", f.ravel())
+    me.polygons.add(len(f))
+    me.polygons.foreach_set("loop_start", np.arange(0, f.size, 3, dtype=np.int32))
+    for key, a in mesh.attributes.items():
+        kind = "FLOAT" if a.ndim == 1 else "FLOAT_VECTOR"
+        attr = me.attributes.new(key, kind, "POINT")
+        attr.data.foreach_set("value" if kind == "FLOAT" else "vector", a.ravel())
+    me.update()
+    if mesh.smooth:
+        me.shade_smooth()
+    return me
+
+
+def _instancer_tree() -> bpy.types.NodeTree:
+    """Geometry nodes: one instance of the prototype per point, transform from ``xform``."""
+    tree = bpy.data.node_groups.get("ws_instancer")
+    if tree is not None:
+        return tree
+    tree = bpy.data.node_groups.new("ws_instancer", "GeometryNodeTree")
+    tree.interface.new_socket("Geometry", in_out="INPUT", socket_type="NodeSocketGeometry")
+    tree.interface.new_socket("Prototype", in_out="INPUT", socket_type="NodeSocketObject")
+    tree.interface.new_socket("Geometry", in_out="OUTPUT", socket_type="NodeSocketGeometry")
+    nodes, link = tree.nodes, tree.links.new
+    gin, gout = nodes.new("NodeGroupInput"), nodes.new("NodeGroupOutput")
+    info = nodes.new("GeometryNodeObjectInfo")
+    inst = nodes.new("GeometryNodeInstanceOnPoints")
+    xform = nodes.new("GeometryNodeInputNamedAttribute")
+    xform.data_type = "FLOAT4X4"
+    xform.inputs["Name"].default_value = "xform"
+    set_xf = nodes.new("GeometryNodeSetInstanceTransform")
+    link(gin.outputs["Prototype"], info.inputs["Object"])
+    link(gin.outputs["Geometry"], inst.inputs["Points"])
+    link(info.outputs["Geometry"], inst.inputs["Instance"])
+    link(inst.outputs["Instances"], set_xf.inputs["Instances"])
+    link(xform.outputs["Attribute"], set_xf.inputs["Transform"])
+    link(set_xf.outputs["Instances"], gout.inputs["Geometry"])
+    return tree
+
+
+def _add_instances(bscene: bpy.types.Scene, obj: Object, material: bpy.types.Material) -> None:
+    inst: Instances = obj.geometry
+    proto = bpy.data.objects.new(f"{obj.name}.proto", mesh_to_blender(f"{obj.name}.proto", inst.mesh))
+    proto.data.materials.append(material)  # not linked to the scene: only instanced
+    pts = bpy.data.meshes.new(f"{obj.name}.points")
+    n = len(inst)
+    pts.vertices.add(n)
+    pts.vertices.foreach_set("co", np.ascontiguousarray(inst.transforms[:, :3, 3]).ravel())
+    xf = pts.attributes.new("xform", "FLOAT4X4", "POINT")
+    # Blender stores 4x4 attributes column-major.
+    xf.data.foreach_set("value", np.ascontiguousarray(inst.transforms.transpose(0, 2, 1)).ravel())
+    ids = pts.attributes.new(ID_ATTR, "FLOAT", "POINT")
+    ids.data.foreach_set("value", inst.ids.astype(np.float32))
+    ob = bpy.data.objects.new(obj.name, pts)
+    mod = ob.modifiers.new("instances", "NODES")
+    mod.node_group = _instancer_tree()
+    key = mod.node_group.interface.items_tree["Prototype"].identifier
+    mod[key] = proto
+    bscene.collection.objects.link(ob)
+
+
+def compile_graph(graph: Graph) -> bpy.types.Material:
+    """Build a Blender material from a renderer-free graph, node for node."""
+    mat = bpy.data.materials.new(graph.name)
+    mat.use_nodes = True
+    nt = mat.node_tree
+    nt.nodes.clear()
+    made: dict[int, bpy.types.Node] = {}
+    for node in graph.nodes:
+        bn = nt.nodes.new(node.type)
+        for key, value in node.props.items():
+            if key == "ramp":
+                els = bn.color_ramp.elements
+                while len(els) > 1:
+                    els.remove(els[-1])
+                els[0].position, els[0].color = value[0]
+                for pos, col in value[1:]:
+                    els.new(pos).color = col
+            elif key == "ramp_interpolation":
+                bn.color_ramp.interpolation = value
+            else:
+                setattr(bn, key, value)
+        made[id(node)] = bn
+    for node in graph.nodes:
+        bn = made[id(node)]
+        for key, value in node.inputs.items():
+            sock = _socket(bn.inputs, key, node.type)
+            if isinstance(value, Out):
+                nt.links.new(_socket(made[id(value.node)].outputs, value.socket, value.node.type), sock)
+            elif isinstance(value, tuple) and len(value) == 3 and sock.type == "RGBA":
+                sock.default_value = (*value, 1.0)
+            else:
+                sock.default_value = value
+    out = nt.nodes.new("ShaderNodeOutputMaterial")
+    for kind, src in graph.outputs.items():
+        nt.links.new(_socket(made[id(src.node)].outputs, src.socket, src.node.type), out.inputs[kind])
+    return mat
+
+
+def _socket(sockets, key, node_type: str):
+    if isinstance(key, int):
+        return sockets[key]
+    found = [s for s in sockets if s.name == key and s.enabled]
+    if not found:
+        names = sorted({s.name for s in sockets if s.enabled})
+        raise KeyError(f"{node_type} has no enabled socket {key!r}; it has {names}")
+    return found[0]
+
+
+def add_objects(bscene: bpy.types.Scene, scene: Scene) -> None:
+    cache: dict = {}
+    for obj in scene.objects:
+        mat = cache.get(obj.material)
+        if mat is None:
+            mat = cache[obj.material] = compile_graph(build(obj.material))
+        if obj.is_instanced:
+            _add_instances(bscene, obj, mat)
+        else:
+            ob = bpy.data.objects.new(obj.name, mesh_to_blender(obj.name, obj.geometry))
+            ob.data.materials.append(mat)
+            ob[ID_ATTR] = float(obj.instance_id)
+            bscene.collection.objects.link(ob)
+
+
+def set_camera(bscene: bpy.types.Scene, cam: Camera) -> bpy.types.Object:
+    """Place a Blender camera that reproduces the OpenCV pinhole exactly."""
+    fx, fy, cx, cy = cam.K[0, 0], cam.K[1, 1], cam.K[0, 2], cam.K[1, 2]
+    if abs(fx - fy) > 1e-6 * fx:
+        raise ValueError(f"non-square pixels are not supported (fx={fx}, fy={fy})")
+    ob = bscene.camera
+    if ob is None:
+        ob = bpy.data.objects.new("camera", bpy.data.cameras.new("camera"))
+        bscene.collection.objects.link(ob)
+        bscene.camera = ob
+    data = ob.data
+    data.sensor_fit = "HORIZONTAL"
+    data.sensor_width = 36.0
+    data.lens = fx * data.sensor_width / cam.width
+    data.shift_x = (cam.width / 2.0 - cx) / cam.width
+    data.shift_y = (cy - cam.height / 2.0) / cam.width
+    data.clip_start, data.clip_end = 0.01, 1.0e6
+    ob.matrix_world = Matrix(opencv_to_opengl(cam.cam_to_world).tolist())
+    bscene.render.resolution_x, bscene.render.resolution_y = cam.width, cam.height
+    bscene.render.resolution_percentage = 100
+    bscene.render.pixel_aspect_x = bscene.render.pixel_aspect_y = 1.0
+    return ob
+
+
+def set_sun_and_sky(bscene: bpy.types.Scene, scene: Scene) -> None:
+    sun = scene.sun
+    lamp = bpy.data.lights.new("sun", "SUN")
+    lamp.energy = sun.strength
+    lamp.angle = math.radians(sun.angle_deg)
+    ob = bpy.data.objects.new("sun", lamp)
+    z = np.asarray(sun.direction, dtype=np.float64)  # the lamp shines along its local -Z
+    x = np.cross([0.0, 0.0, 1.0], z)
+    x = x / np.linalg.norm(x) if np.linalg.norm(x) > 1e-9 else np.array([1.0, 0.0, 0.0])
+    rot = np.eye(4)
+    rot[:3, 0], rot[:3, 1], rot[:3, 2] = x, np.cross(z, x), z
+    ob.matrix_world = Matrix(rot.tolist())
+    bscene.collection.objects.link(ob)
+
+    world = bpy.data.worlds.new("sky")
+    bscene.world = world
+    world.use_nodes = True
+    nt = world.node_tree
+    sky = nt.nodes.new("ShaderNodeTexSky")
+    sky.sky_type = "NISHITA"
+    sky.sun_disc = False  # the sun lamp carries the direct light (sharp, noise-free)
+    sky.sun_elevation = max(sun.elevation, 0.0)
+    sky.sun_rotation = (math.pi / 2.0 - sun.azimuth) % (2.0 * math.pi)  # measured: 0 puts the sun at +Y
+    sky.air_density, sky.dust_density, sky.ozone_density = scene.sky.air_density, scene.sky.dust_density, scene.sky.ozone_density
+    bg = nt.nodes["Background"]
+    bg.inputs["Strength"].default_value = scene.sky.strength
+    nt.links.new(sky.outputs["Color"], bg.inputs["Color"])
+
+
+def load_scene(scene: Scene) -> bpy.types.Scene:
+    """A fresh Blender scene holding ``scene`` (objects, sun, sky), ready for a camera."""
+    bscene = reset()
+    bscene.render.engine = "CYCLES"
+    add_objects(bscene, scene)
+    set_sun_and_sky(bscene, scene)
+    return bscene
