@@ -152,7 +152,7 @@ def from_mono(
         right = np.clip(right, 0.0, 1.0)
 
     info = {"fill": fill_kind, "flying_pixels": n_flying, "hole_fraction": float(holes.mean()),
-            "mode": "metric" if p.metric else "relative"}
+            "mode": "metric" if p.metric else "relative", "input_dtype": str(np.asarray(image).dtype)}
     out_left = left
     if p.augment:
         out_left, right, applied = augment_pair(left, right, p, gen, clip=is_int)

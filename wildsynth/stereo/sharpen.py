@@ -12,7 +12,7 @@ Decisions (documented in docs/stereo.md):
   threshold (default 3). Normalising keeps steep but continuous surfaces (a
   ground plane near the camera has about 1 px/px) intact.
 * "Nearest valid value on its side": each bad pixel looks for the nearest good
-  pixel left, right, up and down, and takes the candidate minimising
+  pixel along the 8 horizontal, vertical and diagonal directions, and takes the candidate minimising
   ``|candidate - own value| + distance``: a flying pixel close in value to the
   foreground joins the foreground, one close to the background joins the
   background. Pixels with no value at all (invalid input depth) take the
@@ -37,10 +37,11 @@ def _fill_bad(disp, bad, has_value):
             own = disp[y, x]
             best = np.inf
             val = own
-            for dy, dx in ((0, -1), (0, 1), (-1, 0), (1, 0)):
+            for dy, dx in ((0, -1), (0, 1), (-1, 0), (1, 0), (-1, -1), (-1, 1), (1, -1), (1, 1)):
                 yy = y + dy
                 xx = x + dx
-                dist = 1.0
+                step = 1.4142135623730951 if dy != 0 and dx != 0 else 1.0
+                dist = step
                 while 0 <= yy < h and 0 <= xx < w:
                     if not bad[yy, xx]:
                         c = disp[yy, xx]
@@ -53,7 +54,7 @@ def _fill_bad(disp, bad, has_value):
                         break
                     yy += dy
                     xx += dx
-                    dist += 1.0
+                    dist += step
             out[y, x] = val
     return out
 
