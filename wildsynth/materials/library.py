@@ -1,5 +1,8 @@
 """Material recipes: (rng, params) -> Graph. Randomised within natural ranges.
 
+Shading cost dominates Cycles time on 2 cores, so noise octaves (``detail``)
+are kept low: finer detail than a pixel only adds sampling noise.
+
 Recipes read per-vertex masks written by the generators (``slope`` in [0, 1],
 ``height`` in metres) through attribute nodes; they never move geometry.
 """
@@ -45,15 +48,15 @@ def meadow_ground(rng: np.random.Generator, params: dict) -> Graph:
     """Grass-covered ground with dirt patches, rock on steep slopes and snow up high."""
     g = Graph("meadow_ground")
     p = g.coords("Object")
-    patches = g.noise(p, scale=0.05, detail=4.0, roughness=0.6)
-    fine = g.noise(p, scale=3.0, detail=6.0, roughness=0.7)
+    patches = g.noise(p, scale=0.05, detail=2.0, roughness=0.6)
+    fine = g.noise(p, scale=3.0, detail=2.0, roughness=0.7)
     grass = g.ramp(patches["Fac"], [(0.35, _jitter(rng, (0.045, 0.11, 0.018))),
                                     (0.65, _jitter(rng, (0.13, 0.17, 0.035)))])
     grass = g.mix(0.3, grass, g.ramp(fine["Fac"], [(0.3, (0.03, 0.07, 0.012)), (0.7, (0.14, 0.19, 0.05))]))
     dirt = _jitter(rng, (0.16, 0.11, 0.065))
-    dirt_mask = g.map_range(g.noise(p, scale=0.15, detail=3.0)["Fac"], 0.62, 0.7)
+    dirt_mask = g.map_range(g.noise(p, scale=0.15, detail=1.0)["Fac"], 0.62, 0.7)
     ground = g.mix(dirt_mask, grass, dirt)
-    rock_col = g.ramp(g.noise(p, scale=0.8, detail=8.0)["Fac"], [(0.3, _jitter(rng, (0.12, 0.11, 0.1))),
+    rock_col = g.ramp(g.noise(p, scale=0.8, detail=3.0)["Fac"], [(0.3, _jitter(rng, (0.12, 0.11, 0.1))),
                                                                (0.7, _jitter(rng, (0.3, 0.28, 0.26)))])
     slope = g.attribute("slope")["Fac"]
     rock_mask = g.map_range(g.math("ADD", slope, g.math("MULTIPLY", fine["Fac"], 0.2)), 0.42, 0.5)
@@ -72,13 +75,13 @@ def rock(rng: np.random.Generator, params: dict) -> Graph:
     """Weathered grey-brown stone, varied per instance, with lichen spots."""
     g = Graph("rock")
     p = g.coords("Object")
-    n = g.noise(p, scale=rng.uniform(1.5, 3.0), detail=10.0, roughness=0.65)
+    n = g.noise(p, scale=rng.uniform(1.5, 3.0), detail=4.0, roughness=0.65)
     cells = g.voronoi(p, scale=rng.uniform(3.0, 6.0))
     base = g.ramp(n["Fac"], [(0.3, _jitter(rng, (0.09, 0.085, 0.08), 0.2)),
                              (0.7, _jitter(rng, (0.32, 0.3, 0.27), 0.2))])
     tint = g.ramp(g.object_random(), [(0.0, (0.8, 0.8, 0.8)), (1.0, (1.15, 1.08, 1.0))])
     base = g.mix(1.0, base, tint, blend="MULTIPLY")
-    lichen = g.map_range(g.noise(p, scale=6.0, detail=3.0)["Fac"], 0.63, 0.68)
+    lichen = g.map_range(g.noise(p, scale=6.0, detail=1.0)["Fac"], 0.63, 0.68)
     col = g.mix(lichen, base, _jitter(rng, (0.2, 0.22, 0.08), 0.2))
     height = g.math("ADD", n["Fac"], g.math("MULTIPLY", cells["Distance"], 0.5))
     g.surface(g.principled(base_color=col, roughness=0.85, normal=g.bump(height, strength=0.6, distance=0.05)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -14,10 +16,11 @@ class RenderSettings(BaseModel):
     height: int = Field(720, ge=8, le=16384, description="image height in pixels")
     samples: int = Field(64, ge=1, le=65536, description="path-traced samples per pixel (upper bound with adaptive sampling)")
     denoise: bool = Field(True, description="OpenImageDenoise on the RGB image")
-    adaptive_threshold: float = Field(0.02, ge=0.0, le=1.0, description="adaptive sampling noise threshold (0 = off)")
-    max_bounces: int = Field(4, ge=0, le=64, description="total light bounces")
-    diffuse_bounces: int = Field(2, ge=0, le=64, description="diffuse light bounces")
-    glossy_bounces: int = Field(2, ge=0, le=64, description="glossy light bounces")
+    denoise_quality: Literal["HIGH", "BALANCED", "FAST"] = Field("BALANCED", description="OpenImageDenoise quality")
+    adaptive_threshold: float = Field(0.05, ge=0.0, le=1.0, description="adaptive sampling noise threshold (0 = off)")
+    max_bounces: int = Field(3, ge=0, le=64, description="total light bounces")
+    diffuse_bounces: int = Field(1, ge=0, le=64, description="diffuse light bounces")
+    glossy_bounces: int = Field(1, ge=0, le=64, description="glossy light bounces")
     threads: int = Field(0, ge=0, le=1024, description="CPU threads (0 = all cores)")
     exposure: float = Field(0.0, ge=-10.0, le=10.0, description="film exposure in stops")
     view_transform: str = Field("AgX", description="Blender view transform for image.png (AgX, Filmic, Standard)")

@@ -1,0 +1,65 @@
+"""Test helpers: exact point-to-triangle distances against a scene's own triangles."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+
+def scene_triangles_with_ids(scene) -> tuple[np.ndarray, np.ndarray]:
+    """World triangles (F, 3, 3) and the instance id owning each."""
+    tris, ids = [], []
+    for o in scene.objects:
+        if o.is_instanced:
+            m = o.geometry.mesh
+            base = m.vertices.astype(np.float64)[m.faces]
+            for t, i in zip(o.geometry.transforms.astype(np.float64), o.geometry.ids):
+                tris.append(base @ t[:3, :3].T + t[:3, 3])
+                ids.append(np.full(len(base), i, dtype=np.uint32))
+        else:
+            m = o.geometry
+            tris.append(m.vertices.astype(np.float64)[m.faces])
+            ids.append(np.full(len(m.faces), o.instance_id, dtype=np.uint32))
+    return np.concatenate(tris), np.concatenate(ids)
+
+
+def closest_on_triangles(p: np.ndarray, tri: np.ndarray) -> np.ndarray:
+    """Closest points on triangles tri (N, 3, 3) to points p (N, 3) (Ericson's regions)."""
+    a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+    ab, ac, ap = b - a, c - a, p - a
+    d1, d2 = (ab * ap).sum(-1), (ac * ap).sum(-1)
+    bp = p - b
+    d3, d4 = (ab * bp).sum(-1), (ac * bp).sum(-1)
+    cp = p - c
+    d5, d6 = (ab * cp).sum(-1), (ac * cp).sum(-1)
+    va = d3 * d6 - d5 * d4
+    vb = d5 * d2 - d1 * d6
+    vc = d1 * d4 - d3 * d2
+    denom = np.where(np.abs(va + vb + vc) < 1e-300, 1e-300, va + vb + vc)
+    v, w = vb / denom, vc / denom
+    out = a + ab * v[:, None] + ac * w[:, None]  # inside the face
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # edges
+        m = (vc <= 0) & (d1 >= 0) & (d3 <= 0)
+        out[m] = a[m] + ab[m] * (d1[m] / (d1[m] - d3[m]))[:, None]
+        m2 = (vb <= 0) & (d2 >= 0) & (d6 <= 0)
+        out[m2] = a[m2] + ac[m2] * (d2[m2] / (d2[m2] - d6[m2]))[:, None]
+        m3 = (va <= 0) & ((d4 - d3) >= 0) & ((d5 - d6) >= 0)
+        out[m3] = b[m3] + (c[m3] - b[m3]) * ((d4[m3] - d3[m3]) / ((d4[m3] - d3[m3]) + (d5[m3] - d6[m3])))[:, None]
+    # vertices
+    out[(d1 <= 0) & (d2 <= 0)] = a[(d1 <= 0) & (d2 <= 0)]
+    out[(d3 >= 0) & (d4 <= d3)] = b[(d3 >= 0) & (d4 <= d3)]
+    out[(d6 >= 0) & (d5 <= d6)] = c[(d6 >= 0) & (d5 <= d6)]
+    return out
+
+
+def nearest_triangle(points: np.ndarray, tris: np.ndarray, k: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to, and index of, the nearest triangle for each point (candidates by centroid)."""
+    centroids = tris.mean(axis=1)
+    _, cand = cKDTree(centroids).query(points, k=min(k, len(tris)))
+    cand = np.atleast_2d(cand)
+    n, kk = cand.shape
+    q = closest_on_triangles(np.repeat(points, kk, 0), tris[cand.ravel()])
+    d = np.linalg.norm(q - np.repeat(points, kk, 0), axis=1).reshape(n, kk)
+    j = np.argmin(d, axis=1)
+    return d[np.arange(n), j], cand[np.arange(n), j]
