@@ -104,8 +104,10 @@ def params(scene: str = typer.Argument("meadow", help="scene type")) -> None:
     except KeyError as e:
         fail(str(e).strip("'\""))
     table = Table(title=f"{scene}: {recipe.description}")
-    for col in ("parameter", "default", "allowed", "description"):
-        table.add_column(col)
+    table.add_column("parameter", no_wrap=True, style="bold")
+    table.add_column("default", no_wrap=True)
+    table.add_column("allowed")
+    table.add_column("description")
     for row in describe(recipe.params):
         table.add_row(row["name"], repr(row["default"]), row["allowed"], row["description"])
     Console().print(table)

@@ -41,13 +41,14 @@ def write_exr(path: str | os.PathLike, channels: dict[str, np.ndarray] | np.ndar
         OpenEXR.File(header, out).write(str(tmp))
 
 
-def read_exr(path: str | os.PathLike) -> dict[str, np.ndarray]:
+def read_exr(path: str | os.PathLike, separate: bool = False) -> dict[str, np.ndarray]:
     """Read every channel of an EXR as float32 arrays.
 
-    Interleaved groups (``RGB``, ``RGBA``, ``name.RGB``...) come back as (H, W, C)
-    arrays under their group name, single channels as (H, W).
+    By default OpenEXR's groups (``R,G,B`` -> ``RGB``, ``X,Y,Z`` -> ``XYZ``) come
+    back as (H, W, C) arrays under the group name and single channels as (H, W);
+    with ``separate`` every channel is its own (H, W) array.
     """
-    f = OpenEXR.File(str(path))
+    f = OpenEXR.File(str(path), separate_channels=separate)
     return {k: np.asarray(v.pixels, dtype=np.float32) for k, v in f.channels().items()}
 
 

@@ -16,108 +16,22 @@ Flow PNG
     common loaders (RAFT, torchvision's Kitti2015) do. This module works in the
     file's RGB order, so no reversal happens here.
 
-    Pillow (behind imageio) cannot write 16-bit RGB and reads it as 8-bit, so
-    the flow PNG is encoded and decoded by the small PNG codec below (zlib +
-    the five PNG row filters; non-interlaced files only, which is what libpng
-    and OpenCV write). Row unfiltering uses numba.
+    16-bit PNGs go through ``io.png`` (pypng), which reads and writes them
+    losslessly in any channel count.
 """
 
 from __future__ import annotations
 
 import os
-import struct
-import zlib
 
 import numpy as np
-from numba import njit
 
 from .atomic import atomic_path
 from .png import read_png, write_png
 
-_PNG_SIG = b"\x89PNG\r\n\x1a\n"
-
-
-def _chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-
-
-def write_png16(path: str | os.PathLike, image: np.ndarray) -> None:
-    """Write a uint16 (H, W), (H, W, 3) or (H, W, 4) PNG atomically (filter 0, zlib level 6)."""
-    img = np.asarray(image)
-    if img.dtype != np.uint16:
-        raise TypeError(f"write_png16 takes uint16, got {img.dtype}")
-    if img.ndim == 2:
-        img = img[:, :, None]
-    ctype = {1: 0, 3: 2, 4: 6}.get(img.shape[2]) if img.ndim == 3 else None
-    if ctype is None:
-        raise ValueError(f"PNG image must be (H, W), (H, W, 3) or (H, W, 4), got {image.shape}")
-    h, w, nc = img.shape
-    rows = np.zeros((h, 1 + w * nc * 2), np.uint8)  # leading 0 = filter type None
-    rows[:, 1:] = np.ascontiguousarray(img, ">u2").view(np.uint8).reshape(h, -1)
-    ihdr = struct.pack(">IIBBBBB", w, h, 16, ctype, 0, 0, 0)
-    data = _PNG_SIG + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + _chunk(b"IEND", b"")
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            f.write(data)
-
-
-@njit(cache=True)
-def _unfilter(raw, h, stride, bpp):
-    out = np.zeros((h, stride), np.uint8)
-    for y in range(h):
-        ft = raw[y * (stride + 1)]
-        base = y * (stride + 1) + 1
-        for i in range(stride):
-            x = np.int32(raw[base + i])
-            a = np.int32(out[y, i - bpp]) if i >= bpp else 0
-            b = np.int32(out[y - 1, i]) if y > 0 else 0
-            c = np.int32(out[y - 1, i - bpp]) if (y > 0 and i >= bpp) else 0
-            if ft == 1:
-                x += a
-            elif ft == 2:
-                x += b
-            elif ft == 3:
-                x += (a + b) // 2
-            elif ft == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                x += a if (pa <= pb and pa <= pc) else (b if pb <= pc else c)
-            out[y, i] = x & 0xFF
-    return out
-
-
-def read_png16(path: str | os.PathLike) -> np.ndarray:
-    """Read a non-interlaced 16-bit grey/RGB/RGBA PNG as uint16 (H, W[, C]), channels in file order."""
-    blob = open(path, "rb").read()
-    if not blob.startswith(_PNG_SIG):
-        raise ValueError(f"{path}: not a PNG file")
-    pos, idat, hdr = 8, [], None
-    while pos + 8 <= len(blob):
-        n, tag = struct.unpack(">I4s", blob[pos:pos + 8])
-        data = blob[pos + 8:pos + 8 + n]
-        pos += 12 + n
-        if tag == b"IHDR":
-            hdr = struct.unpack(">IIBBBBB", data)
-        elif tag == b"IDAT":
-            idat.append(data)
-        elif tag == b"IEND":
-            break
-    if hdr is None:
-        raise ValueError(f"{path}: PNG has no IHDR chunk")
-    w, h, depth, ctype, _, _, interlace = hdr
-    nc = {0: 1, 2: 3, 4: 2, 6: 4}.get(ctype)
-    if depth != 16 or nc is None or interlace != 0:
-        raise ValueError(f"{path}: expected a non-interlaced 16-bit grey/RGB(A) PNG (bit depth {depth}, colour type {ctype}, interlace {interlace})")
-    try:
-        raw = np.frombuffer(zlib.decompress(b"".join(idat)), np.uint8)
-    except zlib.error as e:
-        raise ValueError(f"{path}: corrupt PNG data ({e})") from None
-    stride = w * nc * 2
-    if raw.size != h * (stride + 1):
-        raise ValueError(f"{path}: PNG data has {raw.size} bytes, expected {h * (stride + 1)}")
-    rows = _unfilter(raw, h, stride, nc * 2)
-    img = rows.view(">u2").reshape(h, w, nc).astype(np.uint16)
-    return img[:, :, 0] if nc == 1 else img
+# Kept as names here for callers of this module; the codec lives in io/png.py.
+write_png16 = write_png
+read_png16 = read_png
 
 DISP_SCALE = 256.0
 FLOW_SCALE = 64.0

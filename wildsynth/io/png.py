@@ -1,4 +1,8 @@
-"""PNG images: 8-bit previews, 16-bit ids and encoded ground truth."""
+"""PNG images: 8-bit previews, 16-bit ids and encoded ground truth.
+
+8-bit images go through imageio; 16-bit ones through pypng, because Pillow
+(behind imageio) cannot write 16-bit RGB and reads it back as 8-bit.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import os
 
 import imageio.v3 as iio
 import numpy as np
+import png
 
 from .atomic import atomic_path
 
@@ -18,12 +23,24 @@ def write_png(path: str | os.PathLike, image: np.ndarray) -> None:
     if image.ndim == 3 and image.shape[2] not in (3, 4) or image.ndim not in (2, 3):
         raise ValueError(f"PNG image must be (H, W), (H, W, 3) or (H, W, 4), got {image.shape}")
     with atomic_path(path) as tmp:
-        iio.imwrite(tmp, np.ascontiguousarray(image), extension=".png")
+        if image.dtype == np.uint8:
+            iio.imwrite(tmp, np.ascontiguousarray(image), extension=".png")
+            return
+        h, w = image.shape[:2]
+        c = 1 if image.ndim == 2 else image.shape[2]
+        writer = png.Writer(w, h, greyscale=c == 1, alpha=c == 4, bitdepth=16, compression=6)
+        with open(tmp, "wb") as f:
+            writer.write_array(f, np.ascontiguousarray(image).ravel())
 
 
 def read_png(path: str | os.PathLike) -> np.ndarray:
-    """Read a PNG with its stored bit depth (uint8 or uint16)."""
-    return np.asarray(iio.imread(path, extension=".png"))
+    """Read a PNG with its stored bit depth: uint8, or uint16 for 16-bit files."""
+    w, h, rows, info = png.Reader(filename=str(path)).asDirect()
+    if info["bitdepth"] != 16:
+        return np.asarray(iio.imread(path, extension=".png"))
+    c = info["planes"]
+    a = np.vstack([np.asarray(r, dtype=np.uint16) for r in rows]).reshape(h, w, c)
+    return a[..., 0] if c == 1 else a
 
 
 def to_srgb8(linear: np.ndarray) -> np.ndarray:

@@ -118,6 +118,7 @@ class CyclesRenderer:
         cy.samples = s.samples
         cy.use_adaptive_sampling = s.adaptive_threshold > 0
         cy.adaptive_threshold = s.adaptive_threshold
+        cy.adaptive_min_samples = min(s.adaptive_min_samples, s.samples)
         cy.use_denoising = s.denoise and s.samples > 1
         cy.denoiser = "OPENIMAGEDENOISE"
         # One OIDN pass at balanced quality: prefiltering albedo and normals ("ACCURATE")

@@ -41,6 +41,7 @@ class Heightfield:
         self._perm_mnt = perm_table(seeds.child("mountains").rng())
         self._perm_warp = perm_table(seeds.child("warp").rng())
         self._perm_detail = perm_table(seeds.child("detail").rng())
+        self._perm_masks = perm_table(seeds.child("masks").rng())
         self._origin = seeds.child("origin").rng().uniform(-1e4, 1e4, 2)  # different region per seed
 
     def height(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -105,6 +106,19 @@ class Heightfield:
         quads = np.concatenate([np.stack([a, c, b], -1).reshape(-1, 3), np.stack([a, d, c], -1).reshape(-1, 3)])
         faces = np.concatenate([fan, quads])
         verts = np.stack([xv, yv, zv], -1)
-        nz = self.normal(xv, yv)[:, 2]
-        return Mesh(verts, faces, attributes={"slope": (1.0 - nz).astype(np.float32),
-                                              "height": zv.astype(np.float32)})
+        return Mesh(verts, faces, attributes=self.masks(xv, yv, zv))
+
+    def masks(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> dict[str, np.ndarray]:
+        """Per-vertex fields that materials read (cheaper than noise in the shader).
+
+        slope: 1 - n_z (0 flat, 1 vertical); height: altitude in metres;
+        patch: large-scale variation in [0, 1] (vegetation patches, rock tint);
+        dirt: medium-scale variation in [0, 1] (bare-ground spots).
+        """
+        nz = self.normal(x, y)[:, 2]
+        u, v = x + self._origin[0], y + self._origin[1]
+        patch = 0.5 + 0.9 * fbm2(u / 25.0, v / 25.0, self._perm_masks, 4)
+        dirt = 0.5 + 0.9 * fbm2(u / 6.0 + 57.0, v / 6.0 - 13.0, self._perm_masks, 3)
+        f32 = lambda a: np.clip(a, 0.0, 1.0).astype(np.float32)  # noqa: E731
+        return {"slope": (1.0 - nz).astype(np.float32), "height": z.astype(np.float32),
+                "patch": f32(patch), "dirt": f32(dirt)}
