@@ -81,7 +81,7 @@ def rock(rng: np.random.Generator, params: dict) -> Graph:
                              (0.7, _jitter(rng, (0.32, 0.3, 0.27), 0.2))])
     tint = g.ramp(g.object_random(), [(0.0, (0.8, 0.8, 0.8)), (1.0, (1.15, 1.08, 1.0))])
     base = g.mix(1.0, base, tint, blend="MULTIPLY")
-    lichen = g.map_range(g.noise(p, scale=6.0, detail=0.0)["Fac"], 0.63, 0.68)
-    col = g.mix(lichen, base, _jitter(rng, (0.2, 0.22, 0.08), 0.2))
+    lichen = g.map_range(g.noise(p, scale=9.0, detail=0.0)["Fac"], 0.66, 0.7, 0.0, 0.6)
+    col = g.mix(lichen, base, _jitter(rng, (0.16, 0.17, 0.09), 0.2))
     g.surface(g.principled(base_color=col, roughness=0.85, normal=g.bump(n["Fac"], strength=0.5, distance=0.05)))
     return g
