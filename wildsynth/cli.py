@@ -32,6 +32,11 @@ def parse_resolution(text: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def _columns() -> tuple:
+    return (SpinnerColumn(), TextColumn("{task.description:<14}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn())
+
+
 class RichReporter:
     """Stage names with a spinner and a bar for the render."""
 
@@ -83,9 +88,7 @@ def generate(
         fail(str(e).strip("'\""))
     from .pipeline import generate as run
 
-    columns = (SpinnerColumn(), TextColumn("{task.description:<14}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-               TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=False) as progress:
+    with Progress(*_columns(), console=err, transient=False) as progress:
         result = run(scene, seed, params, settings, out, RichReporter(progress))
     t = result.timings
     err.print(f"[green]wrote[/] {out}  ({t['total']:.1f} s; "
@@ -111,6 +114,40 @@ def params(scene: str = typer.Argument("meadow", help="scene type")) -> None:
     for row in describe(recipe.params):
         table.add_row(row["name"], repr(row["default"]), row["allowed"], row["description"])
     Console().print(table)
+
+
+@app.command()
+def materials(
+    gallery: Optional[Path] = typer.Option(None, "--gallery", help="write a labelled grid of every material to this PNG"),
+    size: int = typer.Option(256, "--size", min=32, max=2048, help="tile size in pixels"),
+    samples: int = typer.Option(16, "--samples", min=1, max=4096, help="samples per tile"),
+    only: Optional[List[str]] = typer.Option(None, "--only", help="render only these materials (repeatable)"),
+) -> None:
+    """List the material recipes, or render them all to a gallery image."""
+    from .materials import RECIPES
+
+    if gallery is None:
+        for name in sorted(RECIPES):
+            doc = (RECIPES[name].__doc__ or "").strip().splitlines()
+            typer.echo(f"{name:22s} {doc[0] if doc else ''}")
+        return
+    if gallery.suffix.lower() != ".png":
+        fail(f"--gallery {gallery}: expected a .png path")
+    unknown = [n for n in (only or []) if n not in RECIPES]
+    if unknown:
+        fail(f"--only {unknown[0]}: unknown material; known: {', '.join(sorted(RECIPES))}")
+    from .io.png import write_png
+    from .io.preview import contact_sheet
+    from .render.gallery import render_gallery
+
+    names = sorted(only) if only else sorted(RECIPES)
+    with Progress(*_columns(), console=err) as progress:
+        task = progress.add_task("materials", total=len(names))
+        tiles = render_gallery(names, size=size, samples=samples,
+                               progress=lambda n: progress.update(task, advance=1, description=n[:14]))
+    gallery.parent.mkdir(parents=True, exist_ok=True)
+    write_png(gallery, contact_sheet(tiles, columns=min(8, len(tiles)), max_tile_width=size))
+    err.print(f"[green]wrote[/] {gallery} ({len(tiles)} materials)")
 
 
 @app.command()
