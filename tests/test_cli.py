@@ -59,7 +59,7 @@ def test_generate_writes_every_file(frame):
 def test_params_lists_every_parameter():
     r = runner.invoke(app, ["params", "meadow"])
     assert r.exit_code == 0
-    for name in ("terrain.mountain_height", "rocks.count", "camera.hfov", "sky.sun_elevation_min"):
+    for name in ("terrain.mountain_height", "rocks.count", "camera.hfov", "sky.hour", "sky.clouds"):
         assert name in r.output
 
 

@@ -20,6 +20,7 @@ from ..core.mesh import Instances, Mesh
 from ..core.scene import Object, Scene
 from ..materials import Graph, build
 from ..materials.graph import Out
+from ..materials.sky import sky_graph
 
 ID_ATTR = "ws_id"
 
@@ -95,11 +96,15 @@ def _add_instances(bscene: bpy.types.Scene, obj: Object, material: bpy.types.Mat
     bscene.collection.objects.link(ob)
 
 
-def compile_graph(graph: Graph) -> bpy.types.Material:
-    """Build a Blender material from a renderer-free graph, node for node."""
-    mat = bpy.data.materials.new(graph.name)
-    mat.use_nodes = True
-    nt = mat.node_tree
+def compile_graph(graph: Graph, node_tree=None, output: str = "ShaderNodeOutputMaterial"):
+    """Build a Blender material (or fill ``node_tree``, e.g. a world's) from a
+    renderer-free graph, node for node. Returns the material or the node tree."""
+    if node_tree is None:
+        mat = bpy.data.materials.new(graph.name)
+        mat.use_nodes = True
+        nt = mat.node_tree
+    else:
+        mat, nt = node_tree, node_tree
     nt.nodes.clear()
     made: dict[int, bpy.types.Node] = {}
     for node in graph.nodes:
@@ -127,7 +132,7 @@ def compile_graph(graph: Graph) -> bpy.types.Material:
                 sock.default_value = (*value, 1.0)
             else:
                 sock.default_value = value
-    out = nt.nodes.new("ShaderNodeOutputMaterial")
+    out = nt.nodes.new(output)
     for kind, src in graph.outputs.items():
         nt.links.new(_socket(made[id(src.node)].outputs, src.socket, src.node.type), out.inputs[kind])
     return mat
@@ -199,16 +204,40 @@ def set_sun_and_sky(bscene: bpy.types.Scene, scene: Scene) -> None:
     world = bpy.data.worlds.new("sky")
     bscene.world = world
     world.use_nodes = True
-    nt = world.node_tree
-    sky = nt.nodes.new("ShaderNodeTexSky")
-    sky.sky_type = "NISHITA"
-    sky.sun_disc = False  # the sun lamp carries the direct light (sharp, noise-free)
-    sky.sun_elevation = max(sun.elevation, 0.0)
-    sky.sun_rotation = (math.pi / 2.0 - sun.azimuth) % (2.0 * math.pi)  # measured: 0 puts the sun at +Y
-    sky.air_density, sky.dust_density, sky.ozone_density = scene.sky.air_density, scene.sky.dust_density, scene.sky.ozone_density
-    bg = nt.nodes["Background"]
-    bg.inputs["Strength"].default_value = scene.sky.strength
-    nt.links.new(sky.outputs["Color"], bg.inputs["Color"])
+    compile_graph(sky_graph(scene.sky, sun), world.node_tree, output="ShaderNodeOutputWorld")
+
+
+def pose_things(scene: Scene, ids: np.ndarray, deltas: np.ndarray) -> None:
+    """Move the things of ``ids`` to ``delta @ rest`` (see core/motion.py); others return to rest.
+
+    Instances: the ``xform`` point attribute (and point positions) of each
+    affected instancer is rewritten in place; mesh objects get the delta as
+    their object matrix. Nothing is rebuilt.
+    """
+    n = int(max(scene._next_id, int(ids.max(initial=0)) + 1))
+    row = np.full(n, -1, dtype=np.int64)
+    row[np.asarray(ids, dtype=np.int64)] = np.arange(len(ids))
+    for obj in scene.objects:
+        ob = bpy.data.objects.get(obj.name)
+        if ob is None:
+            continue
+        if obj.is_instanced:
+            inst: Instances = obj.geometry
+            r = row[inst.ids.astype(np.int64)]
+            if not (r >= 0).any() and not ob.get("ws_moved", False):
+                continue
+            t = inst.transforms.astype(np.float64).copy()
+            m = r >= 0
+            t[m] = deltas[r[m]] @ t[m]
+            t = t.astype(np.float32)
+            me = ob.data
+            me.vertices.foreach_set("co", np.ascontiguousarray(t[:, :3, 3]).ravel())
+            me.attributes["xform"].data.foreach_set("value", np.ascontiguousarray(t.transpose(0, 2, 1)).ravel())
+            me.update()
+            ob["ws_moved"] = bool(m.any())
+        else:
+            k = row[int(obj.instance_id)] if obj.instance_id < n else -1
+            ob.matrix_world = Matrix((deltas[k] if k >= 0 else np.eye(4)).tolist())
 
 
 def load_scene(scene: Scene) -> bpy.types.Scene:

@@ -56,7 +56,7 @@ def build(params: MeadowParams, seeds: SeedTree, width: int, height: int) -> tup
     for k, inst in enumerate(rock_sets):
         scene.add(Object(f"rocks{k}", inst, rock_mat, semantic="rock", generator="rocks",
                          params=params.rocks.model_dump()))
-    return scene, CameraRig.mono(cam), {"camera_placement": cam_report}
+    return scene, CameraRig.mono(cam), {"camera_placement": cam_report, "sky": scene.sky.drawn}
 
 
 register(SceneRecipe("meadow", "mountain meadow: grassy valley, boulders, ridged mountains", MeadowParams, build))
