@@ -82,7 +82,12 @@ class Sun:
 
 @dataclass
 class Sky:
-    """Physical (Nishita) sky. Densities are multiples of the standard atmosphere."""
+    """Physical (Nishita) sky with an optional cloud layer.
+
+    Densities are multiples of the standard atmosphere. ``clouds`` is the
+    fraction of the sky covered by a procedural cloud layer (0 clear, 1
+    closed); ``cloud_seed`` picks its pattern.
+    """
 
     air_density: float = 1.0
     dust_density: float = 1.0
@@ -110,6 +115,9 @@ class Scene:
         self.objects.append(obj)
         return obj
 
+    clouds: float = 0.0
+    cloud_seed: int = 0
+    drawn: dict = field(default_factory=dict)  # values drawn from the seed (time of day...), for scene.json
     @property
     def n_triangles(self) -> int:
         return sum(o.n_triangles for o in self.objects)
