@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...core.mesh import Mesh
 from ...core.seeds import SeedTree
 from ..noise import fbm2, perm_table
+from .polar import polar_grid
 
 
 class TerrainParams(BaseModel):
@@ -72,39 +73,8 @@ class Heightfield:
 
     def mesh_around(self, eye: np.ndarray, yaw: float, hfov: float, width: int) -> Mesh:
         """A polar grid mesh centred below ``eye``, dense in the view sector."""
-        p = self.p
-        step = hfov / width * p.pixels_per_triangle  # radians per triangle in view
-        margin = np.radians(20.0)
-        sector = min(hfov + 2 * margin, 2 * np.pi)
-        n_view = max(int(np.ceil(sector / step)), 8)
-        rest = 2 * np.pi - sector
-        n_back = max(int(np.ceil(rest / (step * 6.0))), 16) if rest > 1e-6 else 0
-        theta = np.concatenate([
-            yaw - sector / 2 + np.arange(n_view) * (sector / n_view),
-            yaw + sector / 2 + np.arange(n_back) * (rest / max(n_back, 1)),
-        ])
-        q = 1.0 + 3.0 * step  # ring growth: radial steps about 3x the angular ones (ground seen at grazing angles)
-        r0 = 0.1
-        n_rings = int(np.ceil(np.log(p.extent / r0) / np.log(q))) + 1
-        radii = r0 * q ** np.arange(n_rings)
-        cx, cy = float(eye[0]), float(eye[1])
-        xs = cx + radii[:, None] * np.cos(theta)[None, :]
-        ys = cy + radii[:, None] * np.sin(theta)[None, :]
-        n = len(theta)
-        xv = np.concatenate([[cx], xs.ravel()])
-        yv = np.concatenate([[cy], ys.ravel()])
+        xv, yv, faces = polar_grid(eye, yaw, hfov, width, self.p.extent, self.p.pixels_per_triangle)
         zv = self.height(xv, yv)
-        # faces: centre fan, then quads between consecutive rings (wrapping in theta)
-        j = np.arange(n)
-        jn = (j + 1) % n
-        fan = np.stack([np.zeros(n, dtype=np.int64), 1 + j, 1 + jn], -1)
-        i = np.arange(n_rings - 1)[:, None]
-        a = 1 + i * n + j[None, :]
-        b = 1 + i * n + jn[None, :]
-        c = 1 + (i + 1) * n + jn[None, :]
-        d = 1 + (i + 1) * n + j[None, :]
-        quads = np.concatenate([np.stack([a, c, b], -1).reshape(-1, 3), np.stack([a, d, c], -1).reshape(-1, 3)])
-        faces = np.concatenate([fan, quads])
         verts = np.stack([xv, yv, zv], -1)
         return Mesh(verts, faces, attributes=self.masks(xv, yv, zv))
 

@@ -1,0 +1,346 @@
+"""Landform height functions: z = f(x, y), analytic, evaluated anywhere.
+
+Each landform has a typed parameter model and a class that turns (params,
+seeds) into a height function plus what the scene needs to know about it:
+water bodies (sea level, river course, lake level) and a view hint (where a
+camera shows the landform at its best). Erosion and meshing happen in
+``field.py``; these functions hold only the shape.
+
+Coordinates: world metres. Each seed samples the noise at a different region
+(``origin``), so the same parameters give a different landscape per seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...core.seeds import SeedTree
+from ..noise import fbm2, perm_table
+
+
+def smoothstep(e0, e1, x):
+    t = np.clip((x - e0) / (e1 - e0), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
+def terrace(z, step, sharpness):
+    """Strata: heights snapped towards multiples of ``step`` with steep risers (sharpness 0..1)."""
+    k = np.floor(z / step)
+    f = z / step - k
+    s = 1.0 + 30.0 * sharpness
+    g = np.clip((f - 0.5) * s + 0.5, 0.0, 1.0)
+    return (k + g * g * (3 - 2 * g)) * step
+
+
+@dataclass
+class River:
+    """A river along x' (rotated frame): centre y' = centre(x'), water level falls along x'."""
+
+    angle: float  # rotation of the river frame, radians
+    width: float
+    depth: float
+    meander: float
+    wavelength: float
+    gradient: float  # water level fall per metre along the river
+    perm: np.ndarray
+    offset: float
+
+    def frame(self, x, y):
+        c, s = np.cos(self.angle), np.sin(self.angle)
+        return c * x + s * y, -s * x + c * y
+
+    def centre(self, xr):
+        return self.meander * fbm2(xr / self.wavelength + self.offset, 0.5 + 0 * xr, self.perm, 3)
+
+    def distance(self, x, y):
+        xr, yr = self.frame(x, y)
+        return np.abs(yr - self.centre(xr))
+
+    def level(self, x, y):
+        xr, _ = self.frame(x, y)
+        return -self.gradient * xr
+
+
+@dataclass
+class WaterInfo:
+    sea_level: float | None = None  # an ocean at this height, if any
+    lake_level: float | None = None  # a flat lake (or frozen lake) at this height, if any
+    river: River | None = None
+
+
+@dataclass
+class ViewHint:
+    """Where to look from: candidate eye xy, yaw (radians) and height above ground, pitch range."""
+
+    eye: np.ndarray
+    yaw: float
+    lift: tuple[float, float]
+    pitch: tuple[float, float]
+    spread: float = 30.0  # metres of jitter around the eye
+    yaw_spread: float = 0.5  # radians of jitter around the yaw
+
+
+class _LF(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MountainParams(_LF):
+    kind: Literal["mountain"] = "mountain"
+    peak_height: float = Field(1100.0, ge=10.0, le=6000.0, description="height of the highest ridges, m")
+    scale: float = Field(1600.0, gt=50.0, le=20000.0, description="horizontal size of the ranges, m")
+    roughness: float = Field(0.5, ge=0.3, le=0.7, description="fBm gain: larger = rougher, more small peaks")
+    ridge_sharpness: float = Field(1.4, ge=0.5, le=4.0, description="exponent on the ridged noise: larger = sharper crests")
+    warp: float = Field(0.45, ge=0.0, le=2.0, description="domain warp strength (twisted ridges)")
+    octaves: int = Field(12, ge=1, le=16, description="noise octaves")
+    valley_floor: float = Field(0.15, ge=0.0, le=0.6, description="fraction of the height filled by valley floor")
+
+
+class PlainsParams(_LF):
+    kind: Literal["plains"] = "plains"
+    hills_height: float = Field(18.0, ge=0.0, le=300.0, description="amplitude of rolling hills, m")
+    hills_scale: float = Field(400.0, gt=10.0, le=10000.0, description="horizontal size of the hills, m")
+    far_mountains: float = Field(500.0, ge=0.0, le=5000.0, description="height of mountains on the horizon, m")
+
+
+class DuneParams(_LF):
+    kind: Literal["dunes"] = "dunes"
+    dune_height: float = Field(16.0, ge=0.5, le=200.0, description="crest height of the dunes, m")
+    wavelength: float = Field(110.0, ge=5.0, le=2000.0, description="crest spacing, m")
+    wind_direction: float = Field(-1.0, ge=-1.0, le=360.0, description="wind heading, degrees (-1: drawn from the seed)")
+    asymmetry: float = Field(0.75, ge=0.5, le=0.95, description="fraction of the period on the gentle windward side")
+    crest_warp: float = Field(0.35, ge=0.0, le=2.0, description="how much crests wander (in wavelengths)")
+    ripple_height: float = Field(0.04, ge=0.0, le=0.5, description="wind ripples on the sand, m")
+
+
+class CanyonParams(_LF):
+    kind: Literal["canyon"] = "canyon"
+    plateau_height: float = Field(160.0, ge=10.0, le=2000.0, description="depth of the canyon below the plateau, m")
+    width: float = Field(260.0, ge=20.0, le=5000.0, description="rim-to-rim width of the canyon, m")
+    meander: float = Field(350.0, ge=0.0, le=5000.0, description="sideways wander of the canyon, m")
+    strata: int = Field(7, ge=0, le=40, description="number of rock layers (terraces) in the walls")
+    strata_sharpness: float = Field(0.6, ge=0.0, le=1.0, description="how steep the terrace risers are")
+    mesas: float = Field(0.5, ge=0.0, le=1.0, description="how much of the plateau is cut into mesas and buttes")
+
+
+class CliffParams(_LF):
+    kind: Literal["cliff"] = "cliff"
+    cliff_height: float = Field(90.0, ge=5.0, le=1000.0, description="height of the cliff face, m")
+    steepness: float = Field(0.85, ge=0.2, le=1.0, description="1 = vertical wall")
+    strata: int = Field(9, ge=0, le=40, description="rock layers (ledges) in the face")
+    wander: float = Field(60.0, ge=0.0, le=1000.0, description="sideways wander of the cliff line, m")
+
+
+class CoastParams(_LF):
+    kind: Literal["coast"] = "coast"
+    land_height: float = Field(60.0, ge=2.0, le=1000.0, description="height of the hinterland, m")
+    beach_width: float = Field(45.0, ge=0.0, le=500.0, description="width of the sandy beach, m")
+    sea_cliffs: float = Field(0.0, ge=0.0, le=300.0, description="height of cliffs at the shore (0: none), m")
+    shore_wander: float = Field(150.0, ge=0.0, le=3000.0, description="bays and headlands, m")
+    sea_depth: float = Field(40.0, ge=1.0, le=2000.0, description="depth of the sea floor offshore, m")
+
+
+class RiverParams(_LF):
+    kind: Literal["river"] = "river"
+    width: float = Field(16.0, ge=2.0, le=500.0, description="width of the water, m")
+    depth: float = Field(2.5, ge=0.3, le=50.0, description="depth of the channel, m")
+    meander: float = Field(120.0, ge=0.0, le=3000.0, description="sideways wander, m")
+    valley_width: float = Field(140.0, ge=10.0, le=5000.0, description="width of the flat valley floor, m")
+    hills_height: float = Field(70.0, ge=0.0, le=2000.0, description="height of the valley sides, m")
+    gradient: float = Field(0.003, ge=0.0, le=0.05, description="fall of the river per metre")
+
+
+class ArcticParams(_LF):
+    kind: Literal["arctic"] = "arctic"
+    peak_height: float = Field(420.0, ge=10.0, le=4000.0, description="height of the snowy mountains, m")
+    scale: float = Field(1300.0, gt=50.0, le=20000.0, description="horizontal size of the mountains, m")
+    lake_radius: float = Field(260.0, ge=0.0, le=5000.0, description="radius of the frozen lake basin, m")
+
+
+LandformParams = Union[MountainParams, PlainsParams, DuneParams, CanyonParams, CliffParams, CoastParams,
+                       RiverParams, ArcticParams]
+
+
+class Landform:
+    """Height function plus water and view hints for one landform parameter set."""
+
+    def __init__(self, params: LandformParams, seeds: SeedTree):
+        self.p = params
+        self.kind = params.kind
+        self.perms = {k: perm_table(seeds.child(k).rng()) for k in ("a", "b", "c", "warp", "detail", "aux")}
+        rng = seeds.child("draws").rng()
+        self.origin = rng.uniform(-2e4, 2e4, 2)
+        self.angle = float(rng.uniform(0, 2 * np.pi))
+        self.water = WaterInfo()
+        self.erodible = 1.0  # multiplier on erosion strength (sand barely gullies)
+        if params.kind == "dunes":
+            self.erodible = 0.0
+            if params.wind_direction >= 0:
+                self.angle = float(np.radians(params.wind_direction))
+        if params.kind == "coast":
+            self.water.sea_level = 0.0
+        if params.kind == "river":
+            self.water.river = River(self.angle, params.width, params.depth, params.meander,
+                                     params.meander * 6 + 400.0, params.gradient, self.perms["aux"],
+                                     float(rng.uniform(-50, 50)))
+        if params.kind == "arctic":
+            self.water.lake_level = 0.0
+
+    # -- helpers -------------------------------------------------------------
+    def _uv(self, x, y):
+        return np.asarray(x, np.float64) + self.origin[0], np.asarray(y, np.float64) + self.origin[1]
+
+    def _rot(self, x, y):
+        c, s = np.cos(self.angle), np.sin(self.angle)
+        return c * x + s * y, -s * x + c * y
+
+    def _ridges(self, x, y, scale, warp, octaves, gain, sharp, perm):
+        u, v = self._uv(x, y)
+        wx = fbm2(u / scale * 0.6, v / scale * 0.6, self.perms["warp"], 4) * warp * scale
+        wy = fbm2(v / scale * 0.6 + 3.1, u / scale * 0.6 - 1.7, self.perms["warp"], 4) * warp * scale
+        r = fbm2((u + wx) / scale, (v + wy) / scale, perm, octaves, gain=gain, ridged=True)
+        return np.clip(r, 0.0, 1.0) ** sharp
+
+    def _detail(self, x, y, amp, scale=5.0):
+        u, v = self._uv(x, y)
+        return amp * fbm2(u / scale, v / scale, self.perms["detail"], 4)
+
+    # -- the height ----------------------------------------------------------
+    def height(self, x, y) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        return getattr(self, "_h_" + self.kind)(x, y)
+
+    def _h_mountain(self, x, y):
+        p = self.p
+        r = self._ridges(x, y, p.scale, p.warp, p.octaves, p.roughness, p.ridge_sharpness, self.perms["a"])
+        floor = p.valley_floor
+        shaped = (np.maximum(r - floor, 0.0) + floor * smoothstep(0.0, floor + 1e-6, r) * 0.3) / (1 - 0.7 * floor)
+        u, v = self._uv(x, y)
+        broad = 0.5 + 0.5 * fbm2(u / (p.scale * 3), v / (p.scale * 3), self.perms["b"], 3)
+        return p.peak_height * shaped * (0.5 + broad) + self._detail(x, y, 0.3)
+
+    def _h_plains(self, x, y):
+        p = self.p
+        u, v = self._uv(x, y)
+        hills = p.hills_height * fbm2(u / p.hills_scale, v / p.hills_scale, self.perms["a"], 6)
+        far = smoothstep(1500.0, 5000.0, np.hypot(x, y))
+        mnt = p.far_mountains * far * fbm2(u / 2500.0, v / 2500.0, self.perms["b"], 10, ridged=True)
+        return hills + mnt + self._detail(x, y, 0.15)
+
+    def _h_dunes(self, x, y):
+        p = self.p
+        a, b = self._rot(x, y)  # a: along the wind, b: across
+        u, v = self._uv(x, y)
+        lam = p.wavelength
+        wander = p.crest_warp * lam * fbm2(b / (lam * 3.0), a / (lam * 6.0), self.perms["warp"], 3)
+        phase = (a + wander) / lam
+        f = phase - np.floor(phase)
+        s = p.asymmetry
+        # windward: slow rise over fraction s; lee (slip face): fast fall
+        prof = np.where(f < s, smoothstep(0.0, 1.0, f / s) ** 1.3, (1.0 - (f - s) / (1 - s)) ** 1.6)
+        amp = 0.55 + 0.45 * fbm2(u / (lam * 4), v / (lam * 4), self.perms["a"], 3) * 1.5
+        amp = np.clip(amp, 0.15, 1.2)
+        big = 0.4 * p.dune_height * fbm2(u / (lam * 12), v / (lam * 12), self.perms["b"], 4)
+        rip = p.ripple_height * np.sin((a + 0.3 * wander) * (2 * np.pi / 0.6) + 3.0 * fbm2(u / 3, v / 3, self.perms["detail"], 2))
+        return p.dune_height * amp * prof + big + rip
+
+    def _h_canyon(self, x, y):
+        p = self.p
+        a, b = self._rot(x, y)
+        u, v = self._uv(x, y)
+        centre = p.meander * fbm2(a / (p.width * 8.0), 0.3 + 0 * a, self.perms["aux"], 3)
+        d = np.abs(b - centre)
+        rough = 0.18 * p.width * fbm2(u / 120.0, v / 120.0, self.perms["warp"], 5)
+        # mesas: side canyons along the crest lines of ridged noise cut the plateau into blocks
+        side = fbm2(u / (p.width * 3), v / (p.width * 3), self.perms["a"], 5, ridged=True)
+        walls = smoothstep(0.0, 1.0, np.clip((d + rough - 0.12 * p.width) / (0.38 * p.width), 0.0, 1.0))
+        z01 = walls * (1.0 - 0.9 * p.mesas * smoothstep(0.55, 0.8, side))
+        z = p.plateau_height * z01
+        if p.strata > 0:
+            z = terrace(z + 2.0 * fbm2(u / 300.0, v / 300.0, self.perms["b"], 3), p.plateau_height / p.strata,
+                        p.strata_sharpness)
+        return z + self._detail(x, y, 0.6, 8.0) + 3.0 * fbm2(u / 60.0, v / 60.0, self.perms["c"], 4)
+
+    def _h_cliff(self, x, y):
+        p = self.p
+        a, b = self._rot(x, y)
+        u, v = self._uv(x, y)
+        line = p.wander * fbm2(a / 400.0, 0.7 + 0 * a, self.perms["aux"], 4)
+        s = b - line - 60.0  # the cliff foot runs 60 m from the origin
+        run = p.cliff_height * (1.05 - p.steepness) * 0.8 + 1.0
+        face = smoothstep(0.0, run, s + 4.0 * fbm2(u / 25.0, v / 25.0, self.perms["warp"], 4))
+        z = p.cliff_height * face
+        if p.strata > 0:
+            z = terrace(z, p.cliff_height / p.strata, 0.7) * (face > 0.02) + z * (face <= 0.02)
+        top = 25.0 * fbm2(u / 500.0, v / 500.0, self.perms["a"], 6) * face
+        base = 6.0 * fbm2(u / 200.0, v / 200.0, self.perms["b"], 5) - 0.02 * np.maximum(-s, 0.0)
+        return z + top + base + self._detail(x, y, 0.3)
+
+    def _h_coast(self, x, y):
+        p = self.p
+        a, b = self._rot(x, y)
+        u, v = self._uv(x, y)
+        shore = p.shore_wander * fbm2(a / 900.0, 0.2 + 0 * a, self.perms["aux"], 4)
+        s = b - shore  # > 0 on land
+        beach = np.clip(s / max(p.beach_width, 1.0), -1.0, 1.0) * 1.8  # gentle sandy slope through z = 0
+        sea = -p.sea_depth * (1.0 - np.exp(np.minimum(s, 0.0) / 250.0))
+        inland = smoothstep(p.beach_width, p.beach_width + 300.0, s)
+        hills = p.land_height * inland * (0.6 + 0.4 * fbm2(u / 600.0, v / 600.0, self.perms["a"], 7))
+        cliff = p.sea_cliffs * smoothstep(2.0, 10.0, s) * (0.7 + 0.3 * fbm2(u / 150.0, v / 150.0, self.perms["b"], 3))
+        return np.where(s > 0, beach + hills + cliff, beach * 0.5 + sea) + self._detail(x, y, 0.08)
+
+    def _h_river(self, x, y):
+        p = self.p
+        r = self.water.river
+        u, v = self._uv(x, y)
+        d = r.distance(x, y)
+        level = r.level(x, y)
+        sides = p.hills_height * smoothstep(p.valley_width * 0.5, p.valley_width * 2.5, d) * \
+            (0.6 + 0.5 * fbm2(u / 500.0, v / 500.0, self.perms["a"], 7))
+        floor = 1.0 + 0.8 * fbm2(u / 60.0, v / 60.0, self.perms["b"], 4) * smoothstep(r.width, r.width * 3, d)
+        channel = (r.depth + 1.0) * (1.0 - smoothstep(0.35 * r.width, 0.75 * r.width, d))
+        return level + floor + sides - channel + self._detail(x, y, 0.08)
+
+    def _h_arctic(self, x, y):
+        p = self.p
+        rr = self._ridges(x, y, p.scale, 0.4, 11, 0.5, 1.3, self.perms["a"])
+        dist = np.hypot(x - 0.0, y - p.lake_radius * 0.9)  # the lake lies ahead of the origin
+        bowl = smoothstep(p.lake_radius * 0.6, p.lake_radius * 2.2, dist)
+        u, v = self._uv(x, y)
+        gentle = 6.0 * fbm2(u / 150.0, v / 150.0, self.perms["b"], 5)
+        return -3.0 + (p.peak_height * rr + gentle + 4.0) * bowl + 2.0 * bowl + self._detail(x, y, 0.1)
+
+    # -- where a camera shows it best ----------------------------------------
+    def view_hint(self) -> ViewHint:
+        p, k = self.p, self.kind
+        ahead = np.array([np.cos(self.angle), np.sin(self.angle)])
+        side = np.array([-np.sin(self.angle), np.cos(self.angle)])
+        yaw = self.angle
+        if k == "mountain":
+            return ViewHint(np.zeros(2), yaw, (25.0, 80.0), (-12.0, 2.0), spread=400.0, yaw_spread=np.pi)
+        if k == "plains":
+            return ViewHint(np.zeros(2), yaw, (1.5, 2.5), (-10.0, -2.0), spread=50.0, yaw_spread=np.pi)
+        if k == "dunes":  # look across the crests
+            return ViewHint(np.zeros(2), yaw + np.pi / 2 * 0.7, (1.6, 6.0), (-10.0, -2.0), spread=80.0, yaw_spread=0.6)
+        if k == "canyon":  # stand near the rim and look into and along the canyon
+            centre = p.meander * fbm2(np.zeros(1) / (p.width * 8.0), np.full(1, 0.3), self.perms["aux"], 3)[0]
+            eye = side * (centre + 0.55 * p.width)
+            return ViewHint(eye, yaw + np.pi + 0.9, (3.0, 12.0), (-22.0, -8.0), spread=40.0, yaw_spread=0.4)
+        if k == "cliff":  # stand out on the plain and look at the wall
+            return ViewHint(-side * 80.0, yaw + np.pi / 2, (1.7, 3.0), (2.0, 14.0), spread=40.0, yaw_spread=0.35)
+        if k == "coast":  # on the beach, looking along the shore and out to sea
+            return ViewHint(side * (p.beach_width * 0.5), yaw + -np.pi / 2 + 0.8, (1.6, 4.0), (-8.0, -1.0),
+                            spread=60.0, yaw_spread=0.4)
+        if k == "river":  # on the bank, looking along the river
+            r = self.water.river
+            c = r.centre(np.zeros(1))[0]
+            eye = side * (c + r.width * 1.4)
+            return ViewHint(eye, yaw + 0.35, (1.6, 3.5), (-12.0, -3.0), spread=10.0, yaw_spread=0.3)
+        if k == "arctic":  # at the lake shore, looking over the ice to the mountains
+            return ViewHint(np.array([0.0, -p.lake_radius * 0.35]), np.pi / 2, (1.7, 6.0), (-8.0, 0.0),
+                            spread=40.0, yaw_spread=0.6)
+        raise ValueError(k)
