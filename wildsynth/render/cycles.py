@@ -26,7 +26,7 @@ import OpenEXR
 from ..core.camera import Camera
 from ..core.scene import Scene
 from .settings import RenderSettings
-from .translate import ID_ATTR, load_scene, set_camera
+from .translate import ID_ATTR, load_scene, pose_things, set_camera
 
 SKY_Z = 1.0e9  # Cycles writes 1e10 for rays that hit nothing
 
@@ -96,6 +96,7 @@ class CyclesRenderer:
     def __init__(self, scene: Scene, settings: RenderSettings, seed: int = 0):
         self.settings = settings
         self.seed = int(seed)
+        self.scene = scene
         with _quiet():
             self.bscene = load_scene(scene)
         self._gt_material = None
@@ -109,6 +110,12 @@ class CyclesRenderer:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def set_time(self, motions, t: float) -> None:
+        """Pose every moving thing of ``motions`` (a ``core.motion.MotionSet``) at time ``t`` seconds."""
+        ids, deltas = motions.deltas(t)
+        if len(ids):
+            pose_things(self.scene, ids, deltas)
 
     # -- RGB -----------------------------------------------------------------
     def _configure_rgb(self) -> None:

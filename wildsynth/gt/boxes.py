@@ -1,0 +1,120 @@
+"""2D boxes from the instance map and oriented 3D boxes from mesh bounds (numpy only).
+
+2D: ``[x, y, w, h]`` in pixels, COCO style: (x, y) is the top-left corner of
+the top-left pixel covered, w and h count pixels (visible, modal extent).
+
+3D: an oriented box per thing id at a given time: the prototype mesh's local
+axis-aligned bounds mapped by the placement transform (and the id's motion
+delta). ``centre`` (world, m), ``size`` (m, along the box axes), ``rotation``
+(3x3 world, columns = box axes), ``corners`` (8 x 3 world), and the same
+centre/rotation in each camera's OpenCV axes. An id shared by several
+placements (a patch of grass) gets a box around all of them whose axes are
+the world axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.camera import Camera
+from ..core.labels import label
+from ..core.mesh import Instances
+from ..core.scene import Scene
+
+_UNIT_CORNERS = np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)], dtype=np.float64)
+
+
+def boxes_2d(instance: np.ndarray, id_to_class: np.ndarray | None = None) -> list[dict]:
+    """One record per instance id > 0 visible in the map: id, bbox [x, y, w, h], area (pixels), class_id."""
+    h, w = instance.shape
+    flat = instance.ravel()
+    m = flat > 0
+    ids, inv, area = np.unique(flat[m], return_inverse=True, return_counts=True)
+    if not len(ids):
+        return []
+    pix = np.nonzero(m)[0]
+    rows, cols = pix // w, pix % w
+    n = len(ids)
+    x0 = np.full(n, w); y0 = np.full(n, h); x1 = np.full(n, -1); y1 = np.full(n, -1)
+    np.minimum.at(x0, inv, cols); np.minimum.at(y0, inv, rows)
+    np.maximum.at(x1, inv, cols); np.maximum.at(y1, inv, rows)
+    out = []
+    for k, i in enumerate(ids):
+        rec = {"id": int(i), "bbox": [int(x0[k]), int(y0[k]), int(x1[k] - x0[k] + 1), int(y1[k] - y0[k] + 1)],
+               "area": int(area[k])}
+        if id_to_class is not None:
+            rec["class_id"] = int(id_to_class[i])
+        out.append(rec)
+    return out
+
+
+def _box_from_points(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lo, hi = corners.min(axis=0), corners.max(axis=0)
+    return (lo + hi) / 2, hi - lo, np.eye(3)
+
+
+class Boxes3D:
+    """Rest-pose oriented boxes of every thing id of a scene, posed at any time."""
+
+    def __init__(self, scene: Scene):
+        self.ids: list[int] = []
+        self.centre, self.size, self.rotation, self.cls = [], [], [], []
+        for o in scene.objects:
+            lab = label(o.semantic)
+            if not lab.isthing or isinstance(getattr(o, "id_groups", None), str):
+                continue
+            g = o.geometry
+            if isinstance(g, Instances):
+                lo, hi = g.mesh.bounds()
+                lo, hi = lo.astype(np.float64), hi.astype(np.float64)
+                local = lo + _UNIT_CORNERS * (hi - lo)
+                t = g.transforms.astype(np.float64)
+                world = np.einsum("nij,kj->nki", t[:, :3, :3], local) + t[:, None, :3, 3]
+                uniq, inv = np.unique(g.ids, return_inverse=True)
+                counts = np.bincount(inv)
+                groups = np.split(np.argsort(inv, kind="stable"), np.cumsum(counts)[:-1])
+                for k, i in enumerate(uniq):
+                    members = groups[k]
+                    if counts[k] == 1:
+                        tt = t[members[0]]
+                        scale = np.linalg.norm(tt[:3, :3], axis=0)
+                        rot = tt[:3, :3] / scale
+                        c = tt[:3, :3] @ ((lo + hi) / 2) + tt[:3, 3]
+                        s = (hi - lo) * scale
+                    else:
+                        c, s, rot = _box_from_points(world[members].reshape(-1, 3))
+                    self._add(int(i), c, s, rot, lab.id)
+            else:
+                lo, hi = g.bounds()
+                self._add(int(o.instance_id), (lo + hi) / 2.0, (hi - lo).astype(np.float64), np.eye(3), lab.id)
+        self.index = {i: k for k, i in enumerate(self.ids)}
+
+    def _add(self, i, c, s, r, cls) -> None:
+        self.ids.append(i)
+        self.centre.append(np.asarray(c, np.float64))
+        self.size.append(np.asarray(s, np.float64))
+        self.rotation.append(np.asarray(r, np.float64))
+        self.cls.append(cls)
+
+    def posed(self, ids, deltas: dict[int, np.ndarray] | None = None, cameras: dict[str, Camera] | None = None) -> list[dict]:
+        """Records for ``ids`` (things only; others are skipped) at the pose given by ``deltas`` (id -> 4x4)."""
+        out = []
+        for i in ids:
+            k = self.index.get(int(i))
+            if k is None:
+                continue
+            c, r, s = self.centre[k], self.rotation[k], self.size[k]
+            if deltas is not None and int(i) in deltas:
+                d = deltas[int(i)]
+                c, r = d[:3, :3] @ c + d[:3, 3], d[:3, :3] @ r
+            corners = c + ((_UNIT_CORNERS - 0.5) * s) @ r.T
+            rec = {"id": int(i), "class_id": int(self.cls[k]), "centre": c.tolist(), "size": s.tolist(),
+                   "rotation": r.tolist(), "corners": corners.tolist()}
+            if cameras:
+                rec["camera"] = {}
+                for name, cam in cameras.items():
+                    w2c = cam.world_to_cam
+                    rec["camera"][name] = {"centre": (w2c[:3, :3] @ c + w2c[:3, 3]).tolist(),
+                                           "rotation": (w2c[:3, :3] @ r).tolist()}
+            out.append(rec)
+        return out
