@@ -38,3 +38,33 @@ def test_gallery_command_writes_a_grid(tmp_path):
     assert img.shape[1] == 2 * 48 and img.shape[0] > 48
     bad = CliRunner().invoke(app, ["materials", "--gallery", str(out), "--only", "chocolate"])
     assert bad.exit_code == 2 and "unknown material" in bad.output
+
+
+def test_displacement_is_deterministic_and_ground_truth_follows_it():
+    from conftest import render_gt
+    from geometry import nearest_triangle
+    from wildsynth.core import Camera, CameraRig, Object, Scene, look_at
+    from wildsynth.materials import DISPLACEMENTS
+    from wildsynth.materials.displace import displace
+    from wildsynth.render.gallery import gallery_sphere
+
+    assert len(DISPLACEMENTS) >= 5
+    sphere = gallery_sphere(4)
+    ref = MaterialRef("limestone_strata", seed=2)
+    a, b = displace(sphere, ref), displace(sphere, ref)
+    assert np.array_equal(a.vertices, b.vertices)
+    moved = np.linalg.norm(a.vertices - sphere.vertices, axis=1)
+    assert moved.max() > 0.02 and np.all(np.isfinite(a.vertices))
+    assert displace(sphere, MaterialRef("rock")) is sphere  # no displacement registered
+
+    scene = Scene()
+    scene.add(Object("ball", a, ref, "rock", "test"))
+    cam = Camera.from_hfov(64, 64, 40.0, look_at([0.0, -4.0, 0.5], [0.0, 0.0, 0.0]))
+    gt = render_gt(scene, CameraRig.mono(cam), size=(64, 64))
+    hit = np.isfinite(gt.depth)
+    pts = cam.backproject(np.where(hit, gt.depth, 0.0))[hit]
+    tris = a.vertices.astype(np.float64)[a.faces]
+    d_disp, _ = nearest_triangle(pts, tris)
+    d_orig, _ = nearest_triangle(pts, sphere.vertices.astype(np.float64)[sphere.faces])
+    assert np.mean(d_disp < 0.01 + 0.001 * gt.depth[hit]) > 0.99  # depth is the displaced surface
+    assert np.median(d_orig) > 3 * np.median(d_disp)

@@ -1,6 +1,8 @@
 """Material recipes as renderer-free shader graphs."""
 
 from .graph import Graph, Node, Out
-from .library import RECIPES, build
+from .library import DISPLACEMENTS, RECIPES, build
+from . import plants  # noqa: F401,E402  (registers plant recipes)
+from . import stone  # noqa: F401,E402  (registers stone and soil recipes)
 
-__all__ = ["Graph", "Node", "Out", "RECIPES", "build"]
+__all__ = ["DISPLACEMENTS", "Graph", "Node", "Out", "RECIPES", "build"]

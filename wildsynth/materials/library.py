@@ -17,12 +17,21 @@ from ..core.scene import MaterialRef
 from .graph import Graph
 
 Recipe = Callable[[np.random.Generator, dict], Graph]
+# (points (V, 3), normals (V, 3), rng, params) -> offsets along the normals (V,), metres
+Displacement = Callable[[np.ndarray, np.ndarray, np.random.Generator, dict], np.ndarray]
 RECIPES: dict[str, Recipe] = {}
+DISPLACEMENTS: dict[str, Displacement] = {}
 
 
-def recipe(name: str):
+def recipe(name: str, displacement: Displacement | None = None):
+    """Register a recipe under ``name``, optionally with a numpy displacement that
+    moves vertices before any renderer sees the mesh (so ground truth follows it)."""
     def register(fn: Recipe) -> Recipe:
+        if name in RECIPES and RECIPES[name].__module__ != fn.__module__:
+            raise ValueError(f"material {name!r} is registered twice ({RECIPES[name].__module__} and {fn.__module__})")
         RECIPES[name] = fn
+        if displacement is not None:
+            DISPLACEMENTS[name] = displacement
         return fn
     return register
 

@@ -1,4 +1,4 @@
-"""Material gallery: every registered material on a sphere, rendered with Cycles.
+"""Material gallery: every registered material on a (displaced) sphere, rendered with Cycles.
 
 The sphere carries the same per-vertex masks the terrain writes (slope,
 height, patch, dirt), so mask-driven materials show their variation.
@@ -18,6 +18,7 @@ from ..core.scene import MaterialRef, Scene
 from ..generators.noise import fbm3, perm_table
 from ..generators.rocks import icosphere
 from ..materials import RECIPES, build
+from ..materials.displace import displace
 from .cycles import _quiet
 from .translate import compile_graph, mesh_to_blender, reset, set_camera, set_sun_and_sky
 
@@ -49,12 +50,14 @@ def render_gallery(names: list[str] | None = None, size: int = 256, samples: int
     cy.use_adaptive_sampling, cy.adaptive_min_samples = True, min(8, samples)
     cy.max_bounces, cy.diffuse_bounces, cy.glossy_bounces, cy.transmission_bounces = 6, 2, 2, 6
     bscene.view_settings.view_transform = "AgX"
+    bscene.view_settings.exposure = -0.7  # a sphere against the sky reads brighter than in a scene
     scene = Scene()
     from ..core.scene import Sun
 
     scene.sun = Sun.from_angles(40.0, -60.0, strength=4.0)
     set_sun_and_sky(bscene, scene)
-    ob = bpy.data.objects.new("sphere", mesh_to_blender("sphere", gallery_sphere()))
+    sphere = gallery_sphere()
+    ob = bpy.data.objects.new("sphere", mesh_to_blender("sphere", sphere))
     bscene.collection.objects.link(ob)
     cam = Camera.from_hfov(size, size, 32.0, look_at([0.0, -4.2, 1.2], [0.0, 0.0, 0.0]))
     set_camera(bscene, cam)
@@ -63,8 +66,11 @@ def render_gallery(names: list[str] | None = None, size: int = 256, samples: int
     for name in names:
         if progress:
             progress(name)
-        mat = compile_graph(build(MaterialRef(name, seed=0)))
-        ob.data.materials.clear()
+        ref = MaterialRef(name, seed=0)
+        mat = compile_graph(build(ref))
+        old = ob.data
+        ob.data = mesh_to_blender(name, displace(sphere, ref))  # real relief, as in scenes
+        bpy.data.meshes.remove(old)
         ob.data.materials.append(mat)
         with _quiet():
             bpy.ops.render.render()
