@@ -29,6 +29,15 @@ class Object:
 
     A mesh object carries one instance id; an ``Instances`` object carries one
     id per placement (``geometry.ids``), assigned by ``Scene.add``.
+
+    ``id_groups`` (Instances only) changes how ids are assigned:
+
+    - ``None`` (default): every placement gets its own new id.
+    - an (N,) int array of group indices: one new id per distinct group, shared
+      by its placements (grass: one id per patch of tufts, not per blade);
+      ``objects.json`` gets one row per group.
+    - the string ``"given"``: ``geometry.ids`` are already set and name objects
+      added before (leaves carry their tree's id); no new ids, no new rows.
     """
 
     name: str
@@ -38,9 +47,22 @@ class Object:
     generator: str
     params: dict[str, Any] = field(default_factory=dict)
     instance_id: int = 0
+    id_groups: Any = None  # None | (N,) int array | "given"; see above
 
     def __post_init__(self) -> None:
         label(self.semantic)  # fail early on an unknown class
+        if self.id_groups is None:
+            return
+        if not self.is_instanced:
+            raise ValueError(f"object {self.name!r}: id_groups needs Instances geometry")
+        if isinstance(self.id_groups, str):
+            if self.id_groups != "given" or self.geometry.ids is None:
+                raise ValueError(f"object {self.name!r}: id_groups={self.id_groups!r} needs 'given' with ids set")
+        else:
+            g = np.asarray(self.id_groups)
+            if g.shape != (len(self.geometry),) or (len(g) and g.min() < 0):
+                raise ValueError(f"object {self.name!r}: id_groups must be (N,) non-negative ints")
+            self.id_groups = g.astype(np.int64)
 
     @property
     def is_instanced(self) -> bool:
@@ -93,6 +115,9 @@ class Sky:
     dust_density: float = 1.0
     ozone_density: float = 1.0
     strength: float = 0.3
+    clouds: float = 0.0
+    cloud_seed: int = 0
+    drawn: dict = field(default_factory=dict)  # values drawn from the seed (time of day...), for scene.json
 
 
 @dataclass
@@ -106,7 +131,14 @@ class Scene:
 
     def add(self, obj: Object) -> Object:
         g = obj.geometry
-        if isinstance(g, Instances):
+        if isinstance(obj.id_groups, str):  # "given": ids of objects already in the scene
+            if len(g) and int(g.ids.max()) >= self._next_id:
+                raise ValueError(f"object {obj.name!r}: given ids must name objects already added")
+        elif obj.id_groups is not None:
+            uniq, inv = np.unique(obj.id_groups, return_inverse=True)
+            g.ids = (self._next_id + inv).astype(np.uint32)
+            self._next_id += len(uniq)
+        elif isinstance(g, Instances):
             g.ids = np.arange(self._next_id, self._next_id + len(g), dtype=np.uint32)
             self._next_id += len(g)
         else:
@@ -115,9 +147,6 @@ class Scene:
         self.objects.append(obj)
         return obj
 
-    clouds: float = 0.0
-    cloud_seed: int = 0
-    drawn: dict = field(default_factory=dict)  # values drawn from the seed (time of day...), for scene.json
     @property
     def n_triangles(self) -> int:
         return sum(o.n_triangles for o in self.objects)
@@ -126,11 +155,17 @@ class Scene:
     def n_instances(self) -> int:
         return sum(len(o.geometry) for o in self.objects if o.is_instanced)
 
+    @property
+    def n_ids(self) -> int:
+        """Instance ids handed out (rows of ``objects.json``)."""
+        return self._next_id - 1
+
     def id_to_class(self) -> np.ndarray:
         """Lookup table: instance id -> semantic class id (index 0 = sky)."""
         lut = np.zeros(self._next_id, dtype=np.uint16)
         for o in self.objects:
-            lut[o.ids] = label(o.semantic).id
+            if not isinstance(o.id_groups, str):  # given ids keep their owner's class
+                lut[o.ids] = label(o.semantic).id
         return lut
 
     def object_table(self) -> list[dict]:
@@ -140,7 +175,17 @@ class Scene:
             lab = label(o.semantic)
             base = {"class": lab.name, "class_id": lab.id, "generator": o.generator,
                     "material": o.material.to_dict(), "params": o.params}
-            if o.is_instanced:
+            if isinstance(o.id_groups, str):
+                continue  # placements belong to objects listed already
+            if o.id_groups is not None:
+                ids, inv, count = np.unique(o.geometry.ids, return_inverse=True, return_counts=True)
+                sums = np.zeros((len(ids), 3))
+                np.add.at(sums, inv, o.geometry.transforms[:, :3, 3])
+                for k, (i, c) in enumerate(zip(ids, count)):
+                    centre = sums[k] / c
+                    rows.append({"id": int(i), "name": f"{o.name}.g{k:05d}", "object": o.name,
+                                 "placements": int(c), "centre": [float(x) for x in centre], **base})
+            elif o.is_instanced:
                 for k, i in enumerate(o.geometry.ids):
                     rows.append({"id": int(i), "name": f"{o.name}.{k:05d}", "object": o.name,
                                  "transform": o.geometry.transforms[k].tolist(), **base})

@@ -10,11 +10,11 @@ from typing import Callable
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.spatial import cKDTree
 
 from ..core.mesh import Instances, Mesh, compose_trs, rotation_align_z, rotation_z
 from ..core.seeds import SeedTree
 from .noise import fbm3, perm_table
+from .scatter import poisson_thin
 
 
 class RockParams(BaseModel):
@@ -80,22 +80,8 @@ def scatter_rocks(params: RockParams, seeds: SeedTree, height: Callable, normal:
     xy = np.stack([rad * np.cos(ang), rad * np.sin(ang)], -1)
     size = params.size_median * np.exp(params.size_spread * rng.standard_normal(cand))
     size = np.clip(size, params.size_median * 0.15, params.size_median * 6.0)
-    # greedy Poisson-disk thinning: visit candidates in random order, accept one
-    # unless an accepted rock is closer than 1.4x the sum of the two sizes
-    tree = cKDTree(xy)
-    neighbours = tree.query_ball_point(xy, r=1.4 * (size + size.max()))
-    blocked = np.zeros(cand, dtype=bool)
-    keep: list[int] = []
-    for i in range(cand):
-        if blocked[i]:
-            continue
-        keep.append(i)
-        if len(keep) == n:
-            break
-        nb = np.asarray(neighbours[i], dtype=np.int64)
-        close = np.linalg.norm(xy[nb] - xy[i], axis=1) < 1.4 * (size[nb] + size[i])
-        blocked[nb[close]] = True
-    idx = np.array(keep)
+    # greedy Poisson-disk thinning: bigger rocks keep more room
+    idx = poisson_thin(xy, size, limit=n, factor=1.4)
     xy, size = xy[idx], size[idx]
     m = len(idx)
     z = height(xy[:, 0], xy[:, 1])

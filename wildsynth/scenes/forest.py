@@ -1,0 +1,68 @@
+"""Forest: conifer, broadleaf or mixed woodland with undergrowth, fallen logs and boulders."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..camera import CameraParams, Obstacles, place_camera
+from ..core.camera import CameraRig
+from ..core.scene import MaterialRef, Object, Scene
+from ..core.seeds import SeedTree
+from ..generators.terrain import Heightfield, TerrainParams
+from .base import SceneRecipe, SkyParams, register
+from .vegetation import Vegetation, VegetationParams, biome_params
+
+
+def _terrain() -> TerrainParams:
+    return TerrainParams(hills_height=5.0, hills_scale=80.0, mountain_height=350.0, valley_radius=500.0)
+
+
+class ForestParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["conifer", "broadleaf", "mixed"] = Field("mixed", description="which trees dominate")
+    season: Literal["summer", "autumn", "winter"] = Field("summer", description="leaf state")
+    trees: int = Field(0, ge=0, le=100000, description="exact tree count (0 = follow the density preset)")
+    tree_density: float = Field(1.0, ge=0.0, le=20.0, description="tree density relative to the preset")
+    grass_density: float = Field(1.0, ge=0.0, le=50.0, description="grass density relative to the preset")
+    undergrowth: float = Field(1.0, ge=0.0, le=10.0, description="ferns, bushes, flowers, mushrooms relative to the preset")
+    area_radius: float = Field(70.0, ge=10.0, le=2000.0, description="trees are placed within this radius, m")
+    vegetation: VegetationParams | None = Field(None, description="full vegetation override (ignores the knobs above)")
+    terrain: TerrainParams = Field(default_factory=_terrain)
+    sky: SkyParams = Field(default_factory=SkyParams)
+    camera: CameraParams = Field(default_factory=lambda: CameraParams(area_radius=25.0, min_sky=0.0, pitch_max=5.0))
+
+    def vegetation_params(self) -> VegetationParams:
+        if self.vegetation is not None:
+            return self.vegetation
+        v = biome_params(f"forest_{self.kind}")
+        v.season, v.area_radius = self.season, self.area_radius
+        v.trees.niche.density *= self.tree_density
+        v.trees.count = self.trees
+        v.grass.niche.density *= self.grass_density
+        for name in ("ferns", "flowers", "mushrooms"):
+            getattr(v, name).niche.density *= self.undergrowth
+        v.bushes.niche.density *= self.undergrowth
+        return v
+
+
+def build(params: ForestParams, seeds: SeedTree, width: int, height: int) -> tuple[Scene, CameraRig, dict]:
+    field = Heightfield(params.terrain, seeds.child("terrain"))
+    veg = Vegetation(params.vegetation_params(), field.height, field.normal, seeds.child("vegetation"))
+    obstacles: Obstacles = veg.plan()
+    cam, cam_report = place_camera(params.camera, width, height, field.height, obstacles, seeds.child("camera").rng())
+    fwd = cam.cam_to_world[:3, 2]
+    terrain_mesh = field.mesh_around(cam.position, float(np.arctan2(fwd[1], fwd[0])), cam.hfov, width)
+    scene = Scene()
+    scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
+    scene.add(Object("terrain", terrain_mesh,
+                     MaterialRef("meadow_ground", seeds.child("materials/ground").int(), (("snowline", 5000.0),)),
+                     semantic="terrain", generator="terrain.heightfield", params=params.terrain.model_dump()))
+    report = veg.build(scene, cam)
+    return scene, CameraRig.mono(cam), {"camera_placement": cam_report, "vegetation": report}
+
+
+register(SceneRecipe("forest", "forest: conifer/broadleaf/mixed trees, undergrowth, logs, boulders", ForestParams, build))
