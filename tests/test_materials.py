@@ -68,3 +68,18 @@ def test_displacement_is_deterministic_and_ground_truth_follows_it():
     d_orig, _ = nearest_triangle(pts, sphere.vertices.astype(np.float64)[sphere.faces])
     assert np.mean(d_disp < 0.01 + 0.001 * gt.depth[hit]) > 0.99  # depth is the displaced surface
     assert np.median(d_orig) > 3 * np.median(d_disp)
+
+
+def test_bake_gives_maps_of_the_asked_size(tmp_path):
+    from wildsynth.render.bake import bake_material
+
+    maps = bake_material(MaterialRef("dry_soil", seed=1), size=48)
+    assert maps["base_color"].shape == (48, 48, 3) and maps["roughness"].shape == (48, 48)
+    assert maps["normal"].shape == (48, 48, 3)
+    assert maps["base_color"].std() > 0.02  # cracks and colour variation are in the map
+    n = maps["normal"] * 2 - 1
+    assert np.median(n[..., 2]) > 0.8  # tangent-space normals point mostly out of the surface
+    r = CliRunner().invoke(app, ["materials", "--bake", "granite", "--size", "32", "--out", str(tmp_path / "m")])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["base_color.png", "normal.png", "roughness.png"]
+    assert read_png(tmp_path / "m" / "normal.png").shape == (32, 32, 3)

@@ -122,10 +122,23 @@ def materials(
     size: int = typer.Option(256, "--size", min=32, max=2048, help="tile size in pixels"),
     samples: int = typer.Option(16, "--samples", min=1, max=4096, help="samples per tile"),
     only: Optional[List[str]] = typer.Option(None, "--only", help="render only these materials (repeatable)"),
+    bake: Optional[str] = typer.Option(None, "--bake", help="bake this material to PBR maps (base_color, roughness, normal PNGs)"),
+    out: Path = typer.Option(Path("out/maps"), "--out", help="folder for --bake maps"),
 ) -> None:
-    """List the material recipes, or render them all to a gallery image."""
+    """List the material recipes, render them all to a gallery image, or bake one to texture maps."""
     from .materials import RECIPES
 
+    if bake is not None:
+        if bake not in RECIPES:
+            fail(f"--bake {bake}: unknown material; known: {', '.join(sorted(RECIPES))}")
+        if out.exists() and not out.is_dir():
+            fail(f"--out {out}: exists and is not a folder")
+        from .core.scene import MaterialRef
+        from .render.bake import bake_material, write_maps
+
+        paths = write_maps(bake_material(MaterialRef(bake), size=size), out)
+        err.print(f"[green]wrote[/] {', '.join(str(p) for p in paths)}")
+        return
     if gallery is None:
         for name in sorted(RECIPES):
             doc = (RECIPES[name].__doc__ or "").strip().splitlines()
