@@ -43,10 +43,15 @@ class RichReporter:
     def __init__(self, progress: Progress):
         self.progress = progress
         self.render_task = None
+        self.seen: set[str] = set()
 
     @contextlib.contextmanager
     def stage(self, name: str) -> Iterator[None]:
         label = name.replace("_", " ")
+        if name in self.seen:  # a stage repeated per frame of a sequence: one line, not one per call
+            yield
+            return
+        self.seen.add(name)
         if name == "render_rgb":
             self.render_task = self.progress.add_task(label, total=1.0)
             yield
@@ -70,12 +75,29 @@ def generate(
     samples: int = typer.Option(64, "--samples", help="path-traced samples per pixel"),
     denoise: bool = typer.Option(True, "--denoise/--no-denoise", help="OpenImageDenoise on RGB"),
     set_: Optional[List[str]] = typer.Option(None, "--set", help="parameter override key=value (repeatable)"),
+    frames: int = typer.Option(1, "--frames", help="number of frames (more than 1, or any option below, writes a sequence)"),
+    fps: float = typer.Option(24.0, "--fps", help="frames per second of the sequence"),
+    trajectory: Optional[str] = typer.Option(None, "--trajectory", help="camera path: static, walk, fly, orbit, dolly, pan"),
+    speed: Optional[float] = typer.Option(None, "--speed", help="camera speed, m/s (walk, fly, orbit, dolly)"),
+    rig: Optional[str] = typer.Option(None, "--rig", help="camera rig: mono, stereo, multiview"),
+    baseline: float = typer.Option(0.075, "--baseline", help="stereo baseline, m"),
+    views: int = typer.Option(8, "--views", help="cameras of the multiview ring"),
+    formats: Optional[str] = typer.Option(None, "--formats", help="comma list of exr,pfm,flo,kitti,coco,nerf,colmap (default all)"),
+    motion: Optional[List[str]] = typer.Option(None, "--motion", help="moving things override key=value, e.g. particles=300 (repeatable)"),
 ) -> None:
-    """Generate one frame: RGB (Cycles) plus depth, normals, segmentation and cameras."""
+    """Generate one frame, or a sequence from a camera rig, with exact ground truth.
+
+    One frame (the default): RGB plus depth, normals, segmentation and cameras.
+    A sequence (--frames N, --rig, --trajectory, --formats or --motion): per frame and
+    camera also optical flow both ways, scene flow, visibility, boundaries, panoptic,
+    boxes, disparity (stereo) and camera files; see docs/ground_truth.md.
+    """
     from .pipeline import check_output_dir
     from .render.settings import RenderSettings
     from .scenes import get as get_scene
 
+    sequence = frames != 1 or any(x is not None for x in (trajectory, rig, formats, motion, speed))
+    options = None
     try:
         recipe = get_scene(scene)
         width, height = parse_resolution(resolution)
@@ -83,18 +105,65 @@ def generate(
         if samples < 1:
             raise UserError(f"--samples {samples}: must be at least 1")
         settings = RenderSettings(width=width, height=height, samples=samples, denoise=denoise)
+        if sequence:
+            options = _sequence_options(frames, fps, trajectory, speed, rig, baseline, views, formats, motion)
         check_output_dir(out)
     except (UserError, KeyError) as e:
         fail(str(e).strip("'\""))
-    from .pipeline import generate as run
 
     with Progress(*_columns(), console=err, transient=False) as progress:
-        result = run(scene, seed, params, settings, out, RichReporter(progress))
+        if options is None:
+            from .pipeline import generate as run
+
+            result = run(scene, seed, params, settings, out, RichReporter(progress))
+        else:
+            from .sequence import generate_sequence
+
+            result = generate_sequence(scene, seed, params, settings, options, out, RichReporter(progress))
     t = result.timings
     err.print(f"[green]wrote[/] {out}  ({t['total']:.1f} s; "
               + ", ".join(f"{k} {v:.1f} s" for k, v in t.items() if k != "total")
               + f"; {result.stats['triangles']:,} triangles, {result.stats['instances']:,} instances, "
               f"peak RSS {result.stats['peak_rss_mb']:.0f} MB)", highlight=False)
+
+
+def _sequence_options(frames, fps, trajectory, speed, rig, baseline, views, formats, motion):
+    """Validate the sequence flags into ``SequenceOptions``; one-line errors name the flag."""
+    from pydantic import ValidationError
+
+    from .sequence import FORMATS, SequenceOptions
+
+    if frames < 1:
+        raise UserError(f"--frames {frames}: must be at least 1")
+    if not fps > 0:
+        raise UserError(f"--fps {fps}: must be > 0")
+    kinds = ("static", "walk", "fly", "orbit", "dolly", "pan")
+    if trajectory is not None and trajectory not in kinds:
+        raise UserError(f"--trajectory {trajectory!r}: choose one of {', '.join(kinds)}")
+    if rig is not None and rig not in ("mono", "stereo", "multiview"):
+        raise UserError(f"--rig {rig!r}: choose mono, stereo or multiview")
+    if not baseline > 0:
+        raise UserError(f"--baseline {baseline}: must be > 0 metres")
+    fmts = FORMATS
+    if formats is not None:
+        fmts = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        bad = [f for f in fmts if f not in FORMATS and f != "png"]
+        if bad:
+            raise UserError(f"--formats {formats!r}: unknown {', '.join(bad)}; allowed: {', '.join(FORMATS)} "
+                            "(PNG previews and JSON are always written)")
+        fmts = tuple(f for f in fmts if f != "png")
+    traj = {"kind": trajectory or ("walk" if frames > 1 else "static")}
+    if speed is not None:
+        traj["speed"] = speed
+    from .generators.motion import MotionParams
+
+    motion_params = apply_overrides(MotionParams, motion or [], what="motion")
+    try:
+        return SequenceOptions(frames=frames, fps=fps, rig=rig or "mono", baseline=baseline, views=views,
+                               formats=fmts, trajectory=traj, motion=motion_params)
+    except ValidationError as e:
+        x = e.errors()[0]
+        raise UserError(f"--{'.'.join(str(p) for p in x['loc'])} {x.get('input')!r}: {x['msg']}") from None
 
 
 @app.command()

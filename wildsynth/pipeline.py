@@ -70,6 +70,56 @@ def check_output_dir(out: Path) -> None:
         raise UserError(f"--out {out}: {parent} is not writable")
 
 
+def stage_timer(reporter: Reporter, timings: dict[str, float]) -> Callable:
+    """``with timed("name"):`` reports the stage and adds its seconds to ``timings[name]``."""
+
+    def timed(name: str):
+        @contextlib.contextmanager
+        def cm():
+            t0 = time.perf_counter()
+            with reporter.stage(name):
+                yield
+            timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - t0, 3)
+        return cm()
+
+    return timed
+
+
+def class_table() -> list[dict]:
+    return [{"id": lab.id, "name": lab.name, "isthing": lab.isthing} for lab in LABELS]
+
+
+def write_basic_passes(folder: Path, rgb, passes, normal: np.ndarray, semantic: np.ndarray,
+                       exr: bool = True) -> list[str]:
+    """RGB, depth, normals, instance and semantic maps of one view; returns the names written."""
+    names = ["image.png", "depth_preview.png", "normal_preview.png", "instance.png", "semantic.png"]
+    write_png(folder / "image.png", rgb.display)
+    write_png(folder / "depth_preview.png", depth_preview(passes.depth))
+    write_png(folder / "normal_preview.png", normal_preview(normal))
+    write_id_png(folder / "instance.png", passes.instance)
+    write_png(folder / "semantic.png", semantic.astype(np.uint8) if semantic.max(initial=0) < 256 else semantic)
+    if exr:
+        write_exr(folder / "image.exr", {"R": rgb.linear[..., 0], "G": rgb.linear[..., 1], "B": rgb.linear[..., 2]})
+        write_exr(folder / "depth.exr", {"Z": passes.depth})
+        write_exr(folder / "normal.exr", {"X": normal[..., 0], "Y": normal[..., 1], "Z": normal[..., 2]})
+        names += ["image.exr", "depth.exr", "normal.exr"]
+    return names
+
+
+@contextlib.contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A fresh staging folder inside ``out``; removed afterwards (move files out before leaving)."""
+    out.mkdir(parents=True, exist_ok=True)
+    stage = out / f".staging-{os.getpid()}"
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir()
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def generate(scene_name: str, seed: int, params: BaseModel, settings: RenderSettings, out: Path,
              reporter: Reporter | None = None) -> FrameResult:
     """Generate one frame; the caller validated ``params`` and ``settings``."""
@@ -81,14 +131,7 @@ def generate(scene_name: str, seed: int, params: BaseModel, settings: RenderSett
     result = FrameResult(out)
     t = result.timings
 
-    def timed(name: str):
-        @contextlib.contextmanager
-        def cm():
-            t0 = time.perf_counter()
-            with reporter.stage(name):
-                yield
-            t[name] = round(time.perf_counter() - t0, 3)
-        return cm()
+    timed = stage_timer(reporter, t)
 
     with timed("scene_build"):
         scene, rig, build_report = recipe.build(params, seeds.child("scene"), settings.width, settings.height)
@@ -110,23 +153,9 @@ def generate(scene_name: str, seed: int, params: BaseModel, settings: RenderSett
              "ids": int(scene._next_id - 1)}
     result.stats = stats
     with timed("write"):
-        out.mkdir(parents=True, exist_ok=True)
-        stage = out / f".staging-{os.getpid()}"
-        if stage.exists():
-            shutil.rmtree(stage)
-        stage.mkdir()
-        try:
-            write_png(stage / "image.png", rgb.display)
-            write_exr(stage / "image.exr", {"R": rgb.linear[..., 0], "G": rgb.linear[..., 1], "B": rgb.linear[..., 2]})
-            write_exr(stage / "depth.exr", {"Z": passes.depth})
-            write_png(stage / "depth_preview.png", depth_preview(passes.depth))
-            write_exr(stage / "normal.exr", {"X": normal[..., 0], "Y": normal[..., 1], "Z": normal[..., 2]})
-            write_png(stage / "normal_preview.png", normal_preview(normal))
-            write_id_png(stage / "instance.png", passes.instance)
-            write_png(stage / "semantic.png", semantic.astype(np.uint8) if semantic.max(initial=0) < 256 else semantic)
-            write_json(stage / "objects.json", {"objects": scene.object_table(),
-                                                "classes": [{"id": lab.id, "name": lab.name, "isthing": lab.isthing}
-                                                            for lab in LABELS]})
+        with staging(out) as stage:
+            write_basic_passes(stage, rgb, passes, normal, semantic)
+            write_json(stage / "objects.json", {"objects": scene.object_table(), "classes": class_table()})
             write_json(stage / "camera.json", camera_json(camera))
             write_json(stage / "transforms.json", nerf_transforms([camera], ["image.png"]))
             sheet = contact_sheet([("RGB", rgb.display), ("depth (inverse)", depth_preview(passes.depth)),
@@ -140,8 +169,6 @@ def generate(scene_name: str, seed: int, params: BaseModel, settings: RenderSett
             })
             for name in OUTPUT_FILES:  # scene.json is last: its presence marks a complete frame
                 os.replace(stage / name, out / name)
-        finally:
-            shutil.rmtree(stage, ignore_errors=True)
     t["total"] = round(sum(v for k, v in t.items()), 3)
     result.stats["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return result
