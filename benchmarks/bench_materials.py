@@ -2,8 +2,9 @@
 
     python benchmarks/bench_materials.py [--size 256] [--samples 16]
 
-- compile_all_s: building every registered recipe's graph and compiling it to
-  Cycles nodes (what a scene with every material pays before rendering);
+- compile_all_s: every registered recipe's graph built and turned into Blender
+  nodes, then one tiny Cycles render of a scene holding all of them, which is
+  where Cycles compiles the shaders (what a scene pays before its first sample);
 - gallery_s: `wildsynth materials --gallery` at --size px per tile.
 """
 
@@ -24,10 +25,28 @@ def main() -> None:
     from wildsynth.render.gallery import render_gallery
     from wildsynth.render.translate import compile_graph, reset
 
-    reset()
+    import bpy
+
+    from wildsynth.core.mesh import Mesh
+    from wildsynth.render.cycles import _quiet
+    from wildsynth.render.translate import mesh_to_blender
+
+    bscene = reset()
+    bscene.render.engine = "CYCLES"
+    bscene.cycles.samples = 1
+    bscene.render.resolution_x = bscene.render.resolution_y = 16
+    cam = bpy.data.objects.new("cam", bpy.data.cameras.new("cam"))
+    cam.location = (0.0, 0.0, 30.0)
+    bscene.collection.objects.link(cam)
+    bscene.camera = cam
     t0 = time.perf_counter()
-    for name in sorted(RECIPES):
-        compile_graph(build(MaterialRef(name, seed=1)))
+    for k, name in enumerate(sorted(RECIPES)):
+        quad = Mesh([[k, 0, 0], [k + 1, 0, 0], [k + 1, 1, 0]], [[0, 1, 2]])
+        ob = bpy.data.objects.new(name, mesh_to_blender(name, quad))
+        ob.data.materials.append(compile_graph(build(MaterialRef(name, seed=1))))
+        bscene.collection.objects.link(ob)
+    with _quiet():
+        bpy.ops.render.render()
     compile_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     tiles = render_gallery(size=args.size, samples=args.samples)
