@@ -2,7 +2,7 @@
 
 Cheap by design (Cycles on 2 cores is shading-bound): at most one or two
 low-detail noises per material; variation comes from per-instance random
-values and per-vertex colours written by the generators (``color``, ``tip``).
+values and per-vertex colours written by the generators (``tint``, ``tip``).
 Leaves and grass mix in a translucent lobe so light glows through them.
 """
 
@@ -85,12 +85,12 @@ def grass(rng: np.random.Generator, params: dict) -> Graph:
 
 @recipe("plant_vcol")
 def plant_vcol(rng: np.random.Generator, params: dict) -> Graph:
-    """Generic plant tissue coloured by the mesh's per-vertex ``color`` attribute
+    """Generic plant tissue coloured by the mesh's per-vertex ``tint`` attribute
     (flowers, ferns, cacti, mushrooms, cones), varied per instance."""
     translucency = float(params.get("translucency", 0.15))
     rough = float(params.get("roughness", 0.6))
     g = Graph("plant_vcol")
-    base = g.attribute("color")["Color"]
+    base = g.attribute("tint")["Color"]
     tint = g.ramp(g.object_random(), [(0.0, (0.8, 0.8, 0.8)), (1.0, (1.2, 1.15, 1.1))])
     col = g.mix(1.0, base, tint, blend="MULTIPLY")
     if translucency > 0:

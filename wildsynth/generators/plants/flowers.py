@@ -1,6 +1,6 @@
 """Flowers: a curved stem, leaves, a ring (or two) of parametric petals and a centre.
 
-The mesh carries a per-vertex ``color`` (stem green, petal colour, centre) for
+The mesh carries a per-vertex ``tint`` (stem green, petal colour, centre) for
 the ``plant_vcol`` material.
 """
 

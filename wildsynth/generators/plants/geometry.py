@@ -245,7 +245,8 @@ def drop_degenerate(mesh: Mesh, min_area: float = 1e-12) -> Mesh:
 
 def merge(meshes: list[Mesh], colors: list | None = None) -> Mesh:
     """One mesh from many; attributes present in all parts are kept, ``colors``
-    (one RGB per part) become a per-vertex ``color`` attribute."""
+    (one RGB per part) become a per-vertex ``tint`` attribute (not "color": Cycles does not
+    deliver a generic attribute of that name to shaders)."""
     if colors is not None:
         colors = [c for m, c in zip(meshes, colors) if len(m.faces)]
     meshes = [m for m in meshes if len(m.faces)]
@@ -255,7 +256,7 @@ def merge(meshes: list[Mesh], colors: list | None = None) -> Mesh:
     keys = set.intersection(*(set(m.attributes) for m in meshes)) if meshes else set()
     attrs = {k: np.concatenate([m.attributes[k] for m in meshes]) for k in keys}
     if colors is not None:
-        attrs["color"] = np.concatenate([np.tile(np.asarray(c, dtype=np.float32), (len(m.vertices), 1))
+        attrs["tint"] = np.concatenate([np.tile(np.asarray(c, dtype=np.float32), (len(m.vertices), 1))
                                          for m, c in zip(meshes, colors)])
     return drop_degenerate(Mesh(v, f, attrs))
 

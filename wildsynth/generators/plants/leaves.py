@@ -72,7 +72,7 @@ def palmate(rng: np.random.Generator, lobes: int = 5, rings: int = 4) -> Mesh:
     return drop_degenerate(merge([leaf, stalk]))
 
 
-def needles(rng: np.random.Generator, count: int = 36, length: float = 0.12) -> Mesh:
+def needles(rng: np.random.Generator, count: int = 60, length: float = 0.06) -> Mesh:
     """A conifer spray: a thin twig along +Y with needles spiralling round it."""
     twig = blade(lambda t: np.full_like(t, 0.004), 1.0, n_along=2, n_across=2)
     k = np.arange(count)
@@ -82,10 +82,10 @@ def needles(rng: np.random.Generator, count: int = 36, length: float = 0.12) -> 
     out = np.stack([np.cos(ang), np.full(count, 0.7), np.sin(ang) * 0.5 + 0.35], -1)
     out /= np.linalg.norm(out, axis=1, keepdims=True)
     nl = length * rng.uniform(0.8, 1.2, count) * (1.0 - 0.4 * t)
-    tips = base + out * nl[:, None] * 4.0  # the spray is 1 long; needles ~0.1 of it per unit
+    tips = base + out * nl[:, None] * 4.0  # the spray is 1 unit long, needles about a quarter of it
     side = np.cross(out, [0.0, 1.0, 0.0])
     side /= np.maximum(np.linalg.norm(side, axis=1, keepdims=True), 1e-9)
-    w = 0.006
+    w = 0.012
     v = np.concatenate([base - side * w, base + side * w, tips])
     i = np.arange(count)
     f = np.stack([i, i + count, i + 2 * count], -1)

@@ -58,13 +58,13 @@ class TreeModel:
 
 _PRESETS = {
     # crown width / height, crown base / height, attractors, step / height, leaf shape, leaf size (m), leaves/twig
-    "broadleaf": dict(width=0.75, base=0.3, attractors=900, step=0.035, leaf="ovate", leaf_m=0.11, per=5, up=0.15),
-    "oak": dict(width=0.9, base=0.25, attractors=900, step=0.035, leaf="lobed", leaf_m=0.12, per=5, up=0.05),
-    "maple": dict(width=0.7, base=0.3, attractors=900, step=0.035, leaf="palmate", leaf_m=0.14, per=4, up=0.2),
-    "birch": dict(width=0.4, base=0.3, attractors=700, step=0.03, leaf="serrated", leaf_m=0.07, per=6, up=-0.15),
+    "broadleaf": dict(width=0.75, base=0.3, attractors=900, step=0.035, leaf="ovate", leaf_m=0.15, per=9, up=0.15),
+    "oak": dict(width=0.9, base=0.25, attractors=900, step=0.035, leaf="lobed", leaf_m=0.16, per=9, up=0.05),
+    "maple": dict(width=0.7, base=0.3, attractors=900, step=0.035, leaf="palmate", leaf_m=0.17, per=8, up=0.2),
+    "birch": dict(width=0.4, base=0.3, attractors=700, step=0.03, leaf="serrated", leaf_m=0.1, per=10, up=-0.15),
     "dead": dict(width=0.7, base=0.3, attractors=250, step=0.04, leaf=None, leaf_m=0.0, per=0, up=0.2),
-    "sapling": dict(width=0.6, base=0.35, attractors=180, step=0.06, leaf="ovate", leaf_m=0.09, per=5, up=0.2),
-    "bush": dict(width=1.5, base=0.05, attractors=500, step=0.06, leaf="ovate", leaf_m=0.07, per=6, up=0.1),
+    "sapling": dict(width=0.6, base=0.35, attractors=180, step=0.06, leaf="ovate", leaf_m=0.1, per=8, up=0.2),
+    "bush": dict(width=1.5, base=0.05, attractors=500, step=0.06, leaf="ovate", leaf_m=0.08, per=8, up=0.1),
 }
 
 
@@ -232,8 +232,8 @@ def _grow_palm(H: float, params: TreeParams, rng: np.random.Generator) -> tuple[
 def _leaf_transforms(sk: Skeleton, sp: str, per_twig: float, size: float, rng) -> np.ndarray:
     """Leaves on the outer twigs: each near a thin node, facing up and out."""
     d = sk.depth_from_tip()
-    rmax = np.quantile(sk.radius, 0.5)
-    twig = np.flatnonzero((d <= 3) & (sk.parent >= 0) & (sk.radius <= rmax))
+    rmax = np.quantile(sk.radius, 0.6)
+    twig = np.flatnonzero((d <= 4) & (sk.parent >= 0) & (sk.radius <= rmax))
     if len(twig) == 0 or per_twig <= 0:
         return np.zeros((0, 4, 4))
     counts = rng.poisson(per_twig, len(twig))
@@ -254,7 +254,7 @@ def _needle_transforms(sk: Skeleton, H: float, density: float, rng) -> np.ndarra
     """Needle sprays along every branch segment outside the trunk."""
     d = sk.depth_from_tip()
     seg = np.flatnonzero((sk.parent >= 0) & (sk.radius < 0.5 * sk.radius.max()) & (d <= 6))
-    counts = rng.poisson(2.0 * density, len(seg))
+    counts = rng.poisson(4.0 * density, len(seg))
     src = np.repeat(seg, counts)
     n = len(src)
     par = sk.parent[src]
@@ -262,7 +262,7 @@ def _needle_transforms(sk: Skeleton, H: float, density: float, rng) -> np.ndarra
     branch = _unit(sk.pos[src] - sk.pos[par])
     side = _unit(np.cross(branch, rng.normal(0, 1, (n, 3))))
     y = _unit(branch * 0.6 + side * 0.8 + np.array([0, 0, 0.15]))
-    s = 0.025 * H * rng.uniform(0.7, 1.2, n)
+    s = 0.05 * H * rng.uniform(0.7, 1.2, n)
     return frames_matrix(origin, y, np.array([0.0, 0.0, 1.0]), s)
 
 

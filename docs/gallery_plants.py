@@ -1,0 +1,122 @@
+"""Render the plant galleries in docs/: one image per generator family (a row of seeds).
+
+    python docs/gallery_plants.py [--family trees] [--width 480] [--samples 16]
+
+Each family is laid out in a row on a flat meadow, seen from the side, and
+rendered with Cycles at a small size with few samples (2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from wildsynth.core import Instances, MaterialRef, Mesh, Object, Scene, Sun
+from wildsynth.core.axes import look_at
+from wildsynth.core.camera import Camera
+from wildsynth.generators.plants.cacti import KINDS, CactusParams, cactus
+from wildsynth.generators.plants.deadwood import LogParams, log, pine_cone, twig
+from wildsynth.generators.plants.ferns import FernParams, fern
+from wildsynth.generators.plants.flowers import FlowerParams, flower
+from wildsynth.generators.plants.grass import GrassParams, tuft
+from wildsynth.generators.plants.mushrooms import MushroomParams, mushroom
+from wildsynth.generators.plants.trees import TreeParams, grow_tree
+from wildsynth.io.png import write_png
+from wildsynth.render.cycles import CyclesRenderer
+from wildsynth.render.settings import RenderSettings
+
+
+def ground(size: float = 200.0) -> Mesh:
+    v = np.array([[-size, -size, 0], [size, -size, 0], [size, size, 0], [-size, size, 0]], dtype=np.float64)
+    a = {"slope": np.zeros(4), "height": np.zeros(4), "patch": np.full(4, 0.5), "dirt": np.full(4, 0.3)}
+    return Mesh(v, np.array([[0, 1, 2], [0, 2, 3]]), a)
+
+
+def _one(scene: Scene, name: str, mesh: Mesh, x: float, mat: MaterialRef, sem: str, rot: float = 0.0) -> Object:
+    m = np.eye(4)
+    m[:3, :3] = [[np.cos(rot), -np.sin(rot), 0], [np.sin(rot), np.cos(rot), 0], [0, 0, 1]]
+    m[0, 3] = x
+    return scene.add(Object(name, Instances(mesh, m[None]), mat, semantic=sem, generator="gallery"))
+
+
+def tree_row(scene: Scene, species: list[str], season: str = "summer", spacing: float = 11.0) -> float:
+    xs = (np.arange(len(species)) - (len(species) - 1) / 2) * spacing
+    for k, (sp, x) in enumerate(zip(species, xs)):
+        t = grow_tree(TreeParams(species=sp, season=season, height=10.0 if sp != "bush" else 2.5),
+                      np.random.default_rng(k + 1))
+        kind = {"birch": "birch", "conifer": "conifer", "palm": "palm", "dead": "dead"}.get(sp, "broadleaf")
+        sem = "bush" if sp == "bush" else "tree"
+        wood = _one(scene, f"tree{k}", t.wood, x, MaterialRef("bark", k, (("kind", kind),)), sem)
+        if t.leaf_mesh is not None and len(t.leaves):
+            T = wood.geometry.transforms[0].astype(np.float64) @ t.leaves.astype(np.float64)
+            scene.add(Object(f"tree{k}.leaves", Instances(t.leaf_mesh, T, np.repeat(wood.geometry.ids, len(T))),
+                             MaterialRef("leaf", k, (("kind", t.leaf_kind), ("season", season))), semantic=sem,
+                             generator="gallery", id_groups="given"))
+    return float(xs[-1] - xs[0] + spacing)
+
+
+def small_row(scene: Scene, make, n: int, spacing: float, mat: MaterialRef, sem: str) -> float:
+    xs = (np.arange(n) - (n - 1) / 2) * spacing
+    for k, x in enumerate(xs):
+        _one(scene, f"obj{k}", make(k, np.random.default_rng(k + 11)), x, mat, sem, rot=0.4 * k)
+    return float(n * spacing)
+
+
+VCOL = MaterialRef("plant_vcol", 0, (("translucency", 0.2),))
+FAMILIES = {
+    "trees": lambda s: tree_row(s, ["broadleaf", "oak", "maple", "birch", "conifer", "palm", "dead", "sapling"]),
+    "trees_autumn": lambda s: tree_row(s, ["broadleaf", "oak", "maple", "birch"], "autumn"),
+    "bushes": lambda s: tree_row(s, ["bush"] * 4, spacing=4.0),
+    "grass": lambda s: small_row(s, lambda k, r: tuft(GrassParams(blades=30, wind=0.2 * k), r), 5, 0.7,
+                                 MaterialRef("grass", 0), "grass"),
+    "flowers": lambda s: small_row(s, lambda k, r: flower(FlowerParams(color=k % 7, cup=0.2 * k), r), 6, 0.18,
+                                   MaterialRef("plant_vcol", 0, (("translucency", 0.3),)), "flower"),
+    "ferns": lambda s: small_row(s, lambda k, r: fern(FernParams(fronds=6 + 2 * k), r), 4, 1.4, VCOL, "fern"),
+    "mushrooms": lambda s: small_row(s, lambda k, r: mushroom(MushroomParams(cluster=1 + k, dome=0.3 + 0.2 * k), r),
+                                     5, 0.2, MaterialRef("plant_vcol", 0, (("translucency", 0.0), ("roughness", 0.5))),
+                                     "mushroom"),
+    "cacti": lambda s: small_row(s, lambda k, r: cactus(CactusParams(kind=KINDS[k % 4], height=3.0), r), 6, 2.2,
+                                 MaterialRef("plant_vcol", 0, (("translucency", 0.0), ("roughness", 0.45))), "cactus"),
+    "deadwood": lambda s: small_row(s, lambda k, r: [log(LogParams(length=2.0), r), twig(0.5, r), pine_cone(r)][k % 3],
+                                    6, 1.2, MaterialRef("bark", 0, (("kind", "dead"),)), "log"),
+}
+
+
+def render_family(name: str, width: int, samples: int) -> np.ndarray:
+    scene = Scene()
+    scene.sun = Sun.from_angles(35.0, -70.0, strength=4.0)
+    scene.add(Object("ground", ground(), MaterialRef("meadow_ground", 0, (("snowline", 1e4),)), semantic="terrain",
+                     generator="gallery"))
+    span = FAMILIES[name](scene)
+    lo = np.min([o.geometry.transforms[:, :3, 3].min(0) for o in scene.objects if o.is_instanced], axis=0)
+    hi = np.max([(o.geometry.realise() if len(o.geometry) < 5 else o.geometry.mesh).vertices.max(0)
+                 for o in scene.objects if o.is_instanced and not isinstance(o.id_groups, str)], axis=0)
+    top = float(hi[2])
+    h = int(width * 0.4)
+    hfov = 50.0
+    dist = 0.5 * span / np.tan(np.radians(hfov / 2)) * 1.05
+    eye = np.array([0.0, -dist, top * 0.45 + 0.05 * dist])
+    cam = Camera.from_hfov(width, h, hfov, look_at(eye, [0.0, 0.0, top * 0.42]))
+    with CyclesRenderer(scene, RenderSettings(width=width, height=h, samples=samples, adaptive_min_samples=4)) as r:
+        return r.render_rgb(cam).display
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--family", default="all")
+    ap.add_argument("--width", type=int, default=480)
+    ap.add_argument("--samples", type=int, default=16)
+    ap.add_argument("--out", default="docs")
+    a = ap.parse_args()
+    names = list(FAMILIES) if a.family == "all" else a.family.split(",")
+    for n in names:
+        t = time.perf_counter()
+        img = render_family(n, a.width, a.samples)
+        write_png(f"{a.out}/plants_{n}.png", img)
+        print(f"{n}: {time.perf_counter() - t:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
