@@ -40,6 +40,19 @@ class Obstacles:
     centers: np.ndarray  # (N, 3)
     radii: np.ndarray  # (N,)
 
+    @classmethod
+    def from_instances(cls, sets) -> "Obstacles":
+        """Bounding spheres of every placement of some ``Instances`` (uniform scale assumed)."""
+        centers, radii = [], []
+        for inst in sets:
+            lo, hi = inst.mesh.bounds()
+            r_local = float(np.linalg.norm(np.maximum(np.abs(lo), np.abs(hi))))
+            scale = np.linalg.norm(inst.transforms[:, :3, 0], axis=1)
+            centers.append(inst.transforms[:, :3, 3])
+            radii.append(r_local * scale)
+        return cls(np.concatenate(centers) if centers else np.zeros((0, 3)),
+                   np.concatenate(radii) if radii else np.zeros(0))
+
 
 def _march(height: Callable, origins: np.ndarray, dirs: np.ndarray, far: float = 4000.0,
            steps: int = 160) -> np.ndarray:
@@ -75,7 +88,15 @@ def place_camera(params: CameraParams, width: int, height_px: int, height: Calla
     pitch = np.radians(rng.uniform(p.pitch_min, max(p.pitch_min, p.pitch_max), n))
     ground = height(xy[:, 0], xy[:, 1])
     eyes = np.stack([xy[:, 0], xy[:, 1], ground + lift], -1)
+    return choose_view(params, width, height_px, height, obstacles, eyes, yaw, pitch)
 
+
+def choose_view(params: CameraParams, width: int, height_px: int, height: Callable, obstacles: Obstacles,
+                eyes: np.ndarray, yaw: np.ndarray, pitch: np.ndarray) -> tuple[Camera, dict]:
+    """The best of the given proposals (eyes (N, 3), yaw and pitch (N,) radians), scored and
+    checked like ``place_camera``'s own; never fails (same fallbacks)."""
+    p = params
+    n = len(eyes)
     best, best_score, fallback, fallback_score = None, -np.inf, None, -np.inf
     for k in range(n):
         cam = Camera.from_hfov(width, height_px, p.hfov, yaw_pitch_to_cam(eyes[k], yaw[k], pitch[k]))

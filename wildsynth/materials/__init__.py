@@ -4,5 +4,6 @@ from .graph import Graph, Node, Out
 from .library import DISPLACEMENTS, RECIPES, build
 from . import plants  # noqa: F401,E402  (registers plant recipes)
 from . import stone  # noqa: F401,E402  (registers stone and soil recipes)
+from . import terrain  # noqa: F401,E402  (registers terrain, water and ice recipes)
 
 __all__ = ["DISPLACEMENTS", "Graph", "Node", "Out", "RECIPES", "build"]

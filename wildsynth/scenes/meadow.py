@@ -28,15 +28,7 @@ def build(params: MeadowParams, seeds: SeedTree, width: int, height: int) -> tup
     field = Heightfield(params.terrain, seeds.child("terrain"))
     rock_sets = scatter_rocks(params.rocks, seeds.child("rocks"), field.height, field.normal)
 
-    centers, radii = [], []
-    for inst in rock_sets:
-        lo, hi = inst.mesh.bounds()
-        r_local = float(np.linalg.norm(np.maximum(np.abs(lo), np.abs(hi))))
-        scale = np.linalg.norm(inst.transforms[:, :3, 0], axis=1)
-        centers.append(inst.transforms[:, :3, 3])
-        radii.append(r_local * scale)
-    obstacles = Obstacles(np.concatenate(centers) if centers else np.zeros((0, 3)),
-                          np.concatenate(radii) if radii else np.zeros(0))
+    obstacles = Obstacles.from_instances(rock_sets)
     cam, cam_report = place_camera(params.camera, width, height, field.height, obstacles,
                                    seeds.child("camera").rng())
 

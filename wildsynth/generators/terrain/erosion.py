@@ -22,7 +22,7 @@ class ErosionParams(BaseModel):
     droplets_per_cell: float = Field(0.6, ge=0.0, le=20.0, description="hydraulic droplets per grid cell")
     max_steps: int = Field(48, ge=1, le=1000, description="longest droplet path, cells")
     inertia: float = Field(0.08, ge=0.0, le=0.99, description="how much a droplet keeps its direction")
-    capacity: float = Field(6.0, ge=0.0, le=100.0, description="sediment carried per unit slope, speed and water")
+    capacity: float = Field(1.5, ge=0.0, le=100.0, description="sediment carried per unit slope, speed and water")
     min_slope: float = Field(0.01, ge=0.0, le=1.0, description="slope floor in the capacity (keeps flats eroding)")
     erode_rate: float = Field(0.3, ge=0.0, le=1.0, description="fraction of spare capacity taken per step")
     deposit_rate: float = Field(0.3, ge=0.0, le=1.0, description="fraction of excess sediment dropped per step")

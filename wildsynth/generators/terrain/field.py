@@ -62,10 +62,11 @@ class CoverParams(BaseModel):
 
 
 def _bilinear(grid: np.ndarray, x0: float, cell: float, x: np.ndarray, y: np.ndarray,
-              outside: float = 0.0) -> np.ndarray:
+              outside: float = 0.0, y0: float | None = None) -> np.ndarray:
+    """Bilinear sample of a square grid whose node (0, 0) lies at (x0, y0 or x0)."""
     n = grid.shape[0]
     gx = (x - x0) / cell
-    gy = (y - x0) / cell
+    gy = (y - (x0 if y0 is None else y0)) / cell
     inside = (gx >= 0) & (gy >= 0) & (gx <= n - 1) & (gy <= n - 1)
     gx = np.clip(gx, 0, n - 1 - 1e-9)
     gy = np.clip(gy, 0, n - 1 - 1e-9)
@@ -130,6 +131,9 @@ class TerrainField:
             if self.water.river is not None:  # the river keeps its carved bed
                 keep = smoothstep(self.water.river.width * 0.8, self.water.river.width * 2.5,
                                   self.water.river.distance(gx, gy))
+            for level in (self.water.sea_level, self.water.lake_level):  # lake basins and shores stay clear
+                if level is not None:
+                    keep = keep * smoothstep(level + 1.0, level + 8.0, base)
             self.delta = (eroded - base) * fade * keep * strength
         self.moisture = np.clip(np.log1p(self.flow) / np.log1p(max(self.flow.max(), 1.0)), 0.0, 1.0)
         # distance to water on the grid (metres)
@@ -214,6 +218,29 @@ class TerrainField:
         verts = np.stack([xv, yv, zv], -1)
         nrm = vertex_normals(verts, faces)
         return Mesh(verts, faces, attributes=self.masks(xv, yv, zv, nrm))
+
+
+class HeightCache:
+    """A height function sampled once on a square grid and read back bilinearly (for SDFs that
+    ask for the ground height at every voxel). Outside the square it calls the function."""
+
+    def __init__(self, height, centre, half: float, cell: float):
+        n = int(np.ceil(2 * half / cell)) + 1
+        self.cell, self.height = cell, height
+        self.x0, self.y0 = float(centre[0]) - half, float(centre[1]) - half
+        ax = np.arange(n) * cell
+        gx, gy = np.meshgrid(self.x0 + ax, self.y0 + ax)
+        self.grid = height(gx, gy)
+        self.span = (n - 1) * cell
+
+    def __call__(self, x, y):
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        inside = (x >= self.x0) & (x <= self.x0 + self.span) & (y >= self.y0) & (y <= self.y0 + self.span)
+        z = _bilinear(self.grid, self.x0, self.cell, x, y, y0=self.y0)
+        if not inside.all():
+            z[~inside] = self.height(x[~inside], y[~inside])
+        return z
 
 
 def split_faces(mesh: Mesh, face_class: np.ndarray) -> dict[int, Mesh]:

@@ -74,13 +74,11 @@ class WaterInfo:
 
 @dataclass
 class ViewHint:
-    """Where to look from: candidate eye xy, yaw (radians) and height above ground, pitch range."""
+    """Where to look from: the centre of the camera proposals (xy) and the heading (radians).
+    Heights above ground, pitch and spread come from the scene's camera parameters."""
 
     eye: np.ndarray
     yaw: float
-    lift: tuple[float, float]
-    pitch: tuple[float, float]
-    spread: float = 30.0  # metres of jitter around the eye
     yaw_spread: float = 0.5  # radians of jitter around the yaw
 
 
@@ -90,10 +88,10 @@ class _LF(BaseModel):
 
 class MountainParams(_LF):
     kind: Literal["mountain"] = "mountain"
-    peak_height: float = Field(1100.0, ge=10.0, le=6000.0, description="height of the highest ridges, m")
-    scale: float = Field(1600.0, gt=50.0, le=20000.0, description="horizontal size of the ranges, m")
+    peak_height: float = Field(850.0, ge=10.0, le=6000.0, description="height of the highest ridges, m")
+    scale: float = Field(2400.0, gt=50.0, le=20000.0, description="horizontal size of the ranges, m")
     roughness: float = Field(0.5, ge=0.3, le=0.7, description="fBm gain: larger = rougher, more small peaks")
-    ridge_sharpness: float = Field(1.4, ge=0.5, le=4.0, description="exponent on the ridged noise: larger = sharper crests")
+    ridge_sharpness: float = Field(1.2, ge=0.5, le=4.0, description="exponent on the ridged noise: larger = sharper crests")
     warp: float = Field(0.45, ge=0.0, le=2.0, description="domain warp strength (twisted ridges)")
     octaves: int = Field(12, ge=1, le=16, description="noise octaves")
     valley_floor: float = Field(0.15, ge=0.0, le=0.6, description="fraction of the height filled by valley floor")
@@ -108,8 +106,8 @@ class PlainsParams(_LF):
 
 class DuneParams(_LF):
     kind: Literal["dunes"] = "dunes"
-    dune_height: float = Field(16.0, ge=0.5, le=200.0, description="crest height of the dunes, m")
-    wavelength: float = Field(110.0, ge=5.0, le=2000.0, description="crest spacing, m")
+    dune_height: float = Field(28.0, ge=0.5, le=200.0, description="crest height of the dunes, m")
+    wavelength: float = Field(160.0, ge=5.0, le=2000.0, description="crest spacing, m")
     wind_direction: float = Field(-1.0, ge=-1.0, le=360.0, description="wind heading, degrees (-1: drawn from the seed)")
     asymmetry: float = Field(0.75, ge=0.5, le=0.95, description="fraction of the period on the gentle windward side")
     crest_warp: float = Field(0.35, ge=0.0, le=2.0, description="how much crests wander (in wavelengths)")
@@ -317,30 +315,29 @@ class Landform:
     # -- where a camera shows it best ----------------------------------------
     def view_hint(self) -> ViewHint:
         p, k = self.p, self.kind
-        ahead = np.array([np.cos(self.angle), np.sin(self.angle)])
         side = np.array([-np.sin(self.angle), np.cos(self.angle)])
         yaw = self.angle
         if k == "mountain":
-            return ViewHint(np.zeros(2), yaw, (25.0, 80.0), (-12.0, 2.0), spread=400.0, yaw_spread=np.pi)
+            return ViewHint(np.zeros(2), yaw, yaw_spread=np.pi)
         if k == "plains":
-            return ViewHint(np.zeros(2), yaw, (1.5, 2.5), (-10.0, -2.0), spread=50.0, yaw_spread=np.pi)
+            return ViewHint(np.zeros(2), yaw, yaw_spread=np.pi)
         if k == "dunes":  # look across the crests
-            return ViewHint(np.zeros(2), yaw + np.pi / 2 * 0.7, (1.6, 6.0), (-10.0, -2.0), spread=80.0, yaw_spread=0.6)
+            return ViewHint(np.zeros(2), yaw + 0.5, yaw_spread=0.6)
         if k == "canyon":  # stand near the rim and look into and along the canyon
             centre = p.meander * fbm2(np.zeros(1) / (p.width * 8.0), np.full(1, 0.3), self.perms["aux"], 3)[0]
             eye = side * (centre + 0.55 * p.width)
-            return ViewHint(eye, yaw + np.pi + 0.9, (3.0, 12.0), (-22.0, -8.0), spread=40.0, yaw_spread=0.4)
+            return ViewHint(eye, yaw - np.pi / 2 + 0.7, yaw_spread=0.3)
         if k == "cliff":  # stand out on the plain and look at the wall
-            return ViewHint(-side * 80.0, yaw + np.pi / 2, (1.7, 3.0), (2.0, 14.0), spread=40.0, yaw_spread=0.35)
+            line = p.wander * fbm2(np.zeros(1), np.full(1, 0.7), self.perms["aux"], 4)[0]
+            return ViewHint(side * (line - 40.0), yaw + np.pi / 2, yaw_spread=0.35)
         if k == "coast":  # on the beach, looking along the shore and out to sea
-            return ViewHint(side * (p.beach_width * 0.5), yaw + -np.pi / 2 + 0.8, (1.6, 4.0), (-8.0, -1.0),
-                            spread=60.0, yaw_spread=0.4)
+            shore = p.shore_wander * fbm2(np.zeros(1), np.full(1, 0.2), self.perms["aux"], 4)[0]
+            return ViewHint(side * (shore + p.beach_width * 0.5), yaw - np.pi / 2 + 0.8, yaw_spread=0.4)
         if k == "river":  # on the bank, looking along the river
             r = self.water.river
             c = r.centre(np.zeros(1))[0]
             eye = side * (c + r.width * 1.4)
-            return ViewHint(eye, yaw + 0.35, (1.6, 3.5), (-12.0, -3.0), spread=10.0, yaw_spread=0.3)
+            return ViewHint(eye, yaw - 0.35, yaw_spread=0.3)
         if k == "arctic":  # at the lake shore, looking over the ice to the mountains
-            return ViewHint(np.array([0.0, -p.lake_radius * 0.35]), np.pi / 2, (1.7, 6.0), (-8.0, 0.0),
-                            spread=40.0, yaw_spread=0.6)
+            return ViewHint(np.array([0.0, p.lake_radius * 0.15]), np.pi / 2, yaw_spread=0.6)
         raise ValueError(k)

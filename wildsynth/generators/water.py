@@ -1,0 +1,115 @@
+"""Water surfaces: ocean (Gerstner waves), flat lakes (or lake ice), rivers following the terrain.
+
+Each is a separate mesh (labelled ``water`` or ``ice`` by the scene) on the same
+camera-centred polar grid as the terrain, so its detail follows the camera and
+it reaches the horizon. The terrain hides the parts of a water sheet that lie
+under the land; a river sheet is cut to a strip around the river's course.
+Waves are geometry (not a shader), so depth, normals and segmentation show the
+wavy surface exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..core.mesh import Mesh
+from .terrain.field import split_faces, vertex_normals
+from .terrain.landforms import River, smoothstep
+from .terrain.polar import polar_grid
+
+
+class WaveParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(12, ge=0, le=64, description="number of Gerstner wave trains")
+    wavelength_max: float = Field(40.0, ge=0.5, le=500.0, description="longest wavelength, m")
+    wavelength_min: float = Field(1.5, ge=0.1, le=100.0, description="shortest wavelength, m")
+    steepness: float = Field(0.55, ge=0.0, le=1.0, description="crest sharpness (1 = cusps, no folding)")
+    amplitude_ratio: float = Field(0.018, ge=0.0, le=0.1, description="amplitude / wavelength")
+    spread_deg: float = Field(40.0, ge=0.0, le=180.0, description="spread of wave directions around the wind")
+    fade_distance: float = Field(4000.0, ge=10.0, le=100000.0, description="waves fade out beyond this distance, m")
+
+
+def gerstner(x: np.ndarray, y: np.ndarray, params: WaveParams, rng: np.random.Generator,
+             t: float = 0.0) -> np.ndarray:
+    """Displacements (N, 3) of a sum of Gerstner waves at rest positions (x, y).
+
+    Wavelengths are log-spaced, amplitudes proportional to wavelength, phase
+    speeds from deep-water dispersion (c = sqrt(g / k)). The horizontal
+    steepness is scaled so the sum never folds (sum of Q_i k_i A_i <= steepness).
+    """
+    p = params
+    n = p.count
+    out = np.zeros((len(x), 3))
+    if n == 0:
+        return out
+    wind = rng.uniform(0, 2 * np.pi)
+    lam = np.geomspace(p.wavelength_max, p.wavelength_min, n)
+    ang = wind + np.radians(p.spread_deg) * rng.uniform(-1, 1, n)
+    phase = rng.uniform(0, 2 * np.pi, n)
+    k = 2 * np.pi / lam
+    amp = p.amplitude_ratio * lam * rng.uniform(0.6, 1.0, n)
+    omega = np.sqrt(9.81 * k)
+    q = p.steepness / max(float(np.sum(k * amp)), 1e-9)
+    for i in range(n):
+        dx, dy = np.cos(ang[i]), np.sin(ang[i])
+        th = k[i] * (dx * x + dy * y) - omega[i] * t + phase[i]
+        c, s = np.cos(th), np.sin(th)
+        out[:, 0] += q * amp[i] * dx * c
+        out[:, 1] += q * amp[i] * dy * c
+        out[:, 2] += amp[i] * s
+    return out
+
+
+def _sheet(eye, yaw, hfov, width, extent, ppt, near) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return polar_grid(eye, yaw, hfov, width, extent, ppt, margin_deg=12.0, r0=0.05, radial_factor=3.0,
+                      back_factor=12.0, near=near, far_start=300.0, far_factor=6.0)
+
+
+def ocean_mesh(eye: np.ndarray, yaw: float, hfov: float, width: int, level: float, waves: WaveParams,
+               rng: np.random.Generator, extent: float = 20000.0, pixels_per_triangle: float = 3.0,
+               near: float = 0.0, keep=None) -> Mesh:
+    """A wavy sea surface around the camera. ``keep(x, y) -> bool`` may drop faces (e.g. deep under land)."""
+    xv, yv, faces = _sheet(eye, yaw, hfov, width, extent, pixels_per_triangle, near)
+    d = gerstner(xv, yv, waves, rng)
+    fade = 1.0 - smoothstep(0.5 * waves.fade_distance, waves.fade_distance,
+                            np.hypot(xv - eye[0], yv - eye[1]))
+    v = np.stack([xv + d[:, 0] * fade, yv + d[:, 1] * fade, level + d[:, 2] * fade], -1)
+    mesh = Mesh(v, faces, {"foam": np.clip(d[:, 2] / max(waves.amplitude_ratio * waves.wavelength_max, 1e-6),
+                                           0, 1).astype(np.float32)})
+    return _keep_faces(mesh, keep)
+
+
+def lake_mesh(eye: np.ndarray, yaw: float, hfov: float, width: int, level: float, extent: float = 20000.0,
+              pixels_per_triangle: float = 4.0, near: float = 0.0, keep=None) -> Mesh:
+    """A flat water (or ice) sheet at ``level``."""
+    xv, yv, faces = _sheet(eye, yaw, hfov, width, extent, pixels_per_triangle, near)
+    mesh = Mesh(np.stack([xv, yv, np.full_like(xv, level)], -1), faces)
+    return _keep_faces(mesh, keep)
+
+
+def river_mesh(eye: np.ndarray, yaw: float, hfov: float, width: int, river: River, extent: float = 20000.0,
+               pixels_per_triangle: float = 3.0, near: float = 0.0) -> Mesh:
+    """The river's water surface: the sheet z = level(x, y) cut to a strip around its course."""
+    xv, yv, faces = _sheet(eye, yaw, hfov, width, extent, pixels_per_triangle, near)
+    z = river.level(xv, yv)
+    u, v = river.frame(xv, yv)
+    ripple = 0.015 * np.sin(u * 2.1 + 0.7 * np.sin(v * 1.3)) + 0.01 * np.sin(u * 5.3 - v * 3.1)
+    mesh = Mesh(np.stack([xv, yv, z + ripple], -1), faces)
+    return _keep_faces(mesh, lambda x, y: river.distance(x, y) < river.width * 1.2)
+
+
+def _keep_faces(mesh: Mesh, keep) -> Mesh:
+    if keep is None:
+        return mesh
+    c = mesh.vertices[mesh.faces].mean(axis=1).astype(np.float64)
+    ok = keep(c[:, 0], c[:, 1])
+    if ok.all():
+        return mesh
+    if not ok.any():
+        return Mesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int32))
+    return split_faces(mesh, ok.astype(np.int64))[1]
+
+
+__all__ = ["WaveParams", "gerstner", "lake_mesh", "ocean_mesh", "river_mesh", "vertex_normals"]

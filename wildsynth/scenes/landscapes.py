@@ -1,0 +1,212 @@
+"""Landscape scene types: mountain, desert, canyon, cliff, river, coast, arctic.
+
+Each is a landform (``generators/terrain/landforms.py``) eroded on a grid and
+meshed around the camera, plus its water (ocean with Gerstner waves, river,
+frozen lake), boulders, sun and sky. One build function serves them all; a
+table (``SPECS``) holds what differs: the landform, the palette, snow line,
+camera heights and pitch, rock counts.
+
+The terrain mesh is split by face into semantic parts (ground ``terrain``,
+bare ``rock`` on steep slopes, ``snow``, ``sand``) using the same thresholds
+the terrain material uses, so segmentation follows the picture. The parts
+share their seam vertices exactly (no cracks).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ..camera import CameraParams, Obstacles, choose_view
+from ..core.camera import CameraRig
+from ..core.scene import MaterialRef, Object, Scene
+from ..core.seeds import SeedTree
+from ..generators.rocks import RockParams, scatter_rocks
+from ..generators.terrain import landforms as lf
+from ..generators.terrain.erosion import ErosionParams
+from ..generators.terrain.field import CoverParams, GridParams, MeshParams, TerrainField, near_radius, split_faces
+from ..generators.water import WaveParams, lake_mesh, ocean_mesh, river_mesh
+from ..materials.terrain import ROCK_SLOPE
+from .base import SceneRecipe, SkyParams, register
+
+SPECS = {
+    "mountain": dict(
+        description="mountain range: eroded ridged peaks, snow above the snow line, seen from a high slope",
+        landform=lf.MountainParams, palette="mountain", cover=dict(snowline=700.0, snow_band=120.0),
+        camera=dict(height_min=20.0, height_max=60.0, pitch_min=-12.0, pitch_max=0.0, area_radius=500.0,
+                    min_sky=0.1),
+        rocks=dict(count=40, radius=80.0, size_median=1.0)),
+    "desert": dict(
+        description="sand sea: wind-aligned dunes with slip faces and ripples",
+        landform=lf.DuneParams, palette="desert", cover=dict(),
+        camera=dict(height_min=1.6, height_max=5.0, pitch_min=-10.0, pitch_max=-2.0, area_radius=80.0),
+        rocks=dict(count=0)),
+    "canyon": dict(
+        description="canyon: terraced red-rock walls, mesas and buttes, seen from near the rim",
+        landform=lf.CanyonParams, palette="canyon", cover=dict(),
+        camera=dict(height_min=3.0, height_max=15.0, pitch_min=-24.0, pitch_max=-8.0, area_radius=40.0),
+        rocks=dict(count=40, radius=60.0, size_median=0.8)),
+    "cliff": dict(
+        description="cliff: a tall stratified rock wall rising from a plain, boulders at its foot",
+        landform=lf.CliffParams, palette="cliff", cover=dict(),
+        camera=dict(height_min=1.6, height_max=3.0, pitch_min=4.0, pitch_max=14.0, area_radius=30.0,
+                    min_sky=0.03),
+        rocks=dict(count=120, radius=90.0, size_median=1.0)),
+    "river": dict(
+        description="river valley: a meandering river in its carved bed, hills on both sides",
+        landform=lf.RiverParams, palette="river", cover=dict(),
+        camera=dict(height_min=1.6, height_max=3.5, pitch_min=-12.0, pitch_max=-3.0, area_radius=10.0),
+        rocks=dict(count=50, radius=50.0, size_median=0.5)),
+    "coast": dict(
+        description="sea coast: a sandy beach, hills behind, an ocean of Gerstner waves to the horizon",
+        landform=lf.CoastParams, palette="coast", cover=dict(beach_height=2.5),
+        camera=dict(height_min=1.6, height_max=4.0, pitch_min=-8.0, pitch_max=-1.0, area_radius=40.0),
+        rocks=dict(count=30, radius=60.0, size_median=0.6)),
+    "arctic": dict(
+        description="arctic: snow-covered mountains around a frozen lake",
+        landform=lf.ArcticParams, palette="arctic", cover=dict(snowline=-20.0, snow_band=20.0, snow_max_slope=0.6),
+        camera=dict(height_min=1.7, height_max=6.0, pitch_min=-8.0, pitch_max=0.0, area_radius=40.0),
+        rocks=dict(count=20, radius=60.0, size_median=0.8)),
+}
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _params_model(name: str, spec: dict) -> type[BaseModel]:
+    cover, cam, rocks = spec["cover"], spec["camera"], spec["rocks"]
+    return create_model(
+        f"{name.capitalize()}Params", __base__=_Base,
+        terrain=(spec["landform"], Field(default_factory=spec["landform"], description="landform shape")),
+        grid=(GridParams, Field(default_factory=GridParams, description="erosion grid")),
+        erosion=(ErosionParams, Field(default_factory=ErosionParams, description="hydraulic and thermal erosion")),
+        mesh=(MeshParams, Field(default_factory=MeshParams, description="camera-following meshing")),
+        cover=(CoverParams, Field(default_factory=lambda: CoverParams(**cover), description="snow and beach")),
+        waves=(WaveParams, Field(default_factory=WaveParams, description="ocean waves")),
+        rocks=(RockParams, Field(default_factory=lambda: RockParams(**rocks), description="boulders")),
+        sky=(SkyParams, Field(default_factory=SkyParams, description="sun and sky")),
+        camera=(CameraParams, Field(default_factory=lambda: CameraParams(**cam), description="camera placement")),
+    )
+
+
+def terrain_parts(mesh, desert: bool) -> dict[str, object]:
+    """Split a terrain mesh into semantic parts by the face means of its masks."""
+    a = mesh.attributes
+    fm = {k: a[k][mesh.faces].mean(axis=1) for k in ("slope", "snow", "beach")}
+    cls = np.zeros(len(mesh.faces), dtype=np.int64)  # 0 terrain / sand
+    cls[fm["slope"] > ROCK_SLOPE + 0.075] = 1  # rock
+    cls[fm["beach"] > 0.5] = 2  # sand
+    cls[fm["snow"] > 0.55] = 3  # snow
+    names = {0: "sand" if desert else "terrain", 1: "rock", 2: "sand", 3: "snow"}
+    return {names[k]: m for k, m in split_faces(mesh, cls).items()}
+
+
+def place_landscape_camera(params, field: TerrainField, surface, obstacles: Obstacles, width: int, height: int,
+                           rng: np.random.Generator):
+    """Proposals around the landform's view hint, scored by ``choose_view`` (never fails)."""
+    c = params.camera
+    hint = field.landform.view_hint()
+    n = c.proposals
+    rad = c.area_radius * np.sqrt(rng.uniform(0, 1, n))
+    ang = rng.uniform(0, 2 * np.pi, n)
+    xy = hint.eye[None, :] + np.stack([rad * np.cos(ang), rad * np.sin(ang)], -1)
+    lift = rng.uniform(c.height_min, max(c.height_min, c.height_max), n)
+    yaw = hint.yaw + rng.uniform(-hint.yaw_spread, hint.yaw_spread, n)
+    pitch = np.radians(rng.uniform(c.pitch_min, max(c.pitch_min, c.pitch_max), n))
+    eyes = np.stack([xy[:, 0], xy[:, 1], surface(xy[:, 0], xy[:, 1]) + lift], -1)
+    return choose_view(c, width, height, surface, obstacles, eyes, yaw, pitch)
+
+
+def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int):
+    spec = SPECS[name]
+    timings = {}
+    t0 = time.perf_counter()
+    field = TerrainField(params.terrain, seeds.child("terrain"), params.grid, params.erosion, params.cover)
+    timings["terrain_field_s"] = time.perf_counter() - t0
+
+    def surface(x, y):
+        return np.maximum(field.height(x, y), field.water_level(x, y))
+
+    # boulders around where the camera will stand (the rock scatter works in a disc at the origin)
+    hint = field.landform.view_hint()
+    cx, cy = float(hint.eye[0]), float(hint.eye[1])
+    rock_sets = scatter_rocks(params.rocks, seeds.child("rocks"),
+                              lambda x, y: field.height(np.asarray(x) + cx, np.asarray(y) + cy),
+                              lambda x, y: field.normal(np.asarray(x) + cx, np.asarray(y) + cy))
+    dry_sets = []
+    for inst in rock_sets:
+        inst.transforms[:, 0, 3] += cx
+        inst.transforms[:, 1, 3] += cy
+        p = inst.transforms[:, :3, 3].astype(np.float64)
+        dry = p[:, 2] > field.water_level(p[:, 0], p[:, 1]) - 0.3
+        if dry.any():
+            inst.transforms = np.ascontiguousarray(inst.transforms[dry])
+            dry_sets.append(inst)
+    obstacles = Obstacles.from_instances(dry_sets)
+    cam, cam_report = place_landscape_camera(params, field, surface, obstacles, width, height,
+                                             seeds.child("camera").rng())
+
+    t1 = time.perf_counter()
+    fwd = cam.cam_to_world[:3, 2]
+    yaw = float(np.arctan2(fwd[1], fwd[0]))
+    eye = cam.position
+    near = near_radius(cam, float(surface(eye[:1], eye[1:2])[0]))
+    terrain_mesh = field.mesh_around(eye, yaw, cam.hfov, width, params.mesh, near=near)
+    timings["terrain_mesh_s"] = time.perf_counter() - t1
+
+    scene = Scene()
+    scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
+    mat_seeds = seeds.child("materials")
+    ground_mat = MaterialRef("terrain", mat_seeds.child("ground").int(), (("palette", spec["palette"]),))
+    for label, part in terrain_parts(terrain_mesh, desert=name == "desert").items():
+        scene.add(Object(f"terrain_{label}", part, ground_mat, semantic=label, generator=f"terrain.{name}",
+                         params={"terrain": params.terrain.model_dump(), "grid": params.grid.model_dump()}))
+
+    t2 = time.perf_counter()
+    w = field.water
+    ext, ppt = params.mesh.extent, params.mesh.pixels_per_triangle * 1.5
+    water_mat = MaterialRef("water", mat_seeds.child("water").int())
+    if w.sea_level is not None:
+        sea = ocean_mesh(eye, yaw, cam.hfov, width, w.sea_level, params.waves, seeds.child("waves").rng(),
+                         extent=ext, pixels_per_triangle=ppt, near=near,
+                         keep=lambda x, y: field.height(x, y) < w.sea_level + 3.0)
+        scene.add(Object("ocean", sea, water_mat, semantic="water", generator="water.ocean",
+                         params=params.waves.model_dump()))
+    if w.river is not None:
+        scene.add(Object("river", river_mesh(eye, yaw, cam.hfov, width, w.river, extent=ext,
+                                             pixels_per_triangle=ppt, near=near),
+                         water_mat, semantic="water", generator="water.river"))
+    if w.lake_level is not None:  # arctic: the lake is frozen
+        ice = lake_mesh(eye, yaw, cam.hfov, width, w.lake_level, extent=ext, pixels_per_triangle=ppt, near=near,
+                        keep=lambda x, y: field.height(x, y) < w.lake_level + 1.0)
+        if ice.n_triangles:
+            scene.add(Object("lake_ice", ice, MaterialRef("ice", mat_seeds.child("ice").int()), semantic="ice",
+                             generator="water.lake"))
+    timings["water_s"] = time.perf_counter() - t2
+
+    rock_mat = MaterialRef("rock", mat_seeds.child("rock").int())
+    for k, inst in enumerate(dry_sets):
+        scene.add(Object(f"rocks{k}", inst, rock_mat, semantic="rock", generator="rocks",
+                         params=params.rocks.model_dump()))
+    report = {"camera_placement": cam_report,
+              "terrain": {"timings_s": {k: round(v, 3) for k, v in timings.items()},
+                          "triangles": {o.name: o.n_triangles for o in scene.objects},
+                          "near_radius_m": round(near, 3)}}
+    return scene, CameraRig.mono(cam), report
+
+
+def _register(name: str) -> None:
+    spec = SPECS[name]
+    model = _params_model(name, spec)
+
+    def build(params, seeds: SeedTree, width: int, height: int):
+        return build_landscape(name, params, seeds, width, height)
+
+    register(SceneRecipe(name, spec["description"], model, build))
+
+
+for _name in SPECS:
+    _register(_name)
