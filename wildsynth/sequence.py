@@ -202,7 +202,8 @@ def generate_sequence(scene_name: str, seed: int, params: BaseModel, settings: R
 
     with timed("write"):
         write_json(out / "objects.json", {"objects": scene.object_table(), "classes": class_table(),
-                                          "motions": [type(m).__name__ for m in motions.motions]})
+                                          "motions": [{"kind": type(m).__name__, "ids": m.ids.tolist()}
+                                                      for m in motions.motions]})
         if "nerf" in fmt:
             write_json(out / "transforms.json", nerf_transforms([c for c, _ in all_cams], [p for _, p in all_cams]))
         if "colmap" in fmt:

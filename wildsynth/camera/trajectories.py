@@ -60,10 +60,14 @@ def ground_from_scene(scene: Scene, centre: np.ndarray, radius: float = 150.0, c
         lab = label(o.semantic)
         if lab.supercategory != "ground" or lab.isthing or isinstance(o.geometry, Instances):
             continue
-        v = o.geometry.vertices
-        near = np.abs(v[:, 0] - centre[0]) < radius
-        near &= np.abs(v[:, 1] - centre[1]) < radius
-        pts.append(v[near].astype(np.float64))
+        v = o.geometry.vertices.astype(np.float64)
+        f = o.geometry.faces
+        near = (np.abs(v[:, 0] - centre[0]) < radius) & (np.abs(v[:, 1] - centre[1]) < radius)
+        pts.append(v[near])
+        tri = v[f[near[f].any(axis=1)]]  # faces touching the window: add points inside them
+        for w in ((1 / 3, 1 / 3, 1 / 3), (0.5, 0.5, 0), (0, 0.5, 0.5), (0.5, 0, 0.5),
+                  (2 / 3, 1 / 6, 1 / 6), (1 / 6, 2 / 3, 1 / 6), (1 / 6, 1 / 6, 2 / 3)):
+            pts.append(np.einsum("k,fkd->fd", np.array(w), tri))
     n = int(np.ceil(2 * radius / cell)) + 1
     x0, y0 = centre[0] - radius, centre[1] - radius
     if not pts or sum(len(p) for p in pts) == 0:
