@@ -47,7 +47,8 @@ class CaveParams(BaseModel):
     branches: int = Field(2, ge=0, le=20, description="side tunnels")
     roughness: float = Field(0.35, ge=0.0, le=1.0, description="wall noise amplitude relative to the radius")
     blend: float = Field(1.5, ge=0.0, le=20.0, description="smoothing of the tunnel junctions, m")
-    entrance: bool = Field(True, description="a tunnel climbs from the first chamber to the surface")
+    entrance: bool = Field(True, description="a tunnel climbs from the end of the path to the surface")
+    skylight: float = Field(0.7, ge=0.0, le=1.0, description="radius of a collapsed shaft above the first chamber, relative to it (0: none)")
 
 
 class SphericalGridParams(BaseModel):
@@ -147,6 +148,14 @@ class CaveSystem:
             d = np.array([np.cos(hd), np.sin(hd), 0.0])
             e1 = e0 + d * (p.depth * 2.2) + np.array([0, 0, p.depth * 1.6])
             segs_a.append(e0), segs_b.append(e1), ra.append(p.radius), rb.append(p.radius * 1.4)
+        if p.skylight > 0 and chambers:  # a collapsed roof lets daylight into the first chamber
+            c, r = chambers[0]
+            top = float(height(c[:1], c[1:2])[0]) + 4.0
+            ahead = pts[1] - pts[0] if len(pts) > 1 else np.array([1.0, 0.0, 0.0])
+            ahead = np.array([ahead[0], ahead[1], 0.0]) / max(np.hypot(ahead[0], ahead[1]), 1e-9)
+            off = 0.4 * r * ahead  # the shaft opens a little ahead of the chamber centre
+            segs_a.append(c + off), segs_b.append(np.array([c[0] + off[0] * 1.5, c[1] + off[1] * 1.5, top]))
+            ra.append(p.skylight * r), rb.append(p.skylight * r * 1.3)
         self.chambers = chambers
         self.a = np.ascontiguousarray(segs_a, dtype=np.float64)
         self.b = np.ascontiguousarray(segs_b, dtype=np.float64)

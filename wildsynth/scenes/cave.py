@@ -1,0 +1,153 @@
+"""Cave: a camera inside a chamber of a tunnel system carved under rolling hills.
+
+The rock is a signed distance field (ground minus turtle-path tunnels and
+chambers, smooth booleans, noisy walls) meshed by marching cubes on a
+camera-centred spherical grid (``generators/terrain/sdf.py``). Daylight
+enters through a collapsed shaft above the first chamber (the camera's room)
+and through the entrance tunnel; the sun is drawn high so it reaches in.
+Faces under the ground surface are labelled ``cave_wall``, the open ground
+``terrain``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..core.axes import yaw_pitch_to_cam
+from ..core.camera import Camera, CameraRig
+from ..core.scene import MaterialRef, Object, Scene
+from ..core.seeds import SeedTree
+from ..generators.terrain.field import GridParams, HeightCache, TerrainField, split_faces, vertex_normals
+from ..generators.terrain.landforms import PlainsParams, smoothstep
+from ..generators.terrain.sdf import CaveParams, CaveSystem, SphericalGridParams, mesh_sdf_spherical, spherical_axes
+from ..generators.noise import fbm2
+from .base import SceneRecipe, SkyParams, register
+
+
+class CaveCameraParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hfov: float = Field(80.0, ge=10.0, le=150.0, description="horizontal field of view, degrees")
+    pitch_min: float = Field(-8.0, ge=-60.0, le=60.0, description="lowest pitch, degrees")
+    pitch_max: float = Field(6.0, ge=-60.0, le=60.0, description="highest pitch, degrees")
+    eye_height: float = Field(2.2, ge=0.3, le=20.0, description="eye height above the chamber's nominal floor, m")
+    proposals: int = Field(16, ge=1, le=1000, description="views scored (wall distance variety, no sky)")
+
+
+class CaveSceneParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    terrain: PlainsParams = Field(default_factory=lambda: PlainsParams(hills_height=25.0, far_mountains=0.0),
+                                  description="the land above the cave")
+    grid: GridParams = Field(default_factory=lambda: GridParams(size=600.0, resolution=128, erosion=False),
+                             description="terrain grid (erosion off: the surface is barely seen)")
+    cave: CaveParams = Field(default_factory=CaveParams, description="tunnels and chambers")
+    mesh: SphericalGridParams = Field(default_factory=SphericalGridParams, description="spherical marching-cubes grid")
+    sky: SkyParams = Field(default_factory=lambda: SkyParams(latitude=15.0, day_of_year=172, min_sun_elevation=65.0, clouds=0.1, sun_strength=6.0), description="sun and sky")
+    camera: CaveCameraParams = Field(default_factory=CaveCameraParams, description="camera in the first chamber")
+
+
+def sphere_trace(sdf, origins: np.ndarray, dirs: np.ndarray, far: float, steps: int = 96) -> np.ndarray:
+    """Distance along each ray to the SDF's zero set (inf if none within ``far``)."""
+    t = np.full(len(dirs), 0.05)
+    hit = np.zeros(len(dirs), dtype=bool)
+    for _ in range(steps):
+        live = ~hit & (t < far)
+        if not live.any():
+            break
+        d = sdf(origins[live] + dirs[live] * t[live, None])
+        idx = np.flatnonzero(live)
+        hit[idx[d < 0.02]] = True
+        t[idx] += np.maximum(d * 0.8, 0.02)
+    return np.where(hit, t, np.inf)
+
+
+def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
+    timings = {}
+    t0 = time.perf_counter()
+    field = TerrainField(params.terrain, seeds.child("terrain"), params.grid)
+    cave = CaveSystem(params.cave, seeds.child("cave"), field.height)
+    centre, radius = (cave.chambers[0] if cave.chambers else (cave.path[0], params.cave.radius))
+    ground = HeightCache(field.height, centre, params.mesh.r_max + 10.0, 1.0)
+
+    def sdf(p):
+        return cave.sdf(p, ground=ground)
+
+    timings["sdf_setup_s"] = time.perf_counter() - t0
+
+    # camera: in the first chamber, looking along the tunnel that leaves it
+    rng = seeds.child("camera").rng()
+    c = params.camera
+    out_dir = cave.path[1] - cave.path[0] if len(cave.path) > 1 else np.array([1.0, 0, 0])
+    base_yaw = float(np.arctan2(out_dir[1], out_dir[0]))
+    floor = centre[2] - radius
+    best, best_score, report = None, -np.inf, {}
+    for k in range(c.proposals):
+        back = -0.35 * radius * out_dir[:2] / max(np.hypot(*out_dir[:2]), 1e-9)  # step back from the shaft
+        eye = centre + np.array([*(back + rng.uniform(-0.15, 0.15, 2) * radius), 0.0])
+        eye[2] = floor + c.eye_height + rng.uniform(0, 0.5)
+        yaw = base_yaw + rng.uniform(-0.6, 0.6)
+        pitch = np.radians(rng.uniform(c.pitch_min, max(c.pitch_min, c.pitch_max)))
+        cam = Camera.from_hfov(width, height, c.hfov, yaw_pitch_to_cam(eye, yaw, pitch))
+        clearance = float(sdf(eye[None])[0])
+        if clearance < 0.8:
+            continue
+        probe = Camera(cam.K * np.array([[16 / width], [12 / height], [1]]), cam.cam_to_world, 16, 12)
+        dirs = probe.pixel_rays().reshape(-1, 3)
+        dist = sphere_trace(sdf, np.repeat(eye[None], len(dirs), 0), dirs, params.mesh.r_max)
+        sky = float(np.mean(~np.isfinite(dist)))
+        fin = dist[np.isfinite(dist)]
+        score = (float(np.std(np.log(fin))) if len(fin) > 1 else 0.0) + 0.2 * min(clearance, 3.0) - 5.0 * sky
+        if score > best_score:
+            best, best_score = cam, score
+            report = {"method": "proposal", "proposal": k, "score": score, "sky_fraction": sky,
+                      "clearance_m": clearance}
+    if best is None:  # no proposal had clearance: the chamber centre, level view
+        eye = centre.copy()
+        best = Camera.from_hfov(width, height, c.hfov, yaw_pitch_to_cam(eye, base_yaw, 0.0))
+        report = {"method": "fallback: chamber centre", "clearance_m": float(sdf(eye[None])[0])}
+    cam = best
+
+    t1 = time.perf_counter()
+    fwd = cam.cam_to_world[:3, 2]
+    yaw, pitch = float(np.arctan2(fwd[1], fwd[0])), float(np.arcsin(np.clip(fwd[2], -1, 1)))
+    vfov = 2 * np.arctan(0.5 * height / cam.K[1, 1])
+    axes = spherical_axes(cam.position, yaw, pitch, cam.hfov, vfov, width, params.mesh)
+    mesh = mesh_sdf_spherical(sdf, cam.position, *axes)
+    timings["marching_cubes_s"] = time.perf_counter() - t1
+
+    v = mesh.vertices.astype(np.float64)
+    nrm = vertex_normals(v, mesh.faces)
+    gz = ground(v[:, 0], v[:, 1])
+    under = smoothstep(0.5, 2.0, gz - v[:, 2])  # 1 on cave walls (below the surface)
+    perm = field._perm_masks
+    patch = np.clip(0.5 + 0.9 * fbm2(v[:, 0] / 7.0, v[:, 1] / 7.0 + v[:, 2] / 5.0, perm, 3), 0, 1)
+    dirt = np.clip(0.5 + 0.9 * fbm2(v[:, 0] / 2.0 + 57.0, v[:, 1] / 2.0 + v[:, 2] / 3.0, perm, 3), 0, 1)
+    f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)  # noqa: E731
+    zero = np.zeros(len(v))
+    mesh.attributes.update({
+        "slope": f32(1.0 - nrm[:, 2]), "height": f32(v[:, 2]), "cave": f32(under),
+        "moisture": f32(under * 0.7), "water_dist": f32(zero + 1e3), "snow": f32(zero), "beach": f32(zero),
+        "patch": f32(patch), "dirt": f32(dirt)})
+    fc = (under[mesh.faces].mean(axis=1) > 0.5).astype(np.int64)
+
+    scene = Scene()
+    scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
+    mat_seeds = seeds.child("materials")
+    names = {0: ("terrain", MaterialRef("terrain", mat_seeds.child("ground").int(), (("palette", "plains"),))),
+             1: ("cave_wall", MaterialRef("terrain", mat_seeds.child("walls").int(), (("palette", "cave"),)))}
+    for k, part in split_faces(mesh, fc).items():
+        label, mat = names[k]
+        scene.add(Object(label, part, mat, semantic=label, generator="terrain.sdf_cave",
+                         params={"cave": params.cave.model_dump()}))
+    report = {"camera_placement": report,
+              "terrain": {"timings_s": {k: round(x, 3) for k, x in timings.items()},
+                          "grid": [len(a) for a in axes], "triangles": {o.name: o.n_triangles for o in scene.objects}}}
+    return scene, CameraRig.mono(cam), report
+
+
+register(SceneRecipe("cave", "cave: tunnels and chambers under hills, lit through a collapsed shaft; SDF + marching cubes",
+                     CaveSceneParams, build))
