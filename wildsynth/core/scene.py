@@ -35,7 +35,9 @@ class Object:
     - ``None`` (default): every placement gets its own new id.
     - an (N,) int array of group indices: one new id per distinct group, shared
       by its placements (grass: one id per patch of tufts, not per blade);
-      ``objects.json`` gets one row per group.
+      ``objects.json`` gets one row per group. Objects with the same
+      ``id_namespace`` share the ids of equal groups (grass tufts of several
+      prototype meshes in one ground cell are one patch).
     - the string ``"given"``: ``geometry.ids`` are already set and name objects
       added before (leaves carry their tree's id); no new ids, no new rows.
     """
@@ -48,6 +50,7 @@ class Object:
     params: dict[str, Any] = field(default_factory=dict)
     instance_id: int = 0
     id_groups: Any = None  # None | (N,) int array | "given"; see above
+    id_namespace: str | None = None  # groups shared across objects (with array id_groups)
 
     def __post_init__(self) -> None:
         label(self.semantic)  # fail early on an unknown class
@@ -128,6 +131,7 @@ class Scene:
     sun: Sun = field(default_factory=lambda: Sun.from_angles(45.0, 30.0))
     sky: Sky = field(default_factory=Sky)
     _next_id: int = 1
+    _groups: dict = field(default_factory=dict)  # id_namespace -> {group: id}
 
     def add(self, obj: Object) -> Object:
         g = obj.geometry
@@ -136,8 +140,14 @@ class Scene:
                 raise ValueError(f"object {obj.name!r}: given ids must name objects already added")
         elif obj.id_groups is not None:
             uniq, inv = np.unique(obj.id_groups, return_inverse=True)
-            g.ids = (self._next_id + inv).astype(np.uint32)
-            self._next_id += len(uniq)
+            table = self._groups.setdefault(obj.id_namespace, {}) if obj.id_namespace else {}
+            ids = np.empty(len(uniq), dtype=np.uint32)
+            for k, grp in enumerate(uniq.tolist()):
+                if grp not in table:
+                    table[grp] = self._next_id
+                    self._next_id += 1
+                ids[k] = table[grp]
+            g.ids = ids[inv]
         elif isinstance(g, Instances):
             g.ids = np.arange(self._next_id, self._next_id + len(g), dtype=np.uint32)
             self._next_id += len(g)
@@ -171,6 +181,18 @@ class Scene:
     def object_table(self) -> list[dict]:
         """One record per instance id (what ``objects.json`` holds)."""
         rows = []
+        # grouped placements: count and centre per id over every object that shares it
+        g_sum: dict[int, np.ndarray] = {}
+        g_count: dict[int, int] = {}
+        for o in self.objects:
+            if o.id_groups is not None and not isinstance(o.id_groups, str):
+                ids, inv, count = np.unique(o.geometry.ids, return_inverse=True, return_counts=True)
+                sums = np.zeros((len(ids), 3))
+                np.add.at(sums, inv, o.geometry.transforms[:, :3, 3])
+                for i, c, sm in zip(ids.tolist(), count.tolist(), sums):
+                    g_sum[i] = g_sum.get(i, 0.0) + sm
+                    g_count[i] = g_count.get(i, 0) + c
+        emitted: set[int] = set()
         for o in self.objects:
             lab = label(o.semantic)
             base = {"class": lab.name, "class_id": lab.id, "generator": o.generator,
@@ -178,13 +200,13 @@ class Scene:
             if isinstance(o.id_groups, str):
                 continue  # placements belong to objects listed already
             if o.id_groups is not None:
-                ids, inv, count = np.unique(o.geometry.ids, return_inverse=True, return_counts=True)
-                sums = np.zeros((len(ids), 3))
-                np.add.at(sums, inv, o.geometry.transforms[:, :3, 3])
-                for k, (i, c) in enumerate(zip(ids, count)):
-                    centre = sums[k] / c
-                    rows.append({"id": int(i), "name": f"{o.name}.g{k:05d}", "object": o.name,
-                                 "placements": int(c), "centre": [float(x) for x in centre], **base})
+                for i in np.unique(o.geometry.ids).tolist():
+                    if i in emitted:
+                        continue
+                    emitted.add(i)
+                    centre = g_sum[i] / g_count[i]
+                    rows.append({"id": int(i), "name": f"{o.id_namespace or o.name}.g{i}", "object": o.name,
+                                 "placements": int(g_count[i]), "centre": [float(x) for x in centre], **base})
             elif o.is_instanced:
                 for k, i in enumerate(o.geometry.ids):
                     rows.append({"id": int(i), "name": f"{o.name}.{k:05d}", "object": o.name,

@@ -149,6 +149,53 @@ def view_sector(eye: np.ndarray, forward: np.ndarray, hfov: float, margin: float
     return yaw, min(hfov / 2.0 + margin, np.pi)
 
 
+class GridField:
+    """A height function cached on a regular grid (bilinear), with normals from the grid.
+
+    Density maps and alignment need the terrain at millions of candidate points;
+    evaluating a many-octave height function there costs seconds, the grid
+    milliseconds. Points outside the grid fall back to the exact functions.
+    """
+
+    def __init__(self, height: Callable, normal: Callable, centre, radius: float, step: float = 1.0):
+        self._h, self._n = height, normal
+        self.step = float(step)
+        n = int(np.ceil(2 * radius / step)) + 3
+        self.x0 = float(centre[0]) - radius - step
+        self.y0 = float(centre[1]) - radius - step
+        gx = self.x0 + np.arange(n) * step
+        gy = self.y0 + np.arange(n) * step
+        X, Y = np.meshgrid(gx, gy, indexing="ij")
+        self.grid = height(X, Y)
+        self.n = n
+
+    def _cells(self, x, y):
+        u = (np.asarray(x, dtype=np.float64) - self.x0) / self.step
+        v = (np.asarray(y, dtype=np.float64) - self.y0) / self.step
+        inside = (u >= 1) & (v >= 1) & (u < self.n - 2) & (v < self.n - 2)
+        i = np.clip(np.floor(u).astype(np.int64), 0, self.n - 2)
+        j = np.clip(np.floor(v).astype(np.int64), 0, self.n - 2)
+        return u - i, v - j, i, j, inside
+
+    def height(self, x, y) -> np.ndarray:
+        fu, fv, i, j, inside = self._cells(x, y)
+        g = self.grid
+        h = (g[i, j] * (1 - fu) * (1 - fv) + g[i + 1, j] * fu * (1 - fv) + g[i, j + 1] * (1 - fu) * fv
+             + g[i + 1, j + 1] * fu * fv)
+        if not np.all(inside):
+            out = ~inside
+            h = np.array(h, dtype=np.float64)
+            h[out] = self._h(np.broadcast_to(x, h.shape)[out], np.broadcast_to(y, h.shape)[out])
+        return h
+
+    def normal(self, x, y) -> np.ndarray:
+        e = self.step
+        dx = (self.height(np.asarray(x) + e, y) - self.height(np.asarray(x) - e, y)) / (2 * e)
+        dy = (self.height(x, np.asarray(y) + e) - self.height(x, np.asarray(y) - e)) / (2 * e)
+        n = np.stack([-dx, -dy, np.ones_like(dx)], -1)
+        return n / np.linalg.norm(n, axis=-1, keepdims=True)
+
+
 class Niche(BaseModel):
     """Where a plant family grows: each term is a soft window on one mask, multiplied."""
 

@@ -36,9 +36,9 @@ from ..generators.plants.ferns import FernParams, fern
 from ..generators.plants.flowers import FlowerParams, flower
 from ..generators.plants.grass import GrassParams, tuft
 from ..generators.plants.mushrooms import MushroomParams, mushroom
-from ..generators.plants.trees import TreeModel, TreeParams, grow_tree
+from ..generators.plants.trees import TreeModel, TreeParams, grow_tree_lods
 from ..generators.rocks import RockParams, rock_mesh
-from ..generators.scatter import Ecology, Niche, ground_transforms, lod_thin, poisson_thin, sample_density, view_sector
+from ..generators.scatter import Ecology, GridField, Niche, ground_transforms, lod_thin, poisson_thin, sample_density, view_sector
 
 GRASS_CELL = 4.0  # metres: grass tufts share one id per cell
 
@@ -186,8 +186,12 @@ class Vegetation:
         self.height, self.normal = height, normal
         self.seeds = seeds
         self.centre = np.asarray(centre, dtype=np.float64)
-        self.eco = Ecology(height, normal, seeds.child("ecology").rng(), water_level=params.water_level)
-        self.timings: dict[str, float] = {}
+        # masks and alignment read a cached grid of the terrain (exact heights for placements)
+        t0 = time.perf_counter()
+        self.grid = GridField(height, normal, self.centre, params.area_radius + 5.0, step=1.0)
+        self.eco = Ecology(self.grid.height, self.grid.normal, seeds.child("ecology").rng(),
+                           water_level=params.water_level)
+        self.timings: dict[str, float] = {"terrain_grid": time.perf_counter() - t0}
         self._large: list[dict] = []  # planned groups: kind, xy, radius, proto index, scale, ...
         self._planned = False
 
@@ -202,7 +206,7 @@ class Vegetation:
                 tp = tp.model_copy(update={"height": min(tp.height, 3.0)})
             for k in range(layer.prototypes):
                 rng_seed = self.seeds.child(f"{name}/{sp}/{k}").int(2**62)
-                protos[(sp, k)] = [grow_tree(tp, np.random.default_rng(rng_seed), lod=lod) for lod in range(3)]
+                protos[(sp, k)] = grow_tree_lods(tp, np.random.default_rng(rng_seed))
         self.timings[f"{name}_grow"] = time.perf_counter() - t0
         return protos
 
@@ -213,7 +217,7 @@ class Vegetation:
         R = self.p.area_radius
         for name in ("trees", "bushes"):
             layer: TreeLayer | None = getattr(self.p, name)
-            if layer is None:
+            if layer is None or (layer.niche.density <= 0 and layer.count == 0):
                 continue
             protos = self._tree_protos(layer, name)
             rng = self.seeds.child(f"{name}/place").rng()
@@ -242,7 +246,7 @@ class Vegetation:
                 self.eco.set_trees(g["xy"], crown[keep])
         for name in ("cacti", "logs", "boulders"):
             layer = getattr(self.p, name)
-            if layer is None:
+            if layer is None or layer.niche.density <= 0:
                 continue
             rng = self.seeds.child(f"{name}/place").rng()
             cand = sample_density(rng, self.eco.density(layer.niche), self.eco.max_density(layer.niche), self.centre, R)
@@ -280,6 +284,13 @@ class Vegetation:
             sector = None
         mats = self.seeds.child("materials")
         report: dict = {"counts": {}, "timings": self.timings}
+        reach = max([getattr(self.p, n).max_distance for n in ("grass", "flowers", "ferns", "mushrooms", "twigs",
+                                                                 "cones", "pebbles") if getattr(self.p, n) is not None]
+                    + [1.0])
+        t0 = time.perf_counter()
+        near = GridField(self.height, self.normal, eye[:2], min(reach, 400.0) + 2.0, step=0.5)
+        self.eco.height, self.eco.normal = near.height, near.normal  # small things live near the eye
+        self.timings["terrain_grid"] = time.perf_counter() - t0 + self.timings.get("terrain_grid", 0.0)
         for g in self._large:
             t0 = time.perf_counter()
             if g["kind"] in ("trees", "bushes"):
@@ -302,7 +313,7 @@ class Vegetation:
         if not len(xy):
             return
         rng = self.seeds.child(f"{g['kind']}/jitter").rng()
-        mats_world = ground_transforms(xy, rng, self.height, self.normal, scale=g["scale"], align=0.0, tilt=0.02,
+        mats_world = ground_transforms(xy, rng, self.height, self.grid.normal, scale=g["scale"], align=0.0, tilt=0.02,
                                        sink=0.15)
         d = np.hypot(xy[:, 0] - eye[0], xy[:, 1] - eye[1])
         lod = np.where(d < layer.lod_distances[0], 0, np.where(d < layer.lod_distances[1], 1, 2))
@@ -386,7 +397,7 @@ class Vegetation:
         rng = self.seeds.child(f"{name}/jitter").rng()
         sink = 0.25 * g["scale"] if name == "boulders" else 0.02
         size = g["scale"] * (layer.footprint if name == "boulders" else 1.0)
-        T = ground_transforms(xy, rng, self.height, self.normal, scale=size, align=layer.align, tilt=0.05, sink=sink)
+        T = ground_transforms(xy, rng, self.height, self.grid.normal, scale=size, align=layer.align, tilt=0.05, sink=sink)
         mat = self._material(name, mats)
         for k, (mesh, sem) in enumerate(protos):
             sel = g["proto"] == k
@@ -419,7 +430,7 @@ class Vegetation:
         if name == "grass":  # wind from +X of the prototypes: keep all tufts leaning one way
             wind = self.seeds.child("wind").rng().uniform(0, 2 * np.pi)
             yaw = wind + rng.normal(0, 0.35, len(xy))
-        T = ground_transforms(xy, rng, self.height, self.normal, scale=scale, align=layer.align, tilt=0.08,
+        T = ground_transforms(xy, rng, self.height, self.eco.normal, scale=scale, align=layer.align, tilt=0.08,
                               sink=0.01 * scale, yaw=yaw)
         which = rng.integers(0, len(protos), len(xy))
         mat = self._material(name, mats)
@@ -429,12 +440,12 @@ class Vegetation:
             if not sel.any():
                 continue
             groups = None
-            if name == "grass":
-                cell = np.floor(xy[sel] / GRASS_CELL).astype(np.int64)
-                groups = (cell[:, 0] - cell[:, 0].min()) * 1_000_003 + (cell[:, 1] - cell[:, 1].min())
+            if name == "grass":  # one id per ground cell, shared by all tuft prototypes
+                cell = np.floor(xy[sel] / GRASS_CELL).astype(np.int64) + 500_000
+                groups = cell[:, 0] * 1_000_003 + cell[:, 1]
                 blades += int(sel.sum()) * self.p.grass_tuft.blades
             scene.add(Object(f"{name}{k}", Instances(mesh, T[sel]), mat, semantic=sem, generator=f"plants.{name}",
-                             id_groups=groups))
+                             id_groups=groups, id_namespace="grass_patch" if groups is not None else None))
         if name == "grass":
             report["counts"]["grass_blades"] = blades
 

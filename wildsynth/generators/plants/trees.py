@@ -282,6 +282,11 @@ def grow_tree(params: TreeParams, rng: np.random.Generator, lod: int = 0) -> Tre
     Coarser levels use fewer tube sides, drop the thinnest branches and keep a
     fraction of the leaves, enlarged so the crown keeps its coverage.
     """
+    return grow_tree_lods(params, rng, (lod,))[0]
+
+
+def grow_tree_lods(params: TreeParams, rng: np.random.Generator, lods=(0, 1, 2)) -> list[TreeModel]:
+    """The same tree at several levels of detail (grown once)."""
     sp = params.species
     H = params.height * rng.uniform(0.8, 1.2)
     if sp == "sapling":
@@ -289,44 +294,49 @@ def grow_tree(params: TreeParams, rng: np.random.Generator, lod: int = 0) -> Tre
     if sp == "bush":
         H = min(H, 4.0)
     if sp == "conifer":
-        sk, crown = _grow_conifer(H, params, rng)
+        sk0, crown = _grow_conifer(H, params, rng)
     elif sp == "palm":
-        sk, crown = _grow_palm(H, params, rng)
+        sk0, crown = _grow_palm(H, params, rng)
     else:
-        sk, crown = _grow_colonised(sp, H, params, rng)
+        sk0, crown = _grow_colonised(sp, H, params, rng)
     leaf_rng = np.random.default_rng(rng.integers(2**63))
-    kind, leaf_mesh, leaves = "none", None, np.zeros((0, 4, 4))
+    thin_seed, bark_seed = int(rng.integers(2**63)), int(rng.integers(2**63))
+    kind, leaf_mesh, leaves0 = "none", None, np.zeros((0, 4, 4))
     if sp == "conifer":
         kind, leaf_mesh = "needle", leaf("needles", leaf_rng)
-        leaves = _needle_transforms(sk, H, params.leaf_density, leaf_rng)
+        leaves0 = _needle_transforms(sk0, H, params.leaf_density, leaf_rng)
     elif sp == "palm":
         kind, leaf_mesh = "palm", leaf("frond", leaf_rng)
-        leaves = _palm_fronds(sk, H, leaf_rng)
+        leaves0 = _palm_fronds(sk0, H, leaf_rng)
     elif sp != "dead" and params.season != "winter":
         pr = _PRESETS[sp]
         kind = "birch" if sp == "birch" else "broadleaf"
         leaf_mesh = cluster(leaf(pr["leaf"], leaf_rng), leaf_rng, count=CLUSTER)
-        leaves = _leaf_transforms(sk, sp, pr["per"] * params.leaf_density,
-                                  pr["leaf_m"] * params.leaf_size / 0.45, leaf_rng)
-    # level of detail: prune twigs, thin leaves (scaled up to keep coverage)
-    sides = {0: 8, 1: 6, 2: 4}[min(lod, 2)]
-    if lod > 0:
-        keep_frac = 0.5 if lod == 1 else 0.2
-        if len(leaves):
-            keep = leaf_rng.uniform(0, 1, len(leaves)) < keep_frac
-            leaves = leaves[keep].copy()
-            leaves[:, :3, :3] *= 1.0 / np.sqrt(keep_frac)
-        thin = sk.radius < np.quantile(sk.radius, 0.35 if lod == 1 else 0.6)
-        keep_nodes = ~thin | (sk.parent < 0)
-        for i in range(len(sk)):  # a kept node needs its parent kept
-            if keep_nodes[i] and sk.parent[i] >= 0 and not keep_nodes[sk.parent[i]]:
-                keep_nodes[i] = False
-        idx = np.flatnonzero(keep_nodes)
-        remap = np.full(len(sk), -1)
-        remap[idx] = np.arange(len(idx))
-        p = sk.parent[idx]
-        sk = Skeleton(sk.pos[idx], np.where(p >= 0, remap[np.maximum(p, 0)], -1), sk.radius[idx])
+        leaves0 = _leaf_transforms(sk0, sp, pr["per"] * params.leaf_density,
+                                   pr["leaf_m"] * params.leaf_size / 0.45, leaf_rng)
     bark = 0.12 * params.bark * (0.3 if sp in ("birch", "palm") else 1.0)
-    wood = skin(sk, sides=sides, bark=bark if lod < 2 else 0.0, bark_scale=6.0 / max(H, 1) * 4,
-                rng=np.random.default_rng(rng.integers(2**63)))
-    return TreeModel(wood, sk, leaf_mesh, leaves.astype(np.float32), kind, H, crown, float(sk.radius[0]))
+    out = []
+    for lod in lods:
+        # level of detail: prune twigs, thin leaves (scaled up to keep coverage)
+        lod = min(int(lod), 2)
+        sk, leaves = sk0, leaves0
+        if lod > 0:
+            keep_frac = 0.5 if lod == 1 else 0.2
+            if len(leaves):
+                keep = np.random.default_rng(thin_seed).uniform(0, 1, len(leaves)) < keep_frac
+                leaves = leaves[keep].copy()
+                leaves[:, :3, :3] *= 1.0 / np.sqrt(keep_frac)
+            thin = sk.radius < np.quantile(sk.radius, 0.35 if lod == 1 else 0.6)
+            keep_nodes = ~thin | (sk.parent < 0)
+            for i in range(len(sk)):  # a kept node needs its parent kept
+                if keep_nodes[i] and sk.parent[i] >= 0 and not keep_nodes[sk.parent[i]]:
+                    keep_nodes[i] = False
+            idx = np.flatnonzero(keep_nodes)
+            remap = np.full(len(sk), -1)
+            remap[idx] = np.arange(len(idx))
+            p = sk.parent[idx]
+            sk = Skeleton(sk.pos[idx], np.where(p >= 0, remap[np.maximum(p, 0)], -1), sk.radius[idx])
+        wood = skin(sk, sides={0: 8, 1: 6, 2: 4}[lod], bark=bark if lod < 2 else 0.0, bark_scale=6.0 / max(H, 1) * 4,
+                    rng=np.random.default_rng(bark_seed))
+        out.append(TreeModel(wood, sk, leaf_mesh, leaves.astype(np.float32), kind, H, crown, float(sk.radius[0])))
+    return out
