@@ -57,7 +57,7 @@ SPECS = {
     "river": dict(
         description="river valley: a meandering river in its carved bed, hills on both sides",
         landform=lf.RiverParams, palette="river", cover=dict(),
-        camera=dict(height_min=1.6, height_max=3.5, pitch_min=-12.0, pitch_max=-3.0, area_radius=10.0),
+        camera=dict(height_min=2.5, height_max=5.0, pitch_min=-15.0, pitch_max=-5.0, area_radius=5.0),
         rocks=dict(count=50, radius=50.0, size_median=0.5)),
     "coast": dict(
         description="sea coast: a sandy beach, hills behind, an ocean of Gerstner waves to the horizon",

@@ -127,17 +127,10 @@ class TerrainField:
             # fade the change out towards the grid border (continuity with the un-eroded far field)
             edge = np.minimum.reduce([gx - ax[0], ax[-1] - gx, gy - ax[0], ax[-1] - gy])
             fade = smoothstep(0.0, 0.08 * g.size, edge)
-            keep = np.ones_like(base)
-            if self.water.river is not None:  # the river keeps its carved bed
-                keep = smoothstep(self.water.river.width * 0.8, self.water.river.width * 2.5,
-                                  self.water.river.distance(gx, gy))
-            for level in (self.water.sea_level, self.water.lake_level):  # lake basins and shores stay clear
-                if level is not None:
-                    keep = keep * smoothstep(level + 1.0, level + 8.0, base)
-            self.delta = (eroded - base) * fade * keep * strength
+            self.delta = (eroded - base) * fade * strength
         self.moisture = np.clip(np.log1p(self.flow) / np.log1p(max(self.flow.max(), 1.0)), 0.0, 1.0)
         # distance to water on the grid (metres)
-        zg = base + self.delta
+        zg = base + self.delta * self._keep(gx, gy, base)
         wet = np.zeros(base.shape, dtype=bool)
         if self.water.sea_level is not None:
             wet |= zg < self.water.sea_level
@@ -149,10 +142,25 @@ class TerrainField:
                            else np.full(base.shape, 1e4))
 
     # -- the surface ---------------------------------------------------------
+    def _keep(self, x, y, base):
+        """Where the erosion change applies (0: river beds, lake basins and shores stay as shaped).
+        Evaluated at the query points, so a coarse grid cannot smear sediment into a narrow bed."""
+        keep = np.ones_like(base)
+        if self.water.river is not None:
+            keep = smoothstep(self.water.river.width * 0.8, self.water.river.width * 2.5,
+                              self.water.river.distance(x, y))
+        for level in (self.water.sea_level, self.water.lake_level):
+            if level is not None:
+                keep = keep * smoothstep(level + 1.0, level + 8.0, base)
+        return keep
+
     def height(self, x, y) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
-        return self.landform.height(x, y) + _bilinear(self.delta, self.x0, self.cell, x, y)
+        base = self.landform.height(x, y)
+        if not self.grid_params.erosion or self.landform.erodible <= 0:
+            return base
+        return base + _bilinear(self.delta, self.x0, self.cell, x, y) * self._keep(x, y, base)
 
     def normal(self, x, y, eps: float = 0.05) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)

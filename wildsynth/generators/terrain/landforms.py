@@ -336,8 +336,8 @@ class Landform:
         if k == "river":  # on the bank, looking along the river
             r = self.water.river
             c = r.centre(np.zeros(1))[0]
-            eye = side * (c + r.width * 1.4)
-            return ViewHint(eye, yaw - 0.35, yaw_spread=0.3)
+            eye = side * (c + r.width * 1.0)
+            return ViewHint(eye, yaw - 0.45, yaw_spread=0.25)
         if k == "arctic":  # at the lake shore, looking over the ice to the mountains
             return ViewHint(np.array([0.0, p.lake_radius * 0.15]), np.pi / 2, yaw_spread=0.6)
         raise ValueError(k)
