@@ -109,6 +109,8 @@ def plan(scene, rig0: CameraRig, options: SequenceOptions, seeds: SeedTree) -> t
     cams = make_trajectory(options.trajectory, cam0, n, options.fps, ground, obstacles_from_scene(scene),
                            seeds.child("trajectory").rng())
     motions = MotionSet()
+    for m in scene.motions:  # tracks the scene brought itself (weather particles)
+        motions.add(m)
     sway = wind_sway(scene, options.motion, seeds.child("sway"))
     if sway is not None:
         motions.add(sway)

@@ -70,6 +70,16 @@ class Camera:
         uv = (pc @ self.K.T)[:, :2] / z[:, None]
         return uv, z
 
+    def points_in_view(self, n: int, near: float, far: float, rng: np.random.Generator,
+                       margin: float = 0.05) -> np.ndarray:
+        """``n`` world points at uniform random pixels (inside a ``margin`` fraction of
+        the border) and log-uniform z-depth in [near, far]: evenly spread on screen."""
+        u = rng.uniform(margin, 1.0 - margin, n) * self.width
+        v = rng.uniform(margin, 1.0 - margin, n) * self.height
+        z = np.exp(rng.uniform(np.log(near), np.log(max(far, near * 1.0001)), n))
+        pc = np.stack([(u - self.K[0, 2]) / self.K[0, 0] * z, (v - self.K[1, 2]) / self.K[1, 1] * z, z], -1)
+        return pc @ self.cam_to_world[:3, :3].T + self.cam_to_world[:3, 3]
+
     def to_dict(self) -> dict:
         return {
             "width": self.width,

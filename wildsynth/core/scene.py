@@ -50,6 +50,7 @@ class Object:
     params: dict[str, Any] = field(default_factory=dict)
     instance_id: int = 0
     id_groups: Any = None  # None | (N,) int array | "given"; see above
+    in_ground_truth: bool = True  # False: visible in RGB only (weather the user wants out of depth/ids)
     id_namespace: str | None = None  # groups shared across objects (with array id_groups)
 
     def __post_init__(self) -> None:
@@ -132,6 +133,7 @@ class Scene:
     sky: Sky = field(default_factory=Sky)
     _next_id: int = 1
     _groups: dict = field(default_factory=dict)  # id_namespace -> {group: id}
+    motions: list = field(default_factory=list)  # core.motion.Motion tracks the scene itself brings (weather)
 
     def add(self, obj: Object) -> Object:
         g = obj.geometry

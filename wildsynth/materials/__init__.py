@@ -4,6 +4,7 @@ from .graph import Graph, Node, Out
 from .library import DISPLACEMENTS, RECIPES, build
 from . import plants  # noqa: F401,E402  (registers plant recipes)
 from . import stone  # noqa: F401,E402  (registers stone and soil recipes)
+from . import weather  # noqa: F401,E402  (registers weather particle recipes)
 from . import terrain  # noqa: F401,E402  (registers terrain, water and ice recipes)
 
 __all__ = ["DISPLACEMENTS", "Graph", "Node", "Out", "RECIPES", "build"]

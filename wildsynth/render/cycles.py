@@ -26,7 +26,7 @@ import OpenEXR
 from ..core.camera import Camera
 from ..core.scene import Scene
 from .settings import RenderSettings
-from .translate import ID_ATTR, load_scene, pose_things, set_camera
+from .translate import GT_HIDDEN, ID_ATTR, load_scene, pose_things, set_camera
 
 SKY_Z = 1.0e9  # Cycles writes 1e10 for rays that hit nothing
 
@@ -231,8 +231,15 @@ class CyclesRenderer:
         fmt = sc.render.image_settings
         fmt.file_format, fmt.color_depth, fmt.exr_codec = "OPEN_EXR_MULTILAYER", "32", "NONE"  # temp file: speed
         sc.render.filepath = str(path)
-        with _quiet():
-            bpy.ops.render.render(write_still=True)
+        hidden = [ob for ob in sc.objects if ob.get(GT_HIDDEN)]
+        for ob in hidden:
+            ob.hide_render = True
+        try:
+            with _quiet():
+                bpy.ops.render.render(write_still=True)
+        finally:
+            for ob in hidden:
+                ob.hide_render = False
         vl.material_override = None
         layers = _read_layers(path)
         z = layers["Depth.Z"].astype(np.float32)

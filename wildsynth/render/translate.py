@@ -23,6 +23,7 @@ from ..materials.graph import Out
 from ..materials.sky import sky_graph
 
 ID_ATTR = "ws_id"
+GT_HIDDEN = "ws_gt_hidden"  # custom property: object left out of the ground-truth pass
 
 
 def reset() -> bpy.types.Scene:
@@ -93,6 +94,7 @@ def _add_instances(bscene: bpy.types.Scene, obj: Object, material: bpy.types.Mat
     mod.node_group = _instancer_tree()
     key = mod.node_group.interface.items_tree["Prototype"].identifier
     mod[key] = proto
+    ob[GT_HIDDEN] = not obj.in_ground_truth
     bscene.collection.objects.link(ob)
 
 
@@ -160,6 +162,7 @@ def add_objects(bscene: bpy.types.Scene, scene: Scene) -> None:
             ob = bpy.data.objects.new(obj.name, mesh_to_blender(obj.name, obj.geometry))
             ob.data.materials.append(mat)
             ob[ID_ATTR] = float(obj.instance_id)
+            ob[GT_HIDDEN] = not obj.in_ground_truth
             bscene.collection.objects.link(ob)
 
 

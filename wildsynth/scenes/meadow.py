@@ -9,6 +9,7 @@ from ..camera import CameraParams, Obstacles, place_camera
 from ..core.camera import CameraRig
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
+from ..generators.weather import WeatherParams, add_weather
 from ..generators.rocks import RockParams, scatter_rocks
 from ..generators.terrain import Heightfield, TerrainParams
 from .base import SceneRecipe, SkyParams, register
@@ -21,6 +22,7 @@ class MeadowParams(BaseModel):
     rocks: RockParams = Field(default_factory=RockParams)
     sky: SkyParams = Field(default_factory=SkyParams)
     camera: CameraParams = Field(default_factory=CameraParams)
+    weather: WeatherParams = Field(default_factory=WeatherParams)
     snowline: float = Field(450.0, ge=-1000.0, le=10000.0, description="altitude where snow starts, m")
 
 
@@ -48,6 +50,7 @@ def build(params: MeadowParams, seeds: SeedTree, width: int, height: int) -> tup
     for k, inst in enumerate(rock_sets):
         scene.add(Object(f"rocks{k}", inst, rock_mat, semantic="rock", generator="rocks",
                          params=params.rocks.model_dump()))
+    add_weather(scene, params.weather, cam, field.height, seeds.child("weather"))
     return scene, CameraRig.mono(cam), {"camera_placement": cam_report, "sky": scene.sky.drawn}
 
 
