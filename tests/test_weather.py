@@ -51,3 +51,12 @@ def test_weather_parameters_are_checked():
 
     with pytest.raises(ValueError):
         WeatherParams(rain=-1)
+
+
+def test_fog_dims_the_distance_but_not_the_ground_truth(runs):
+    _, rgb_off, gt_off, _ = runs["off"]
+    _, rgb, gt, _ = render({"weather": {"fog": 0.05}})
+    assert np.array_equal(gt.depth, gt_off.depth) and np.array_equal(gt.normal_world, gt_off.normal_world)
+    far = np.isfinite(gt.depth) & (gt.depth > 50)
+    contrast = lambda img: img[far].std()  # noqa: E731
+    assert contrast(rgb) < 0.7 * contrast(rgb_off)  # distant terrain fades into the fog

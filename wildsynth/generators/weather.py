@@ -6,6 +6,9 @@ kind is one ``Instances`` object of class ``weather_particle`` plus a
 ``core.motion.Fall`` track in ``scene.motions``, so sequences get correct flow
 for them. With ``in_ground_truth`` off they appear in RGB only, and depth,
 normals and ids show the scene behind them.
+
+Fog is a box of scattering air around the camera (a volume with no surface),
+so the sun and the sky beyond it stay lit; it is never in the ground truth.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ class WeatherParams(BaseModel):
     far: float = Field(25.0, gt=0.1, le=500.0, description="farthest particle distance, m")
     wind: float = Field(1.0, ge=0.0, le=30.0, description="horizontal wind speed, m/s")
     in_ground_truth: bool = Field(True, description="particles appear in depth, normals and segmentation")
+    fog: float = Field(0.0, ge=0.0, le=1.0, description="fog density, 1/m (0.003 haze, 0.03 thick fog; 0 = off; slows rendering)")
+    fog_height: float = Field(60.0, gt=0.0, le=5000.0, description="fog layer top above the camera, m")
+    fog_extent: float = Field(1500.0, gt=1.0, le=20000.0, description="fog layer half-width around the camera, m")
     max_particles: int = Field(200000, ge=0, le=5000000, description="cap per kind")
 
 
@@ -81,6 +87,18 @@ def view_volume(camera: Camera, near: float, far: float) -> float:
     return float(4 * tx * ty * (far**3 - near**3) / 3)
 
 
+def fog_box(camera: Camera, extent: float, top: float) -> Mesh:
+    """A closed box around the camera: ``extent`` m to each side, from 500 m below it to ``top`` above."""
+    c = camera.position
+    lo = np.array([c[0] - extent, c[1] - extent, c[2] - 500.0])
+    hi = np.array([c[0] + extent, c[1] + extent, c[2] + top])
+    v = np.array([[lo[0] if i & 1 == 0 else hi[0], lo[1] if i & 2 == 0 else hi[1], lo[2] if i & 4 == 0 else hi[2]]
+                  for i in range(8)])
+    f = np.array([[0, 2, 1], [1, 2, 3], [4, 5, 6], [5, 7, 6], [0, 1, 4], [1, 5, 4],
+                  [2, 6, 3], [3, 6, 7], [0, 4, 2], [2, 4, 6], [1, 3, 5], [3, 7, 5]])
+    return Mesh(v, f, smooth=False)
+
+
 def add_weather(scene: Scene, params: WeatherParams, camera: Camera, ground: Callable, seeds: SeedTree,
                 duration: float = 0.0) -> list[Object]:
     """Add every enabled particle kind to ``scene`` (objects and ``scene.motions``).
@@ -126,4 +144,9 @@ def add_weather(scene: Scene, params: WeatherParams, camera: Camera, ground: Cal
                                   flutter=flutter * rng.uniform(0.5, 1.5, n),
                                   flutter_frequency=rng.uniform(0.3, 1.2, n), phase=rng.uniform(0, 2 * np.pi, n)))
         added.append(obj)
+    if params.fog > 0:  # a volume only (no surface): never in the ground truth
+        fog = scene.add(Object("fog", fog_box(camera, params.fog_extent, params.fog_height),
+                               MaterialRef("fog", params=(("density", params.fog),)), semantic="sky",
+                               generator="weather.fog", params={"fog": params.fog}, in_ground_truth=False))
+        added.append(fog)
     return added

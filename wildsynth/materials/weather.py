@@ -38,3 +38,13 @@ def leaf_litter(rng, params):
                                      (1.0, _jitter(rng, (0.3, 0.25, 0.05)))])
     g.surface(g.principled(base_color=col, roughness=0.6, subsurface_weight=0.2))
     return g
+
+
+@recipe("fog")
+def fog(rng, params):
+    """Scattering air: a volume with no surface (``density`` in 1/m)."""
+    g = Graph("fog")
+    g.volume(g.node("ShaderNodeVolumePrincipled", {"Color": (0.9, 0.92, 0.95),
+                                                   "Density": float(params.get("density", 0.01)),
+                                                   "Anisotropy": 0.4}))
+    return g
