@@ -66,8 +66,10 @@ def small_row(scene: Scene, make, n: int, spacing: float, mat: MaterialRef, sem:
 
 VCOL = MaterialRef("plant_vcol", 0, (("translucency", 0.2),))
 FAMILIES = {
-    "trees": lambda s: tree_row(s, ["broadleaf", "oak", "maple", "birch", "conifer", "palm", "dead", "sapling"]),
+    "trees": lambda s: tree_row(s, ["broadleaf", "oak", "maple", "birch"]),
+    "trees_other": lambda s: tree_row(s, ["conifer", "palm", "dead", "sapling"], spacing=9.0),
     "trees_autumn": lambda s: tree_row(s, ["broadleaf", "oak", "maple", "birch"], "autumn"),
+    "trees_winter": lambda s: tree_row(s, ["broadleaf", "oak", "birch", "conifer"], "winter"),
     "bushes": lambda s: tree_row(s, ["bush"] * 4, spacing=4.0),
     "grass": lambda s: small_row(s, lambda k, r: tuft(GrassParams(blades=30, wind=0.2 * k), r), 5, 0.7,
                                  MaterialRef("grass", 0), "grass"),

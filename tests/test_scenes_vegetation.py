@@ -110,6 +110,43 @@ def test_exact_tree_count_and_lod(forest):
     assert dist[0] and dist[2] and np.mean(dist[0]) < np.mean(dist[2])
 
 
+class FlatField:
+    def height(self, x, y):
+        return np.zeros(np.shape(x))
+
+    def normal(self, x, y):
+        return np.stack([np.zeros(np.shape(x))] * 2 + [np.ones(np.shape(x))], -1)
+
+
+class RiverField(FlatField):
+    """Flat ground with a river along the y axis (|x| < 3 m) and snow beyond x > 20 m."""
+
+    def water_level(self, x, y):
+        return np.where(np.abs(np.asarray(x)) < 3.0, 0.2, -np.inf)
+
+    def masks(self, x, y, z, normals):
+        x = np.asarray(x)
+        return {"moisture": np.clip(1.0 - np.abs(x) / 10.0, 0, 1), "water_dist": np.maximum(np.abs(x) - 3.0, 0.0),
+                "snow": (x > 20.0).astype(float)}
+
+
+def test_vegetation_follows_terrain_masks():
+    p = biome_params("river")
+    p.area_radius = 30.0
+    p.trees = p.bushes = p.logs = None
+    p.ferns.niche.water_dist_max = 6.0  # riverbank ferns only
+    scene = Scene()
+    veg = Vegetation(p, RiverField().height, RiverField().normal, SeedTree(2), masks=RiverField().masks,
+                     water_level=RiverField().water_level)
+    veg.build(scene)
+    for o in scene.objects:
+        x = o.geometry.transforms[:, 0, 3]
+        assert np.all(np.abs(x) >= 3.0 - 0.6)  # nothing grows in the river
+        assert np.all(x <= 20.6)  # nor in the snow
+        if o.semantic == "fern":
+            assert np.all(np.abs(x) <= 9.6)
+
+
 @pytest.mark.parametrize("biome", ["desert", "mountain", "river", "arctic"])
 def test_add_vegetation_for_other_biomes(biome):
     scene = Scene()
@@ -119,9 +156,7 @@ def test_add_vegetation_for_other_biomes(biome):
     p.area_radius = 25.0
     if biome == "river":
         p.water_level = -0.5
-    rep = add_vegetation(scene, p, lambda x, y: np.zeros(np.shape(x)),
-                         lambda x, y: np.stack([np.zeros(np.shape(x))] * 2 + [np.ones(np.shape(x))], -1),
-                         SeedTree(0).child(biome))
+    rep = add_vegetation(scene, p, FlatField(), SeedTree(0).child(biome))
     assert sum(v for k, v in rep["counts"].items() if not k.endswith("instances")) > 0
     classes = {o.semantic for o in scene.objects}
     if biome == "desert":

@@ -157,8 +157,9 @@ class GridField:
     milliseconds. Points outside the grid fall back to the exact functions.
     """
 
-    def __init__(self, height: Callable, normal: Callable, centre, radius: float, step: float = 1.0):
-        self._h, self._n = height, normal
+    def __init__(self, height: Callable, normal: Callable, centre, radius: float, step: float = 1.0,
+                 masks: Callable | None = None):
+        self._h, self._n, self._masks = height, normal, masks
         self.step = float(step)
         n = int(np.ceil(2 * radius / step)) + 3
         self.x0 = float(centre[0]) - radius - step
@@ -168,6 +169,20 @@ class GridField:
         X, Y = np.meshgrid(gx, gy, indexing="ij")
         self.grid = height(X, Y)
         self.n = n
+        self.mask_grids: dict[str, np.ndarray] = {}
+        if masks is not None:  # the terrain's own masks (moisture, water_dist, snow...), cached too
+            nrm = self.normal(X.ravel(), Y.ravel())
+            for k, a in masks(X.ravel(), Y.ravel(), self.grid.ravel(), nrm).items():
+                self.mask_grids[k] = np.asarray(a, dtype=np.float64).reshape(n, n)
+
+    def mask(self, name: str, x, y) -> np.ndarray | None:
+        """A cached terrain mask (bilinear), or None if the terrain has no such mask."""
+        g = self.mask_grids.get(name)
+        if g is None:
+            return None
+        fu, fv, i, j, _ = self._cells(x, y)
+        return (g[i, j] * (1 - fu) * (1 - fv) + g[i + 1, j] * fu * (1 - fv) + g[i, j + 1] * (1 - fu) * fv
+                + g[i + 1, j + 1] * fu * fv)
 
     def _cells(self, x, y):
         u = (np.asarray(x, dtype=np.float64) - self.x0) / self.step
@@ -209,6 +224,8 @@ class Niche(BaseModel):
     shade: float = Field(0.0, ge=-1.0, le=1.0, description="preference: +1 under trees, -1 open ground, 0 indifferent")
     patchiness: float = Field(0.5, ge=0.0, le=1.0, description="how much the density clumps into patches")
     water_min: float = Field(0.0, ge=0.0, le=1000.0, description="least height above the water level, m")
+    water_dist_max: float = Field(1e9, gt=0.0, description="grows only this close to water, m (riverbanks)")
+    snow_max: float = Field(0.5, ge=0.0, le=1.0, description="snow cover above which nothing grows")
 
 
 @dataclass
@@ -218,9 +235,10 @@ class Ecology:
     height: Callable
     normal: Callable
     seed_rng: np.random.Generator
-    water_level: float | None = None
+    water_level: float | Callable | None = None  # altitude, or a function (x, y) -> level (-inf: none)
     tree_xy: np.ndarray | None = None
     tree_radius: np.ndarray | None = None
+    masks: Callable | None = None  # (name, x, y) -> terrain mask or None (e.g. GridField.mask)
 
     def __post_init__(self) -> None:
         self._perm = perm_table(self.seed_rng)
@@ -237,14 +255,26 @@ class Ecology:
     def patch(self, x, y, scale: float = 12.0) -> np.ndarray:
         return np.clip(0.5 + 0.9 * fbm2((x + self._offset[0]) / scale, (y + self._offset[1]) / scale, self._perm, 3), 0, 1)
 
+    def _mask(self, name: str, x, y):
+        return None if self.masks is None else self.masks(name, x, y)
+
     def above_water(self, x, y, z=None) -> np.ndarray:
         if self.water_level is None:
             return np.full(np.shape(x), np.inf)
         z = self.height(x, y) if z is None else z
-        return z - self.water_level
+        lvl = self.water_level(x, y) if callable(self.water_level) else self.water_level
+        return z - lvl
+
+    def water_distance(self, x, y) -> np.ndarray:
+        """Horizontal distance to water, m (from the terrain's mask; inf if unknown)."""
+        d = self._mask("water_dist", x, y)
+        return np.full(np.shape(x), np.inf) if d is None else d
 
     def moisture(self, x, y, z=None) -> np.ndarray:
-        """Wet near water and in hollows' noise pattern, in [0, 1]."""
+        """The terrain's moisture mask if it has one, else noise plus closeness to water, in [0, 1]."""
+        m = self._mask("moisture", x, y)
+        if m is not None:
+            return np.clip(m, 0.0, 1.0)
         base = self.patch(x, y, 40.0)
         w = self.above_water(x, y, z)
         near_water = np.exp(-np.maximum(w, 0.0) / 3.0) if self.water_level is not None else 0.0
@@ -281,6 +311,11 @@ class Ecology:
                 d *= np.clip(1.0 + niche.shade * (2.0 * s - 1.0), 0, 1)
             if self.water_level is not None:
                 d *= self.above_water(x, y, z) >= niche.water_min
+            if niche.water_dist_max < 1e8:
+                d *= self.water_distance(x, y) <= niche.water_dist_max
+            snow = self._mask("snow", x, y)
+            if snow is not None:
+                d *= snow <= niche.snow_max
             return d
         return f
 

@@ -7,7 +7,8 @@ Scenes call it in two steps, so the camera can avoid trunks and boulders::
     cam, _ = place_camera(..., obstacles, ...)
     report = veg.build(scene, cam)               # prototypes, LOD, instances, ids
 
-or in one call: ``add_vegetation(scene, "desert", field, seeds, cam)``.
+or in one call: ``add_vegetation(scene, "desert", field, seeds, cam)`` (a field with
+``height``/``normal`` and optionally ``masks``/``water_level``, like ``TerrainField``).
 
 Ids: every tree, bush, cactus, log, rock, fern, flower, mushroom is its own
 instance id with its semantic class; the leaves (leaf clusters, needle
@@ -181,16 +182,21 @@ class Vegetation:
     """Plans large plants (before the camera) and builds everything (after it)."""
 
     def __init__(self, params: VegetationParams, height: Callable, normal: Callable, seeds: SeedTree,
-                 centre=(0.0, 0.0)):
+                 centre=(0.0, 0.0), masks: Callable | None = None, water_level: Callable | None = None):
+        """``masks(x, y, z, normals) -> dict`` (the terrain's own: moisture, water_dist, snow) and
+        ``water_level(x, y)`` are optional; without them moisture comes from noise and the
+        constant ``params.water_level``."""
         self.p = params
         self.height, self.normal = height, normal
+        self._masks_fn = masks
         self.seeds = seeds
         self.centre = np.asarray(centre, dtype=np.float64)
         # masks and alignment read a cached grid of the terrain (exact heights for placements)
         t0 = time.perf_counter()
-        self.grid = GridField(height, normal, self.centre, params.area_radius + 5.0, step=1.0)
+        self.grid = GridField(height, normal, self.centre, params.area_radius + 5.0, step=1.0, masks=masks)
         self.eco = Ecology(self.grid.height, self.grid.normal, seeds.child("ecology").rng(),
-                           water_level=params.water_level)
+                           water_level=water_level if water_level is not None else params.water_level,
+                           masks=self.grid.mask if masks is not None else None)
         self.timings: dict[str, float] = {"terrain_grid": time.perf_counter() - t0}
         self._large: list[dict] = []  # planned groups: kind, xy, radius, proto index, scale, ...
         self._planned = False
@@ -288,8 +294,11 @@ class Vegetation:
                                                                  "cones", "pebbles") if getattr(self.p, n) is not None]
                     + [1.0])
         t0 = time.perf_counter()
-        near = GridField(self.height, self.normal, eye[:2], min(reach, 400.0) + 2.0, step=0.5)
+        near = GridField(self.height, self.normal, eye[:2], min(reach, 400.0) + 2.0, step=0.5,
+                         masks=self._masks_fn)
         self.eco.height, self.eco.normal = near.height, near.normal  # small things live near the eye
+        if self._masks_fn is not None:
+            self.eco.masks = near.mask
         self.timings["terrain_grid"] = time.perf_counter() - t0 + self.timings.get("terrain_grid", 0.0)
         for g in self._large:
             t0 = time.perf_counter()
@@ -450,15 +459,19 @@ class Vegetation:
             report["counts"]["grass_blades"] = blades
 
 
-def add_vegetation(scene: Scene, biome: str | VegetationParams, height: Callable, normal: Callable,
-                   seeds: SeedTree, camera: Camera | None = None, centre=(0.0, 0.0)) -> dict:
+def add_vegetation(scene: Scene, biome: str | VegetationParams, field, seeds: SeedTree,
+                   camera: Camera | None = None, centre=(0.0, 0.0)) -> dict:
     """One call for scenes that placed their camera already: plan + build.
 
+    ``field`` has ``height(x, y)`` and ``normal(x, y)``; if it also has
+    ``masks(x, y, z, normals)`` (moisture, water_dist, snow) and
+    ``water_level(x, y)`` (a terrain ``TerrainField`` does), plants follow them.
     Large objects too close to the camera (within 1 m of the eye's ground
     point) are dropped, as they were not known when the camera was placed.
     """
     params = biome_params(biome) if isinstance(biome, str) else biome
-    veg = Vegetation(params, height, normal, seeds, centre=centre)
+    veg = Vegetation(params, field.height, field.normal, seeds, centre=centre,
+                     masks=getattr(field, "masks", None), water_level=getattr(field, "water_level", None))
     veg.plan()
     if camera is not None:
         eye = camera.position

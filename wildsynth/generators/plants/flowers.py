@@ -22,7 +22,7 @@ class FlowerParams(BaseModel):
 
     height: float = Field(0.35, gt=0.03, le=2.0, description="stem height, m")
     petals: int = Field(0, ge=0, le=40, description="petals per ring (0 = random 5-14)")
-    petal_length: float = Field(0.025, gt=0.002, le=0.2, description="petal length, m")
+    petal_length: float = Field(0.035, gt=0.002, le=0.2, description="petal length, m")
     petal_width: float = Field(0.4, gt=0.05, le=1.5, description="petal width relative to length")
     cup: float = Field(0.3, ge=-0.5, le=1.5, description="how much petals curve upward (0 flat, 1 cup)")
     color: int = Field(-1, ge=-1, le=len(PALETTE) - 1, description="petal colour index (-1 random)")
