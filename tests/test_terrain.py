@@ -163,3 +163,16 @@ def test_cave_sdf_mesh_has_no_holes_inside_the_covered_volume():
     elev = np.degrees(np.arcsin(np.clip(b[:, 2] / np.maximum(r, 1e-9), -1, 1)))
     assert np.all((r > 0.97 * gp.r_max) | (np.abs(elev) > gp.max_elevation_deg - 6.0))
     assert cave.sdf(eye[None])[0] > 0.5, "the chamber centre is open air"
+
+
+def test_narrow_band_sampling_gives_the_same_mesh_as_dense_sampling():
+    ground = lambda x, y: 0.03 * np.asarray(x) + 0 * np.asarray(y)  # noqa: E731
+    cave = CaveSystem(CaveParams(segments=5, chambers=2, branches=1), SeedTree(4), ground)
+    centre, _ = cave.chambers[0]
+    axes = spherical_axes(centre, 0.3, 0.0, np.radians(75), np.radians(50), 64,
+                          SphericalGridParams(pixels_per_voxel=6.0, r_max=40.0))
+    dense = mesh_sdf_spherical(cave.sdf, centre, *axes, coarse=1)
+    band = mesh_sdf_spherical(cave.sdf, centre, *axes, coarse=4)
+    assert dense.n_triangles > 500
+    assert band.n_triangles == dense.n_triangles
+    assert np.allclose(np.sort(band.vertices, axis=0), np.sort(dense.vertices, axis=0), atol=1e-4)

@@ -167,7 +167,7 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
 
     t2 = time.perf_counter()
     w = field.water
-    ext, ppt = params.mesh.extent, params.mesh.pixels_per_triangle * 1.5
+    ext, ppt = params.mesh.extent, params.mesh.pixels_per_triangle * 2.5  # smooth sheets: coarser
     water_mat = MaterialRef("water", mat_seeds.child("water").int())
     if w.sea_level is not None:
         sea = ocean_mesh(eye, yaw, cam.hfov, width, w.sea_level, params.waves, seeds.child("waves").rng(),

@@ -45,7 +45,7 @@ class MeshParams(BaseModel):
 
     pixels_per_triangle: float = Field(2.0, ge=0.5, le=64.0, description="triangle size in the view, pixels")
     extent: float = Field(20000.0, ge=100.0, le=200000.0, description="radius of the meshed world (horizon), m")
-    radial_factor: float = Field(3.0, ge=1.0, le=20.0, description="radial / angular triangle size near the camera")
+    radial_factor: float = Field(3.3, ge=1.0, le=20.0, description="radial / angular triangle size near the camera")
     far_start: float = Field(300.0, ge=10.0, le=200000.0, description="distance where triangles start to coarsen, m")
     far_factor: float = Field(5.0, ge=1.0, le=50.0, description="radial / angular triangle size at 10 x far_start")
     margin_deg: float = Field(12.0, ge=0.0, le=90.0, description="full-detail margin around the view, degrees")

@@ -54,7 +54,7 @@ class CaveParams(BaseModel):
 class SphericalGridParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pixels_per_voxel: float = Field(6.0, ge=1.0, le=64.0, description="voxel size in the view, pixels")
+    pixels_per_voxel: float = Field(8.0, ge=1.0, le=64.0, description="voxel size in the view, pixels")
     radial_factor: float = Field(1.5, ge=0.5, le=10.0, description="radial / angular voxel size")
     r_min: float = Field(0.15, ge=0.01, le=100.0, description="innermost radius, m")
     r_max: float = Field(120.0, ge=1.0, le=100000.0, description="outer radius of the meshed volume, m")
@@ -225,24 +225,55 @@ def _to_world(eye, theta, phi, r):
     return np.stack([eye[0] + r * c * np.cos(theta), eye[1] + r * c * np.sin(theta), eye[2] + r * np.sin(phi)], -1)
 
 
-def mesh_sdf_spherical(sdf, eye: np.ndarray, theta: np.ndarray, phi: np.ndarray, r: np.ndarray) -> Mesh:
+def _eval_indices(sdf, eye, theta, phi, r, it, ip, ir, chunk=2_000_000):
+    out = np.empty(len(it), dtype=np.float32)
+    for s in range(0, len(it), chunk):
+        sl = slice(s, s + chunk)
+        out[sl] = sdf(_to_world(eye, theta[it[sl]], phi[ip[sl]], r[ir[sl]]))
+    return out
+
+
+def _sample_narrow_band(sdf, eye, theta, phi, r, k: int) -> np.ndarray:
+    """The SDF on the full grid, evaluated exactly only near the surface.
+
+    First every k-th node along each axis; a fine node is evaluated exactly
+    only if a coarse neighbour's |value| is below the size of the coarse cell
+    around it (an SDF changes no faster than distance, so farther nodes cannot
+    be near the surface and keep their coarse neighbour's value: right sign,
+    no crossing). Cuts SDF evaluations about tenfold."""
+    nt, nph, nr = len(theta), len(phi), len(r)
+    if k <= 1:
+        it, ip, ir = (a.ravel() for a in np.meshgrid(np.arange(nt), np.arange(nph), np.arange(nr), indexing="ij"))
+        return _eval_indices(sdf, eye, theta, phi, r, it, ip, ir).reshape(nt, nph, nr)
+    ci = [np.unique(np.r_[np.arange(0, n, k), n - 1]) for n in (nt, nph, nr)]
+    it, ip, ir = (a.ravel() for a in np.meshgrid(*ci, indexing="ij"))
+    coarse = _eval_indices(sdf, eye, theta, phi, r, it, ip, ir).reshape(len(ci[0]), len(ci[1]), len(ci[2]))
+    # nearest coarse node of every fine index, and the coarse cell size there (metres, conservative)
+    near = [np.clip(np.searchsorted(c, np.arange(n) - k // 2), 0, len(c) - 1) for c, n in zip(ci, (nt, nph, nr))]
+    dth = np.abs(np.diff(np.unwrap(np.r_[theta, theta[0] + 2 * np.pi])))
+    dph = np.abs(np.diff(phi)).max() if nph > 1 else 0.0
+    ang = (dth.max() * k + dph * k)  # radians across a coarse cell, worst case
+    dr = np.r_[np.diff(r), np.diff(r)[-1:]] * k
+    cell = 1.5 * (r * ang + dr)  # (nr,) metres
+    vals = coarse[np.ix_(near[0], near[1], near[2])]
+    band = np.abs(vals) < cell[None, None, :]
+    fi, fp, fr = np.nonzero(band)
+    vals[fi, fp, fr] = _eval_indices(sdf, eye, theta, phi, r, fi, fp, fr)
+    return vals
+
+
+def mesh_sdf_spherical(sdf, eye: np.ndarray, theta: np.ndarray, phi: np.ndarray, r: np.ndarray,
+                       coarse: int = 4) -> Mesh:
     """Marching cubes of ``sdf`` (points (N, 3) -> values, negative = solid) on the spherical grid.
 
-    Faces are oriented so normals point from solid into air.
+    Faces are oriented so normals point from solid into air. ``coarse`` > 1 samples
+    the SDF exactly only in a narrow band around the surface (see ``_sample_narrow_band``).
     """
     from skimage.measure import marching_cubes
 
     eye = np.asarray(eye, dtype=np.float64)
     nt = len(theta)
-    vals = np.empty((nt, len(phi), len(r)), dtype=np.float32)
-    P, R = np.meshgrid(phi, r, indexing="ij")
-    P, R = P.ravel(), R.ravel()
-    chunk = max(1, 2_000_000 // P.size)
-    for i0 in range(0, nt, chunk):  # in slabs of azimuth: bounded memory
-        th = theta[i0:i0 + chunk]
-        T = np.repeat(th, P.size)
-        vals[i0:i0 + len(th)] = sdf(_to_world(eye, T, np.tile(P, len(th)), np.tile(R, len(th)))).reshape(
-            len(th), len(phi), len(r))
+    vals = _sample_narrow_band(sdf, eye, theta, phi, r, coarse)
     vol = np.concatenate([vals, vals[:1]], axis=0).astype(np.float32)  # wrap azimuth: slice nt == slice 0
     if not (vol.min() < 0 < vol.max()):
         return Mesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int32))
