@@ -176,3 +176,28 @@ def test_narrow_band_sampling_gives_the_same_mesh_as_dense_sampling():
     assert dense.n_triangles > 500
     assert band.n_triangles == dense.n_triangles
     assert np.allclose(np.sort(band.vertices, axis=0), np.sort(dense.vertices, axis=0), atol=1e-4)
+
+
+def test_rock_formations_are_closed_surfaces_standing_in_view():
+    from wildsynth.generators.terrain.formations import FormationParams, Formations
+
+    ground = lambda x, y: 0.0 * np.asarray(x) + 0 * np.asarray(y)  # noqa: E731
+    eye = np.array([0.0, 0.0, 2.0])
+    for kind in ("arch", "hoodoo", "warped"):
+        f = Formations(FormationParams(count=1, kinds=(kind,), size=6.0, distance_min=25.0, distance_max=30.0),
+                       SeedTree(1), eye, 0.0, np.radians(70), ground)
+        m = f.mesh(eye, 0.0, 0.0, np.radians(70), np.radians(45), 160)
+        _, counts = _edges(m.faces)
+        assert m.n_triangles > 200 and np.all(counts == 2), kind
+        c = m.vertices.mean(0)
+        assert 15.0 < np.hypot(c[0], c[1]) < 40.0 and abs(np.arctan2(c[1], c[0])) < np.radians(40)
+        assert m.vertices[:, 2].max() > 3.0  # stands above the ground
+    # an arch has a hole through it: a horizontal line under its crown crosses open air
+    f = Formations(FormationParams(count=1, kinds=("arch",), size=8.0, warp=0.0, distance_min=30.0,
+                                   distance_max=30.0), SeedTree(2), eye, 0.0, np.radians(70), ground)
+    _, c, ang, s, jit = f.items[0]
+    along = np.array([np.cos(ang), np.sin(ang), 0.0])
+    pts = c + np.outer(np.linspace(-0.3, 0.3, 7) * s, along) + np.array([0, 0, 0.3 * s])
+    assert np.all(f.sdf(pts) > 0), "open air under the crown"
+    crown = c + np.array([0, 0, 0.85 * s * jit[0]])  # the top of the ring
+    assert f.sdf(crown[None])[0] < 0, "rock at the crown"

@@ -31,7 +31,7 @@ PALETTES = {
 
 # thresholds shared with the semantic split of the terrain mesh
 ROCK_SLOPE = 0.42  # slope (1 - n_z) where bare rock starts
-SAND = (0.82, 0.68, 0.47)
+SAND = (0.5, 0.4, 0.27)
 SNOW = (0.82, 0.85, 0.9)
 
 

@@ -26,7 +26,9 @@ from ..core.seeds import SeedTree
 from ..generators.rocks import RockParams, scatter_rocks
 from ..generators.terrain import landforms as lf
 from ..generators.terrain.erosion import ErosionParams
-from ..generators.terrain.field import CoverParams, GridParams, MeshParams, TerrainField, near_radius, split_faces
+from ..generators.terrain.field import (CoverParams, GridParams, MeshParams, TerrainField, near_radius, split_faces,
+                                        vertex_normals)
+from ..generators.terrain.formations import FormationParams, Formations
 from ..generators.water import WaveParams, lake_mesh, ocean_mesh, river_mesh
 from ..materials.terrain import ROCK_SLOPE
 from .base import SceneRecipe, SkyParams, register
@@ -42,12 +44,15 @@ SPECS = {
         description="sand sea: wind-aligned dunes with slip faces and ripples",
         landform=lf.DuneParams, palette="desert", cover=dict(),
         camera=dict(height_min=1.6, height_max=5.0, pitch_min=-10.0, pitch_max=-2.0, area_radius=80.0),
-        rocks=dict(count=0)),
+        rocks=dict(count=0), formations=dict(count=2, kinds=("warped", "arch"), size=9.0, distance_min=40.0,
+                                             distance_max=120.0)),
     "canyon": dict(
         description="canyon: terraced red-rock walls, mesas and buttes, seen from near the rim",
         landform=lf.CanyonParams, palette="canyon", cover=dict(),
         camera=dict(height_min=3.0, height_max=15.0, pitch_min=-24.0, pitch_max=-8.0, area_radius=40.0),
-        rocks=dict(count=40, radius=60.0, size_median=0.8)),
+        rocks=dict(count=40, radius=60.0, size_median=0.8),
+        formations=dict(count=3, kinds=("arch", "hoodoo", "hoodoo"), size=12.0, distance_min=50.0,
+                        distance_max=160.0)),
     "cliff": dict(
         description="cliff: a tall stratified rock wall rising from a plain, boulders at its foot",
         landform=lf.CliffParams, palette="cliff", cover=dict(),
@@ -63,7 +68,8 @@ SPECS = {
         description="sea coast: a sandy beach, hills behind, an ocean of Gerstner waves to the horizon",
         landform=lf.CoastParams, palette="coast", cover=dict(beach_height=2.5),
         camera=dict(height_min=1.6, height_max=4.0, pitch_min=-8.0, pitch_max=-1.0, area_radius=40.0),
-        rocks=dict(count=30, radius=60.0, size_median=0.6)),
+        rocks=dict(count=30, radius=60.0, size_median=0.6),
+        formations=dict(count=1, kinds=("arch",), size=16.0, distance_min=90.0, distance_max=160.0)),
     "arctic": dict(
         description="arctic: snow-covered mountains around a frozen lake",
         landform=lf.ArcticParams, palette="arctic", cover=dict(snowline=-20.0, snow_band=20.0, snow_max_slope=0.6),
@@ -77,7 +83,7 @@ class _Base(BaseModel):
 
 
 def _params_model(name: str, spec: dict) -> type[BaseModel]:
-    cover, cam, rocks = spec["cover"], spec["camera"], spec["rocks"]
+    cover, cam, rocks, forms = spec["cover"], spec["camera"], spec["rocks"], spec.get("formations", {})
     return create_model(
         f"{name.capitalize()}Params", __base__=_Base,
         terrain=(spec["landform"], Field(default_factory=spec["landform"], description="landform shape")),
@@ -87,6 +93,8 @@ def _params_model(name: str, spec: dict) -> type[BaseModel]:
         cover=(CoverParams, Field(default_factory=lambda: CoverParams(**cover), description="snow and beach")),
         waves=(WaveParams, Field(default_factory=WaveParams, description="ocean waves")),
         rocks=(RockParams, Field(default_factory=lambda: RockParams(**rocks), description="boulders")),
+        formations=(FormationParams, Field(default_factory=lambda: FormationParams(**forms),
+                                           description="arches, hoodoos, warped rocks (SDF, marching cubes)")),
         sky=(SkyParams, Field(default_factory=SkyParams, description="sun and sky")),
         camera=(CameraParams, Field(default_factory=lambda: CameraParams(**cam), description="camera placement")),
     )
@@ -186,6 +194,19 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
             scene.add(Object("lake_ice", ice, MaterialRef("ice", mat_seeds.child("ice").int()), semantic="ice",
                              generator="water.lake"))
     timings["water_s"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    if params.formations.count:
+        pitch = float(np.arcsin(np.clip(fwd[2], -1, 1)))
+        vfov = 2 * np.arctan(0.5 * height / cam.K[1, 1])
+        forms = Formations(params.formations, seeds.child("formations"), eye, yaw, cam.hfov, field.height)
+        fm = forms.mesh(eye, yaw, pitch, cam.hfov, vfov, width)
+        if fm.n_triangles:
+            v = fm.vertices.astype(np.float64)
+            fm.attributes.update(field.masks(v[:, 0], v[:, 1], v[:, 2], vertex_normals(v, fm.faces)))
+            scene.add(Object("formations", fm, ground_mat, semantic="rock", generator="terrain.formations",
+                             params=params.formations.model_dump()))
+    timings["formations_s"] = time.perf_counter() - t3
 
     rock_mat = MaterialRef("rock", mat_seeds.child("rock").int())
     for k, inst in enumerate(dry_sets):

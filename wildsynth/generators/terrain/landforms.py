@@ -325,7 +325,7 @@ class Landform:
             return ViewHint(np.zeros(2), yaw + 0.5, yaw_spread=0.6)
         if k == "canyon":  # stand near the rim and look into and along the canyon
             centre = p.meander * fbm2(np.zeros(1) / (p.width * 8.0), np.full(1, 0.3), self.perms["aux"], 3)[0]
-            eye = side * (centre + 0.55 * p.width)
+            eye = side * (centre + 0.72 * p.width)
             return ViewHint(eye, yaw - np.pi / 2 + 0.7, yaw_spread=0.3)
         if k == "cliff":  # stand out on the plain and look at the wall
             line = p.wander * fbm2(np.zeros(1), np.full(1, 0.7), self.perms["aux"], 4)[0]
