@@ -21,7 +21,7 @@ PALETTES = {
     "mountain": ((0.05, 0.07, 0.03), (0.14, 0.13, 0.07), (0.09, 0.085, 0.08), (0.3, 0.28, 0.26), None, 0.0),
     "plains": ((0.04, 0.09, 0.015), (0.12, 0.15, 0.03), (0.1, 0.09, 0.08), (0.28, 0.26, 0.24), None, 0.0),
     "desert": ((0.42, 0.27, 0.13), (0.62, 0.43, 0.23), (0.35, 0.2, 0.1), (0.5, 0.32, 0.18), None, 0.0),
-    "canyon": ((0.32, 0.17, 0.08), (0.48, 0.3, 0.16), (0.28, 0.11, 0.05), (0.55, 0.28, 0.14), (0.62, 0.45, 0.3), 9.0),
+    "canyon": ((0.32, 0.17, 0.08), (0.48, 0.3, 0.16), (0.28, 0.11, 0.05), (0.55, 0.28, 0.14), (0.5, 0.34, 0.2), 9.0),
     "cliff": ((0.06, 0.09, 0.03), (0.15, 0.15, 0.07), (0.11, 0.09, 0.07), (0.27, 0.23, 0.18), (0.17, 0.13, 0.09), 6.0),
     "coast": ((0.06, 0.09, 0.03), (0.16, 0.16, 0.07), (0.14, 0.13, 0.12), (0.35, 0.33, 0.3), None, 0.0),
     "river": ((0.03, 0.08, 0.015), (0.1, 0.14, 0.03), (0.1, 0.09, 0.08), (0.28, 0.26, 0.24), None, 0.0),
@@ -58,7 +58,7 @@ def terrain(rng: np.random.Generator, params: dict) -> Graph:
         z = g.attribute("height")["Fac"]
         layers = g.math("SINE", g.math("MULTIPLY", g.math("ADD", z, g.math("MULTIPLY", fine, 1.5)),
                                          2 * np.pi / spacing))
-        rock = g.mix(g.map_range(layers, 0.3, 0.8), rock, _jitter(rng, band))
+        rock = g.mix(g.map_range(layers, 0.3, 0.8, 0.0, 0.6), rock, _jitter(rng, band))
         if name in ("canyon",):  # canyon floors and plateaus show the same red rock
             ground = g.mix(0.5, ground, rock)
     slope = g.attribute("slope")["Fac"]

@@ -84,27 +84,31 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     out_dir = cave.path[1] - cave.path[0] if len(cave.path) > 1 else np.array([1.0, 0, 0])
     base_yaw = float(np.arctan2(out_dir[1], out_dir[0]))
     floor = centre[2] - radius
-    best, best_score, report = None, -np.inf, {}
+    cams, clear = [], []
     for k in range(c.proposals):
         back = -0.35 * radius * out_dir[:2] / max(np.hypot(*out_dir[:2]), 1e-9)  # step back from the shaft
         eye = centre + np.array([*(back + rng.uniform(-0.15, 0.15, 2) * radius), 0.0])
         eye[2] = floor + c.eye_height + rng.uniform(0, 0.5)
         yaw = base_yaw + rng.uniform(-0.6, 0.6)
         pitch = np.radians(rng.uniform(c.pitch_min, max(c.pitch_min, c.pitch_max)))
-        cam = Camera.from_hfov(width, height, c.hfov, yaw_pitch_to_cam(eye, yaw, pitch))
-        clearance = float(sdf(eye[None])[0])
-        if clearance < 0.8:
+        cams.append(Camera.from_hfov(width, height, c.hfov, yaw_pitch_to_cam(eye, yaw, pitch)))
+    clear = sdf(np.array([cm.position for cm in cams]))
+    # all proposals' probe rays traced together (one SDF call per step)
+    probes = [Camera(cm.K * np.array([[16 / width], [12 / height], [1]]), cm.cam_to_world, 16, 12) for cm in cams]
+    dirs = np.concatenate([pr.pixel_rays().reshape(-1, 3) for pr in probes])
+    origins = np.repeat(np.array([cm.position for cm in cams]), 16 * 12, axis=0)
+    dist = sphere_trace(sdf, origins, dirs, params.mesh.r_max).reshape(len(cams), -1)
+    best, best_score, report = None, -np.inf, {}
+    for k, cam in enumerate(cams):
+        if clear[k] < 0.8:
             continue
-        probe = Camera(cam.K * np.array([[16 / width], [12 / height], [1]]), cam.cam_to_world, 16, 12)
-        dirs = probe.pixel_rays().reshape(-1, 3)
-        dist = sphere_trace(sdf, np.repeat(eye[None], len(dirs), 0), dirs, params.mesh.r_max)
-        sky = float(np.mean(~np.isfinite(dist)))
-        fin = dist[np.isfinite(dist)]
-        score = (float(np.std(np.log(fin))) if len(fin) > 1 else 0.0) + 0.2 * min(clearance, 3.0) - 5.0 * sky
+        sky = float(np.mean(~np.isfinite(dist[k])))
+        fin = dist[k][np.isfinite(dist[k])]
+        score = (float(np.std(np.log(fin))) if len(fin) > 1 else 0.0) + 0.2 * min(float(clear[k]), 3.0) - 5.0 * sky
         if score > best_score:
             best, best_score = cam, score
             report = {"method": "proposal", "proposal": k, "score": score, "sky_fraction": sky,
-                      "clearance_m": clearance}
+                      "clearance_m": float(clear[k])}
     if best is None:  # no proposal had clearance: the chamber centre, level view
         eye = centre.copy()
         best = Camera.from_hfov(width, height, c.hfov, yaw_pitch_to_cam(eye, base_yaw, 0.0))

@@ -87,7 +87,7 @@ class _LF(BaseModel):
 
 
 class MountainParams(_LF):
-    kind: Literal["mountain"] = "mountain"
+    kind: Literal["mountain"] = Field("mountain", description="landform type (fixed by the scene)")
     peak_height: float = Field(850.0, ge=10.0, le=6000.0, description="height of the highest ridges, m")
     scale: float = Field(2400.0, gt=50.0, le=20000.0, description="horizontal size of the ranges, m")
     roughness: float = Field(0.5, ge=0.3, le=0.7, description="fBm gain: larger = rougher, more small peaks")
@@ -98,14 +98,14 @@ class MountainParams(_LF):
 
 
 class PlainsParams(_LF):
-    kind: Literal["plains"] = "plains"
+    kind: Literal["plains"] = Field("plains", description="landform type (fixed by the scene)")
     hills_height: float = Field(18.0, ge=0.0, le=300.0, description="amplitude of rolling hills, m")
     hills_scale: float = Field(400.0, gt=10.0, le=10000.0, description="horizontal size of the hills, m")
     far_mountains: float = Field(500.0, ge=0.0, le=5000.0, description="height of mountains on the horizon, m")
 
 
 class DuneParams(_LF):
-    kind: Literal["dunes"] = "dunes"
+    kind: Literal["dunes"] = Field("dunes", description="landform type (fixed by the scene)")
     dune_height: float = Field(28.0, ge=0.5, le=200.0, description="crest height of the dunes, m")
     wavelength: float = Field(160.0, ge=5.0, le=2000.0, description="crest spacing, m")
     wind_direction: float = Field(-1.0, ge=-1.0, le=360.0, description="wind heading, degrees (-1: drawn from the seed)")
@@ -115,7 +115,7 @@ class DuneParams(_LF):
 
 
 class CanyonParams(_LF):
-    kind: Literal["canyon"] = "canyon"
+    kind: Literal["canyon"] = Field("canyon", description="landform type (fixed by the scene)")
     plateau_height: float = Field(160.0, ge=10.0, le=2000.0, description="depth of the canyon below the plateau, m")
     width: float = Field(260.0, ge=20.0, le=5000.0, description="rim-to-rim width of the canyon, m")
     meander: float = Field(350.0, ge=0.0, le=5000.0, description="sideways wander of the canyon, m")
@@ -125,7 +125,7 @@ class CanyonParams(_LF):
 
 
 class CliffParams(_LF):
-    kind: Literal["cliff"] = "cliff"
+    kind: Literal["cliff"] = Field("cliff", description="landform type (fixed by the scene)")
     cliff_height: float = Field(90.0, ge=5.0, le=1000.0, description="height of the cliff face, m")
     steepness: float = Field(0.85, ge=0.2, le=1.0, description="1 = vertical wall")
     strata: int = Field(9, ge=0, le=40, description="rock layers (ledges) in the face")
@@ -133,7 +133,7 @@ class CliffParams(_LF):
 
 
 class CoastParams(_LF):
-    kind: Literal["coast"] = "coast"
+    kind: Literal["coast"] = Field("coast", description="landform type (fixed by the scene)")
     land_height: float = Field(60.0, ge=2.0, le=1000.0, description="height of the hinterland, m")
     beach_width: float = Field(45.0, ge=0.0, le=500.0, description="width of the sandy beach, m")
     sea_cliffs: float = Field(0.0, ge=0.0, le=300.0, description="height of cliffs at the shore (0: none), m")
@@ -142,7 +142,7 @@ class CoastParams(_LF):
 
 
 class RiverParams(_LF):
-    kind: Literal["river"] = "river"
+    kind: Literal["river"] = Field("river", description="landform type (fixed by the scene)")
     width: float = Field(16.0, ge=2.0, le=500.0, description="width of the water, m")
     depth: float = Field(2.5, ge=0.3, le=50.0, description="depth of the channel, m")
     meander: float = Field(120.0, ge=0.0, le=3000.0, description="sideways wander, m")
@@ -152,7 +152,7 @@ class RiverParams(_LF):
 
 
 class ArcticParams(_LF):
-    kind: Literal["arctic"] = "arctic"
+    kind: Literal["arctic"] = Field("arctic", description="landform type (fixed by the scene)")
     peak_height: float = Field(420.0, ge=10.0, le=4000.0, description="height of the snowy mountains, m")
     scale: float = Field(1300.0, gt=50.0, le=20000.0, description="horizontal size of the mountains, m")
     lake_radius: float = Field(260.0, ge=0.0, le=5000.0, description="radius of the frozen lake basin, m")
