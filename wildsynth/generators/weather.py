@@ -13,7 +13,7 @@ so the sun and the sky beyond it stay lit; it is never in the ground truth.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,6 +40,7 @@ class WeatherParams(BaseModel):
     fog: float = Field(0.0, ge=0.0, le=1.0, description="fog density, 1/m (0.003 haze, 0.03 thick fog; 0 = off; slows rendering)")
     fog_height: float = Field(60.0, gt=0.0, le=5000.0, description="fog layer top above the camera, m")
     fog_extent: float = Field(1500.0, gt=1.0, le=20000.0, description="fog layer half-width around the camera, m")
+    fog_kind: Literal["air", "murk"] = Field("air", description="air: grey-white scattering fog; murk: blue-green underwater murk that also absorbs")
     max_particles: int = Field(200000, ge=0, le=5000000, description="cap per kind")
 
 
@@ -146,7 +147,8 @@ def add_weather(scene: Scene, params: WeatherParams, camera: Camera, ground: Cal
         added.append(obj)
     if params.fog > 0:  # a volume only (no surface): never in the ground truth
         fog = scene.add(Object("fog", fog_box(camera, params.fog_extent, params.fog_height),
-                               MaterialRef("fog", params=(("density", params.fog),)), semantic="sky",
+                               MaterialRef("fog" if params.fog_kind == "air" else "murk",
+                                           params=(("density", params.fog),)), semantic="sky",
                                generator="weather.fog", params={"fog": params.fog}, in_ground_truth=False))
         added.append(fog)
     return added

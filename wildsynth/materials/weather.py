@@ -48,3 +48,15 @@ def fog(rng, params):
                                                    "Density": float(params.get("density", 0.01)),
                                                    "Anisotropy": 0.4}))
     return g
+
+
+@recipe("murk")
+def murk(rng, params):
+    """Underwater murk: suspended particles scatter blue-green light and water absorbs red."""
+    g = Graph("murk")
+    density = float(params.get("density", 0.05))
+    scatter = g.node("ShaderNodeVolumeScatter", {"Color": _jitter(rng, (0.3, 0.65, 0.6), 0.1), "Density": density,
+                                                 "Anisotropy": 0.6})
+    absorb = g.node("ShaderNodeVolumeAbsorption", {"Color": (0.45, 0.85, 0.8), "Density": 2.0 * density})
+    g.volume(g.node("ShaderNodeAddShader", {0: scatter, 1: absorb}))
+    return g
