@@ -25,6 +25,7 @@ import numpy as np
 
 
 def gt_one_view(frames: int = 4) -> dict:
+    import os
     from wildsynth.core.seeds import SeedTree
     from wildsynth.gt.boxes import Boxes3D
     from wildsynth.render.cycles import CyclesRenderer
@@ -41,11 +42,12 @@ def gt_one_view(frames: int = 4) -> dict:
     rigs, motions, times = plan(scene, rig0, opts, seeds.child("sequence"))
     build_s = time.perf_counter() - t0
     id_to_class, boxes = scene.id_to_class(), Boxes3D(scene)
-    render_s, derive_s = [], []
+    render_s, derive_s, cpu_s = [], [], []
     with CyclesRenderer(scene, RenderSettings(width=w, height=h, samples=1)) as r:
         window = []
         for k in range(len(times)):
             t1 = time.perf_counter()
+            c1 = time.process_time()
             r.set_time(motions, times[k])
             cam = rigs[k].main
             window.append({"main": View(cam, r.render_gt(cam))})
@@ -54,6 +56,7 @@ def gt_one_view(frames: int = 4) -> dict:
                 t2 = time.perf_counter()
                 derive_view(scene, motions, id_to_class, boxes, "main", *window, times[k - 2:k + 1], opts)
                 derive_s.append(time.perf_counter() - t2)
+                cpu_s.append(time.process_time() - c1)
                 window.pop(0)
     steady = float(np.median(render_s[1:]))
     derive = float(np.median(derive_s))
@@ -61,7 +64,8 @@ def gt_one_view(frames: int = 4) -> dict:
             "first_gt_render_incl_bvh_s": round(render_s[0], 2),
             "gt_render_s": round(steady, 3), "gt_derive_s": round(derive, 3),
             "gt_total_per_view_s": round(steady + derive, 3), "frames_measured": len(derive_s),
-            "target_s": 3.0, "triangles": scene.n_triangles}
+            "cpu_s_per_view_render_plus_derive": round(float(np.median(cpu_s)), 3),
+            "target_s": 3.0, "triangles": scene.n_triangles, "load_average_1min": round(os.getloadavg()[0], 2)}
 
 
 def stereo_video(frames: int) -> dict:
@@ -72,15 +76,22 @@ def stereo_video(frames: int) -> dict:
     opts = SequenceOptions(frames=frames, fps=24, rig="stereo", trajectory={"kind": "walk"})
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
+        c0 = time.process_time()
         res = generate_sequence("meadow", 0, get("meadow").params(), RenderSettings(width=640, height=360, samples=32),
                                 opts, Path(tmp) / "video")
         wall = time.perf_counter() - t0
+        cpu = time.process_time() - c0
     t = res.timings
     fixed = t.get("scene_build", 0) + t.get("transfer", 0)
     per_frame = (wall - fixed) / frames
     out = {"resolution": "640x360", "samples": 32, "rig": "stereo", "frames_rendered": frames,
            "wall_s": round(wall, 1), "per_frame_s": round(per_frame, 2), "timings": t,
-           "gt_seconds_per_view": res.gt_seconds_per_view}
+           "gt_seconds_per_view": res.gt_seconds_per_view, "process_cpu_s": round(cpu, 1),
+           "cpu_per_frame_s": round(cpu / frames, 2),
+           # on a busy shared machine wall time is inflated; CPU seconds / 2 cores is the
+           # uncontended wall time if rendering scales over both cores (Cycles does)
+           "uncontended_48_frames_min_from_cpu": round(cpu / frames * 48 / 2 / 60, 1),
+           "load_average_1min": round(__import__("os").getloadavg()[0], 2)}
     if frames != 48:
         out["extrapolated_48_frames_min"] = round((fixed + 48 * per_frame) / 60, 1)
         out["note"] = f"measured {frames} frames, extrapolated linearly to 48"

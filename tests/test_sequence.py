@@ -7,7 +7,6 @@ from typer.testing import CliRunner
 
 from wildsynth.cli import app
 from wildsynth.core.camera import Camera
-from wildsynth.core.motion import Fall
 from wildsynth.gt.validate import cycle_error, photometric_error, reprojection_error
 from wildsynth.io import read_exr, read_json, read_png
 from wildsynth.io.cameras import read_nerf_transforms

@@ -54,7 +54,6 @@ from .io.kitti import write_disparity_kitti, write_flow_kitti
 from .io.pfm import write_pfm
 from .io.preview import contact_sheet, depth_preview, id_preview, normal_preview
 from .io.preview_motion import disparity_preview, flow_preview, mask_preview
-from .params import UserError
 from .pipeline import Reporter, check_output_dir, class_table, peak_rss_mb, stage_timer, staging, write_basic_passes
 from .render.settings import RenderSettings
 from .scenes import get as get_scene
