@@ -49,16 +49,18 @@ SPECS = {
     "canyon": dict(
         description="canyon: terraced red-rock walls, mesas and buttes, seen from near the rim",
         landform=lf.CanyonParams, palette="canyon", cover=dict(),
-        camera=dict(height_min=3.0, height_max=15.0, pitch_min=-24.0, pitch_max=-8.0, area_radius=40.0),
+        camera=dict(height_min=25.0, height_max=45.0, pitch_min=-20.0, pitch_max=-8.0, area_radius=40.0),
         rocks=dict(count=40, radius=60.0, size_median=0.8),
         formations=dict(count=3, kinds=("arch", "hoodoo", "hoodoo"), size=12.0, distance_min=50.0,
-                        distance_max=160.0)),
+                        distance_max=160.0),
+        erosion=dict(talus_angle=70.0, thermal_iterations=10)),  # strata walls stay steep
     "cliff": dict(
         description="cliff: a tall stratified rock wall rising from a plain, boulders at its foot",
         landform=lf.CliffParams, palette="cliff", cover=dict(),
         camera=dict(height_min=1.6, height_max=3.0, pitch_min=4.0, pitch_max=14.0, area_radius=30.0,
                     min_sky=0.03),
-        rocks=dict(count=120, radius=90.0, size_median=1.0)),
+        rocks=dict(count=120, radius=90.0, size_median=1.0),
+        erosion=dict(talus_angle=70.0, thermal_iterations=10)),
     "river": dict(
         description="river valley: a meandering river in its carved bed, hills on both sides",
         landform=lf.RiverParams, palette="river", cover=dict(),
@@ -84,11 +86,13 @@ class _Base(BaseModel):
 
 def _params_model(name: str, spec: dict) -> type[BaseModel]:
     cover, cam, rocks, forms = spec["cover"], spec["camera"], spec["rocks"], spec.get("formations", {})
+    ero = spec.get("erosion", {})
     return create_model(
         f"{name.capitalize()}Params", __base__=_Base,
         terrain=(spec["landform"], Field(default_factory=spec["landform"], description="landform shape")),
         grid=(GridParams, Field(default_factory=GridParams, description="erosion grid")),
-        erosion=(ErosionParams, Field(default_factory=ErosionParams, description="hydraulic and thermal erosion")),
+        erosion=(ErosionParams, Field(default_factory=lambda: ErosionParams(**ero),
+                                      description="hydraulic and thermal erosion")),
         mesh=(MeshParams, Field(default_factory=MeshParams, description="camera-following meshing")),
         cover=(CoverParams, Field(default_factory=lambda: CoverParams(**cover), description="snow and beach")),
         waves=(WaveParams, Field(default_factory=WaveParams, description="ocean waves")),

@@ -254,7 +254,7 @@ class Landform:
         d = np.abs(b - centre)
         rough = 0.18 * p.width * fbm2(u / 120.0, v / 120.0, self.perms["warp"], 5)
         # mesas: side canyons along the crest lines of ridged noise cut the plateau into blocks
-        side = fbm2(u / (p.width * 3), v / (p.width * 3), self.perms["a"], 5, ridged=True)
+        side = fbm2(u / (p.width * 5), v / (p.width * 5), self.perms["a"], 4, ridged=True)
         walls = smoothstep(0.0, 1.0, np.clip((d + rough - 0.12 * p.width) / (0.38 * p.width), 0.0, 1.0))
         z01 = walls * (1.0 - 0.9 * p.mesas * smoothstep(0.55, 0.8, side))
         z = p.plateau_height * z01
