@@ -64,7 +64,7 @@ def add_falling_particles(scene: Scene, params: MotionParams, camera: Camera, du
     rot0 = axis_angle_matrices(rng.normal(size=(n, 3)), rng.uniform(0, 2 * np.pi, n))
     scale = params.particle_size * rng.uniform(0.7, 1.3, n)
     inst = Instances(leaf_mesh(), compose_trs(centres, rot0, scale))
-    obj = scene.add(Object("falling_leaves", inst, MaterialRef("rock", seeds.child("material").int()),
+    obj = scene.add(Object("falling_leaves", inst, MaterialRef("leaf_litter", seeds.child("material").int()),
                            semantic="weather_particle", generator="motion.falling_particles",
                            params=params.model_dump()))
     return Fall(obj.ids, centres, vel, rng.normal(size=(n, 3)), rng.uniform(1.0, 5.0, n) * rng.choice([-1, 1], n),
