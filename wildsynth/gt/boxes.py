@@ -24,24 +24,33 @@ from ..core.scene import Scene
 _UNIT_CORNERS = np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)], dtype=np.float64)
 
 
+def label_extents(labels: np.ndarray) -> dict[str, np.ndarray]:
+    """Per distinct value of an (H, W) label map: ``value``, ``area``, pixel extents
+    ``x0, y0, x1, y1`` (inclusive) and ``first`` (flat index of its first pixel).
+    One sort, then segment reductions (``ufunc.at`` is ~10x slower at 720p)."""
+    h, w = labels.shape
+    flat = labels.ravel()
+    order = np.argsort(flat, kind="stable")
+    sorted_vals = flat[order]
+    starts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1]]) if flat.size else np.zeros(0, int)
+    rows, cols = order // w, order % w
+    area = np.diff(np.r_[starts, flat.size])
+    return {"value": sorted_vals[starts], "area": area, "first": order[starts],
+            "x0": np.minimum.reduceat(cols, starts), "x1": np.maximum.reduceat(cols, starts),
+            "y0": np.minimum.reduceat(rows, starts), "y1": np.maximum.reduceat(rows, starts)}
+
+
 def boxes_2d(instance: np.ndarray, id_to_class: np.ndarray | None = None) -> list[dict]:
     """One record per instance id > 0 visible in the map: id, bbox [x, y, w, h], area (pixels), class_id."""
-    h, w = instance.shape
-    flat = instance.ravel()
-    m = flat > 0
-    ids, inv, area = np.unique(flat[m], return_inverse=True, return_counts=True)
-    if not len(ids):
+    if not instance.size:
         return []
-    pix = np.nonzero(m)[0]
-    rows, cols = pix // w, pix % w
-    n = len(ids)
-    x0 = np.full(n, w); y0 = np.full(n, h); x1 = np.full(n, -1); y1 = np.full(n, -1)
-    np.minimum.at(x0, inv, cols); np.minimum.at(y0, inv, rows)
-    np.maximum.at(x1, inv, cols); np.maximum.at(y1, inv, rows)
+    e = label_extents(instance)
     out = []
-    for k, i in enumerate(ids):
-        rec = {"id": int(i), "bbox": [int(x0[k]), int(y0[k]), int(x1[k] - x0[k] + 1), int(y1[k] - y0[k] + 1)],
-               "area": int(area[k])}
+    for k, i in enumerate(e["value"]):
+        if i == 0:
+            continue
+        rec = {"id": int(i), "bbox": [int(e["x0"][k]), int(e["y0"][k]), int(e["x1"][k] - e["x0"][k] + 1),
+                                      int(e["y1"][k] - e["y0"][k] + 1)], "area": int(e["area"][k])}
         if id_to_class is not None:
             rec["class_id"] = int(id_to_class[i])
         out.append(rec)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.labels import LABELS
+from .boxes import label_extents
 
 STUFF_BASE = (1 << 24) - 256
 
@@ -28,22 +29,14 @@ def panoptic_ids(instance: np.ndarray, id_to_class: np.ndarray) -> tuple[np.ndar
     isthing = np.array([lab.isthing for lab in LABELS], dtype=bool)
     thing_px = isthing[cls] & (instance > 0)
     seg = np.where(thing_px, instance.astype(np.int64), STUFF_BASE + cls).astype(np.uint32)
-    uniq, inv, area = np.unique(seg.ravel(), return_inverse=True, return_counts=True)
-    inv = inv.reshape(seg.shape)
-    h, w = seg.shape
-    rows = np.arange(h)[:, None].repeat(w, 1).ravel()
-    cols = np.arange(w)[None, :].repeat(h, 0).ravel()
-    n = len(uniq)
-    x0 = np.full(n, w); y0 = np.full(n, h); x1 = np.full(n, -1); y1 = np.full(n, -1)
-    np.minimum.at(x0, inv.ravel(), cols); np.minimum.at(y0, inv.ravel(), rows)
-    np.maximum.at(x1, inv.ravel(), cols); np.maximum.at(y1, inv.ravel(), rows)
-    first = np.zeros(n, dtype=np.int64)
-    first[inv.ravel()[::-1]] = np.arange(seg.size)[::-1]
+    e = label_extents(seg)
     info = []
-    for k, s in enumerate(uniq):
-        c = int(cls.ravel()[first[k]])
-        info.append({"id": int(s), "category_id": c, "area": int(area[k]),
-                     "bbox": [int(x0[k]), int(y0[k]), int(x1[k] - x0[k] + 1), int(y1[k] - y0[k] + 1)],
+    flat_cls = cls.ravel()
+    for k, s in enumerate(e["value"]):
+        c = int(flat_cls[e["first"][k]])
+        info.append({"id": int(s), "category_id": c, "area": int(e["area"][k]),
+                     "bbox": [int(e["x0"][k]), int(e["y0"][k]), int(e["x1"][k] - e["x0"][k] + 1),
+                              int(e["y1"][k] - e["y0"][k] + 1)],
                      "iscrowd": 0, "isthing": bool(LABELS[c].isthing)})
     return seg, info
 
