@@ -273,7 +273,10 @@ class Vegetation:
             z = self.height(g["xy"][:, 0], g["xy"][:, 1])
             lift = 1.0 if g["kind"] == "trees" else 0.5
             centres.append(np.stack([g["xy"][:, 0], g["xy"][:, 1], z + lift], -1))
-            r = np.full(len(g["xy"]), 0.6) if g["kind"] == "trees" else g["radius"] * 1.2
+            if g["kind"] == "trees":  # trunk plus the lower crown (conifer branches reach far out)
+                r = np.maximum(0.6, 0.4 * g["radius"] / max(g["layer"].spacing, 1e-3))
+            else:
+                r = g["radius"] * 1.2
             radii.append(r)
         return Obstacles(np.concatenate(centres) if centres else np.zeros((0, 3)),
                          np.concatenate(radii) if radii else np.zeros(0))
