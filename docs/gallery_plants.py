@@ -22,7 +22,7 @@ from wildsynth.generators.plants.ferns import FernParams, fern
 from wildsynth.generators.plants.flowers import FlowerParams, flower
 from wildsynth.generators.plants.grass import GrassParams, tuft
 from wildsynth.generators.plants.mushrooms import MushroomParams, mushroom
-from wildsynth.generators.plants.trees import TreeParams, grow_tree
+from wildsynth.generators.plants.trees import TreeParams, foliage_mesh, grow_tree
 from wildsynth.io.png import write_png
 from wildsynth.render.cycles import CyclesRenderer
 from wildsynth.render.settings import RenderSettings
@@ -49,9 +49,9 @@ def tree_row(scene: Scene, species: list[str], season: str = "summer", spacing: 
         kind = {"birch": "birch", "conifer": "conifer", "palm": "palm", "dead": "dead"}.get(sp, "broadleaf")
         sem = "bush" if sp == "bush" else "tree"
         wood = _one(scene, f"tree{k}", t.wood, x, MaterialRef("bark", k, (("kind", kind),)), sem)
-        if t.leaf_mesh is not None and len(t.leaves):
-            T = wood.geometry.transforms[0].astype(np.float64) @ t.leaves.astype(np.float64)
-            scene.add(Object(f"tree{k}.leaves", Instances(t.leaf_mesh, T, np.repeat(wood.geometry.ids, len(T))),
+        fol = foliage_mesh(t)
+        if fol is not None:
+            scene.add(Object(f"tree{k}.leaves", Instances(fol, wood.geometry.transforms, wood.geometry.ids.copy()),
                              MaterialRef("leaf", k, (("kind", t.leaf_kind), ("season", season))), semantic=sem,
                              generator="gallery", id_groups="given"))
     return float(xs[-1] - xs[0] + spacing)

@@ -178,3 +178,17 @@ def test_small_plants_across_parameter_range(kind, height, ribs, spines, blades,
     check_mesh(fern(FernParams(fronds=fronds, pinnae=pinnae), r), min_area=0.0)
     check_mesh(mushroom(MushroomParams(cluster=cluster_n, dome=dome), r), min_area=0.0)
     check_mesh(log(LogParams(length=max(height, 0.25), radius=0.02 + height / 30), r), min_area=0.0)
+
+
+def test_foliage_mesh_equals_the_placed_leaves():
+    from wildsynth.core.mesh import Instances
+    from wildsynth.generators.plants.trees import foliage_mesh
+
+    t = grow_tree(TreeParams(species="birch", height=5.0), np.random.default_rng(4), lod=1)
+    f = foliage_mesh(t, np.random.default_rng(0))
+    ref = Instances(t.leaf_mesh, t.leaves).realise()
+    assert np.allclose(f.vertices, ref.vertices, atol=1e-5) and np.array_equal(f.faces, ref.faces)
+    vary = f.attributes["vary"].reshape(len(t.leaves), -1)
+    assert np.all(vary == vary[:, :1]) and vary.std() > 0.1  # one random value per cluster
+    check_mesh(f)
+    assert foliage_mesh(grow_tree(TreeParams(species="dead"), np.random.default_rng(0))) is None

@@ -64,7 +64,10 @@ def leaf_material(rng: np.random.Generator, params: dict) -> Graph:
     kind, season = params.get("kind", "broadleaf"), params.get("season", "summer")
     stops = _LEAF.get((season, kind)) or _LEAF[("summer", kind if ("summer", kind) in _LEAF else "broadleaf")]
     g = Graph(f"leaf_{kind}_{season}")
-    col = g.ramp(g.object_random(), [(p, _jitter(rng, c, 0.1)) for p, c in stops])
+    # per-cluster variation (``vary`` of a foliage mesh) plus per-tree / per-instance variation
+    fac = g.math("ADD", g.math("MULTIPLY", g.attribute("vary")["Fac"], 0.7),
+                 g.math("MULTIPLY", g.object_random(), 0.3))
+    col = g.ramp(fac, [(p, _jitter(rng, c, 0.1)) for p, c in stops])
     _thin_surface(g, col, 0.3)
     return g
 

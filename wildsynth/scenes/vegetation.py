@@ -37,7 +37,7 @@ from ..generators.plants.ferns import FernParams, fern
 from ..generators.plants.flowers import FlowerParams, flower
 from ..generators.plants.grass import GrassParams, tuft
 from ..generators.plants.mushrooms import MushroomParams, mushroom
-from ..generators.plants.trees import TreeModel, TreeParams, grow_tree_lods
+from ..generators.plants.trees import TreeModel, TreeParams, foliage_mesh, grow_tree_lods
 from ..generators.rocks import RockParams, rock_mesh
 from ..generators.scatter import Ecology, GridField, Niche, ground_transforms, lod_thin, poisson_thin, sample_density, view_sector
 
@@ -199,6 +199,7 @@ class Vegetation:
                            masks=self.grid.mask if masks is not None else None)
         self.timings: dict[str, float] = {"terrain_grid": time.perf_counter() - t0}
         self._large: list[dict] = []  # planned groups: kind, xy, radius, proto index, scale, ...
+        self._foliage: dict = {}  # (kind, species, prototype, lod) -> foliage mesh
         self._planned = False
 
     # -- planning: large objects, Poisson-disk, mutually non-overlapping ------------
@@ -347,17 +348,20 @@ class Vegetation:
                                         MaterialRef("bark", mats.child(f"bark/{bark_kind}").int(), (("kind", bark_kind),)),
                                         semantic=semantic, generator=f"plants.trees.{sp}",
                                         params={"species": sp, "prototype": k, "lod": lv, "height": m.height}))
-                if m.leaf_mesh is not None and len(m.leaves):
-                    L = len(m.leaves)
-                    leaf_t = (mats_world[sel][:, None].astype(np.float64) @ m.leaves[None].astype(np.float64)).reshape(-1, 4, 4)
-                    ids = np.repeat(wood.geometry.ids, L)
-                    scene.add(Object(name + ".leaves", Instances(m.leaf_mesh, leaf_t, ids),
+                foliage = self._foliage.get((g["kind"], sp, k, lv))
+                if foliage is None and m.leaf_mesh is not None and len(m.leaves):
+                    foliage = self._foliage[(g["kind"], sp, k, lv)] = foliage_mesh(
+                        m, self.seeds.child(f"{g['kind']}/{sp}/{k}/foliage").rng())
+                if foliage is not None:
+                    # one foliage instance per tree, carrying the tree's id
+                    scene.add(Object(name + ".leaves", Instances(foliage, mats_world[sel], wood.geometry.ids.copy()),
                                      MaterialRef("leaf", mats.child(f"leaf/{m.leaf_kind}").int(),
                                                  (("kind", m.leaf_kind), ("season", self.p.season))),
-                                     semantic=semantic, generator=f"plants.leaves.{m.leaf_kind}", id_groups="given"))
-                    n_leaves += len(leaf_t)
+                                     semantic=semantic, generator=f"plants.leaves.{m.leaf_kind}", id_groups="given",
+                                     params={"leaves_per_tree": len(m.leaves)}))
+                    n_leaves += len(m.leaves) * len(sel)
         report["counts"][g["kind"]] = int(len(xy))
-        report["counts"][f"{g['kind']}_leaf_instances"] = n_leaves
+        report["counts"][f"{g['kind']}_leaf_clusters"] = n_leaves
 
     def _protos(self, name: str, n: int) -> list[tuple[Mesh, str]]:
         """Prototype meshes for a family: (mesh, semantic class)."""

@@ -16,7 +16,7 @@ from .geometry import blade, drop_degenerate, merge
 LEAF_SHAPES = ("ovate", "serrated", "lobed", "palmate", "needles", "frond")
 
 
-def ovate(rng: np.random.Generator, width: float = 0.32, teeth: int = 0, n_along: int = 9) -> Mesh:
+def ovate(rng: np.random.Generator, width: float = 0.32, teeth: int = 0, n_along: int = 7) -> Mesh:
     """Egg-shaped leaf with a pointed tip, optional saw teeth, slight fold and droop."""
     a = rng.uniform(0.7, 1.1)
     stalk = 0.12
@@ -28,7 +28,7 @@ def ovate(rng: np.random.Generator, width: float = 0.32, teeth: int = 0, n_along
             w = w * (1.0 + 0.08 * np.abs(np.sin(u * teeth * np.pi)))
         return np.where(t < stalk, 0.012, w)
 
-    return blade(hw, 1.0, n_along=n_along, n_across=5, fold=rng.uniform(0.1, 0.35),
+    return blade(hw, 1.0, n_along=n_along, n_across=3, fold=rng.uniform(0.1, 0.35),
                  curl=rng.uniform(0.02, 0.12), twist=rng.uniform(-0.2, 0.2))
 
 
@@ -42,13 +42,13 @@ def lobed(rng: np.random.Generator, lobes: int = 4) -> Mesh:
         lobe = 0.55 + 0.45 * np.abs(np.sin((u * lobes + phase) * np.pi))
         return np.where(t < 0.08, 0.012, env * lobe)
 
-    return blade(hw, 1.0, n_along=4 * lobes + 6, n_across=5, fold=0.15, curl=rng.uniform(0.03, 0.1))
+    return blade(hw, 1.0, n_along=4 * lobes + 4, n_across=3, fold=0.15, curl=rng.uniform(0.03, 0.1))
 
 
-def palmate(rng: np.random.Generator, lobes: int = 5, rings: int = 4) -> Mesh:
+def palmate(rng: np.random.Generator, lobes: int = 5, rings: int = 2) -> Mesh:
     """Maple-like: a fan of pointed lobes around the stalk point."""
     spread = rng.uniform(0.8, 0.92) * np.pi
-    n_phi = lobes * 6 + 1
+    n_phi = lobes * 4 + 1
     phi = np.linspace(-spread, spread, n_phi)
     lobe_r = 0.5 + 0.5 * np.cos(np.pi * (lobes - 1) * phi / spread)  # peaks: the lobe tips
     r = 0.5 * (0.35 + 0.65 * lobe_r**3) * (1.0 - 0.35 * (np.abs(phi) / spread) ** 2)
@@ -126,7 +126,7 @@ def leaf(shape: str, rng: np.random.Generator) -> Mesh:
     if shape == "ovate":
         return ovate(rng)
     if shape == "serrated":
-        return ovate(rng, width=0.3, teeth=9, n_along=14)
+        return ovate(rng, width=0.3, teeth=9, n_along=10)
     if shape == "lobed":
         return lobed(rng, lobes=int(rng.integers(3, 5)))
     if shape == "palmate":

@@ -340,3 +340,25 @@ def grow_tree_lods(params: TreeParams, rng: np.random.Generator, lods=(0, 1, 2))
                     rng=np.random.default_rng(bark_seed))
         out.append(TreeModel(wood, sk, leaf_mesh, leaves.astype(np.float32), kind, H, crown, float(sk.radius[0])))
     return out
+
+
+def foliage_mesh(model: TreeModel, rng: np.random.Generator | None = None) -> Mesh | None:
+    """All of a tree's leaves (clusters, sprays, fronds) as one mesh in the tree's frame.
+
+    Scenes instance this once per tree rather than placing every cluster as
+    its own instance: a few hundred large instances instead of hundreds of
+    thousands of small overlapping ones make the renderer's instance BVH far
+    cheaper to traverse. Each cluster keeps a random value in the per-vertex
+    attribute ``vary`` (0..1) so leaf colours still differ cluster by cluster.
+    """
+    if model.leaf_mesh is None or len(model.leaves) == 0:
+        return None
+    rng = rng if rng is not None else np.random.default_rng(len(model.leaves))
+    lv = model.leaf_mesh.vertices.astype(np.float64)
+    T = model.leaves.astype(np.float64)
+    v = np.einsum("lij,vj->lvi", T[:, :3, :3], lv) + T[:, None, :3, 3]
+    L, V = len(T), len(lv)
+    f = (model.leaf_mesh.faces[None] + (np.arange(L) * V)[:, None, None]).reshape(-1, 3)
+    attrs = {k: np.tile(a, (L,) + (1,) * (a.ndim - 1)) for k, a in model.leaf_mesh.attributes.items()}
+    attrs["vary"] = np.repeat(rng.uniform(0, 1, L), V).astype(np.float32)
+    return Mesh(v.reshape(-1, 3), f, attrs)
