@@ -107,6 +107,16 @@ class Sun:
 
 
 @dataclass
+class PointLight:
+    """A small spherical light (lamp, torch): position in metres, power in watts."""
+
+    position: np.ndarray
+    power: float = 50.0
+    color: tuple = (1.0, 0.85, 0.7)
+    radius: float = 0.05
+
+
+@dataclass
 class Sky:
     """Physical (Nishita) sky with an optional cloud layer.
 
@@ -134,6 +144,7 @@ class Scene:
     _next_id: int = 1
     _groups: dict = field(default_factory=dict)  # id_namespace -> {group: id}
     motions: list = field(default_factory=list)  # core.motion.Motion tracks the scene itself brings (weather)
+    lights: list = field(default_factory=list)  # PointLight: light beyond the sun and sky (caves, night)
 
     def add(self, obj: Object) -> Object:
         g = obj.geometry

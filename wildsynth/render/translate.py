@@ -204,6 +204,13 @@ def set_sun_and_sky(bscene: bpy.types.Scene, scene: Scene) -> None:
     ob.matrix_world = Matrix(rot.tolist())
     bscene.collection.objects.link(ob)
 
+    for k, light in enumerate(scene.lights):
+        lamp = bpy.data.lights.new(f"lamp{k}", "POINT")
+        lamp.energy, lamp.color, lamp.shadow_soft_size = float(light.power), tuple(light.color), float(light.radius)
+        lob = bpy.data.objects.new(f"lamp{k}", lamp)
+        lob.location = tuple(float(x) for x in light.position)
+        bscene.collection.objects.link(lob)
+
     world = bpy.data.worlds.new("sky")
     bscene.world = world
     world.use_nodes = True

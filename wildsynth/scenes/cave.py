@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.axes import yaw_pitch_to_cam
 from ..core.camera import Camera, CameraRig
-from ..core.scene import MaterialRef, Object, Scene
+from ..core.scene import MaterialRef, Object, PointLight, Scene
 from ..core.seeds import SeedTree
 from ..generators.terrain.field import GridParams, HeightCache, TerrainField, split_faces, vertex_normals
 from ..generators.terrain.landforms import PlainsParams, smoothstep
@@ -35,6 +35,7 @@ class CaveCameraParams(BaseModel):
     pitch_max: float = Field(6.0, ge=-60.0, le=60.0, description="highest pitch, degrees")
     eye_height: float = Field(2.2, ge=0.3, le=20.0, description="eye height above the chamber's nominal floor, m")
     proposals: int = Field(16, ge=1, le=1000, description="views scored (wall distance variety, no sky)")
+    headlamp: float = Field(40.0, ge=0.0, le=10000.0, description="power of a lamp just above the camera, W (0 = daylight only)")
 
 
 class CaveSceneParams(BaseModel):
@@ -140,6 +141,9 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
 
     scene = Scene()
     scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
+    if params.camera.headlamp > 0:  # an explorer's lamp: the cave is not only lit through the shaft
+        up = -cam.cam_to_world[:3, 1]
+        scene.lights.append(PointLight(cam.position + 0.3 * up, power=params.camera.headlamp))
     mat_seeds = seeds.child("materials")
     names = {0: ("terrain", MaterialRef("terrain", mat_seeds.child("ground").int(), (("palette", "plains"),))),
              1: ("cave_wall", MaterialRef("terrain", mat_seeds.child("walls").int(), (("palette", "cave"),)))}
