@@ -95,3 +95,17 @@ def test_scene_json_regenerates_params(frame):
     meta = json.loads((frame / "scene.json").read_text())
     params = get(meta["scene"]).params.model_validate(meta["params"])
     assert params.rocks.count == 40
+
+
+def test_override_keeps_scene_specific_nested_defaults():
+    from wildsynth.params import apply_overrides, describe
+    from wildsynth.scenes import get
+
+    model = get("forest").params
+    base = model()
+    p = apply_overrides(model, ["camera.hfov=50"], what="forest")
+    assert p.camera.hfov == 50 and p.terrain == base.terrain
+    p = apply_overrides(model, ["terrain.hills_scale=99"], what="forest")
+    assert p.terrain.hills_scale == 99 and p.terrain.hills_height == base.terrain.hills_height
+    rows = {r["name"]: r["default"] for r in describe(model)}
+    assert rows["terrain.hills_height"] == base.terrain.hills_height

@@ -33,13 +33,18 @@ def _allowed(f) -> str:
     return " and ".join(x for x in (lo, hi) if x) and f"{kind} {' and '.join(x for x in (lo, hi) if x)}" or kind
 
 
+def _value_at(values: dict, dotted: str) -> Any:
+    for part in dotted.split("."):
+        values = values[part]
+    return values
+
+
 def describe(model: type[BaseModel]) -> list[dict]:
-    """Every leaf parameter: dotted name, default, allowed range, description."""
-    rows = []
-    for name, f in _fields(model):
-        default = f.get_default(call_default_factory=True)
-        rows.append({"name": name, "default": default, "allowed": _allowed(f), "description": f.description or ""})
-    return rows
+    """Every leaf parameter: dotted name, default (as the scene sets it, nested
+    defaults included), allowed range, description."""
+    defaults = model().model_dump()
+    return [{"name": name, "default": _value_at(defaults, name), "allowed": _allowed(f),
+             "description": f.description or ""} for name, f in _fields(model)]
 
 
 def _parse_value(text: str) -> Any:
@@ -52,7 +57,9 @@ def _parse_value(text: str) -> Any:
 def apply_overrides(model: type[BaseModel], overrides: list[str], what: str = "scene") -> BaseModel:
     """Validate ``key=value`` overrides against ``model`` and return the full parameters."""
     known = {name: f for name, f in _fields(model)}
-    data: dict = {}
+    # start from the scene's own defaults, so overriding one nested field keeps the
+    # scene-specific values of its siblings
+    data: dict = model().model_dump()
     for item in overrides:
         if "=" not in item:
             raise UserError(f"--set {item!r}: expected key=value, e.g. rocks.count=50")
