@@ -33,7 +33,7 @@ def sky_graph(sky: Sky, sun: Sun) -> Graph:
         plane = g.node("ShaderNodeCombineXYZ", {"X": g.math("DIVIDE", parts["X"], up),
                                                 "Y": g.math("DIVIDE", parts["Y"], up),
                                                 "Z": float(rng.uniform(0, 100))})
-        field = g.noise(plane["Vector"], scale=float(rng.uniform(0.5, 0.9)), detail=4.0, roughness=0.55)["Fac"]
+        field = g.noise(plane["Vector"], scale=float(rng.uniform(0.5, 0.9)), detail=2.0, roughness=0.55)["Fac"]
         cover = float(np.clip(sky.clouds, 0.0, 1.0))
         lo = 0.68 - 0.4 * cover
         density = g.map_range(field, lo, lo + 0.12)
