@@ -26,7 +26,6 @@ import os
 
 import numpy as np
 
-from .atomic import atomic_path
 from .png import read_png, write_png
 
 # Kept as names here for callers of this module; the codec lives in io/png.py.

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..camera import CameraParams, Obstacles, place_camera
+from ..camera import CameraParams
 from ..core.camera import CameraRig
-from ..core.scene import MaterialRef, Object, Scene
+from ..core.scene import Scene
 from ..core.seeds import SeedTree
-from ..generators.terrain import Heightfield, TerrainParams
+from ..generators.terrain import TerrainParams
 from .base import SceneRecipe, SkyParams, register
-from .vegetation import Vegetation, VegetationParams, biome_params
+from .vegetation import VegetationParams, biome_params, vegetated_heightfield_scene
 
 
 def _terrain() -> TerrainParams:
@@ -50,19 +49,7 @@ class ForestParams(BaseModel):
 
 
 def build(params: ForestParams, seeds: SeedTree, width: int, height: int) -> tuple[Scene, CameraRig, dict]:
-    field = Heightfield(params.terrain, seeds.child("terrain"))
-    veg = Vegetation(params.vegetation_params(), field.height, field.normal, seeds.child("vegetation"))
-    obstacles: Obstacles = veg.plan()
-    cam, cam_report = place_camera(params.camera, width, height, field.height, obstacles, seeds.child("camera").rng())
-    fwd = cam.cam_to_world[:3, 2]
-    terrain_mesh = field.mesh_around(cam.position, float(np.arctan2(fwd[1], fwd[0])), cam.hfov, width)
-    scene = Scene()
-    scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
-    scene.add(Object("terrain", terrain_mesh,
-                     MaterialRef("meadow_ground", seeds.child("materials/ground").int(), (("snowline", 5000.0),)),
-                     semantic="terrain", generator="terrain.heightfield", params=params.terrain.model_dump()))
-    report = veg.build(scene, cam)
-    return scene, CameraRig.mono(cam), {"camera_placement": cam_report, "vegetation": report}
+    return vegetated_heightfield_scene(params, params.vegetation_params(), seeds, width, height)
 
 
 register(SceneRecipe("forest", "forest: conifer/broadleaf/mixed trees, undergrowth, logs, boulders", ForestParams, build))

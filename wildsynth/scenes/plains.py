@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..camera import CameraParams, place_camera
+from ..camera import CameraParams
 from ..core.camera import CameraRig
-from ..core.scene import MaterialRef, Object, Scene
+from ..core.scene import Scene
 from ..core.seeds import SeedTree
-from ..generators.terrain import Heightfield, TerrainParams
+from ..generators.terrain import TerrainParams
 from .base import SceneRecipe, SkyParams, register
-from .vegetation import Vegetation, biome_params
+from .vegetation import biome_params, vegetated_heightfield_scene
 
 
 def _terrain() -> TerrainParams:
@@ -33,24 +32,12 @@ class PlainsParams(BaseModel):
 
 
 def build(params: PlainsParams, seeds: SeedTree, width: int, height: int) -> tuple[Scene, CameraRig, dict]:
-    field = Heightfield(params.terrain, seeds.child("terrain"))
     v = biome_params("plains")
     v.season = params.season
     v.grass.niche.density *= params.grass_density
     v.flowers.niche.density *= params.flower_density
     v.trees.niche.density *= params.tree_density
-    veg = Vegetation(v, field.height, field.normal, seeds.child("vegetation"))
-    obstacles = veg.plan()
-    cam, cam_report = place_camera(params.camera, width, height, field.height, obstacles, seeds.child("camera").rng())
-    fwd = cam.cam_to_world[:3, 2]
-    terrain_mesh = field.mesh_around(cam.position, float(np.arctan2(fwd[1], fwd[0])), cam.hfov, width)
-    scene = Scene()
-    scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
-    scene.add(Object("terrain", terrain_mesh,
-                     MaterialRef("meadow_ground", seeds.child("materials/ground").int(), (("snowline", 5000.0),)),
-                     semantic="terrain", generator="terrain.heightfield", params=params.terrain.model_dump()))
-    report = veg.build(scene, cam)
-    return scene, CameraRig.mono(cam), {"camera_placement": cam_report, "vegetation": report}
+    return vegetated_heightfield_scene(params, v, seeds, width, height)
 
 
 register(SceneRecipe("plains", "plains: grassland with flowers, lone trees, bushes and boulders", PlainsParams, build))

@@ -26,8 +26,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..camera import Obstacles
-from ..core.camera import Camera
+from ..camera import Obstacles, place_camera
+from ..core.camera import Camera, CameraRig
+from ..generators.terrain import Heightfield
 from ..core.mesh import Instances, Mesh
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
@@ -228,7 +229,7 @@ class Vegetation:
                 continue
             protos = self._tree_protos(layer, name)
             rng = self.seeds.child(f"{name}/place").rng()
-            keys = sorted(protos)
+
             names, w = _weights(layer.species)
             dens = self.eco.density(layer.niche)
             if layer.count:
@@ -490,3 +491,23 @@ def add_vegetation(scene: Scene, biome: str | VegetationParams, field, seeds: Se
                 if "species" in g:
                     g["species"] = [s for s, o in zip(g["species"], ok) if o]
     return veg.build(scene, camera)
+
+
+def vegetated_heightfield_scene(params, vegetation: VegetationParams, seeds: SeedTree, width: int,
+                                height: int) -> tuple[Scene, CameraRig, dict]:
+    """A grassy heightfield with ``vegetation`` on it: plan the large plants, place the
+    camera among them, mesh the ground around it, then add the plants. ``params``
+    needs ``terrain``, ``camera`` and ``sky`` fields (forest and plains)."""
+    field = Heightfield(params.terrain, seeds.child("terrain"))
+    veg = Vegetation(vegetation, field.height, field.normal, seeds.child("vegetation"))
+    obstacles = veg.plan()
+    cam, cam_report = place_camera(params.camera, width, height, field.height, obstacles, seeds.child("camera").rng())
+    fwd = cam.cam_to_world[:3, 2]
+    terrain_mesh = field.mesh_around(cam.position, float(np.arctan2(fwd[1], fwd[0])), cam.hfov, width)
+    scene = Scene()
+    scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
+    scene.add(Object("terrain", terrain_mesh,
+                     MaterialRef("meadow_ground", seeds.child("materials/ground").int(), (("snowline", 5000.0),)),
+                     semantic="terrain", generator="terrain.heightfield", params=params.terrain.model_dump()))
+    report = veg.build(scene, cam)
+    return scene, CameraRig.mono(cam), {"camera_placement": cam_report, "vegetation": report}

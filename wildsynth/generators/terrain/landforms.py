@@ -12,7 +12,7 @@ Coordinates: world metres. Each seed samples the noise at a different region
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Union
 
 import numpy as np
