@@ -28,8 +28,11 @@ from wildsynth.scenes import get
 name, seed, w, h = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 recipe = get(name)
 t_import = time.perf_counter() - t0
+params = recipe.params()
+if isinstance(getattr(params, "vegetation", None), float):  # terrain figures: the landscape without plants
+    params = params.model_copy(update={"vegetation": 0.0})
 t1 = time.perf_counter()
-scene, rig, report = recipe.build(recipe.params(), SeedTree(seed).child("scene"), w, h)
+scene, rig, report = recipe.build(params, SeedTree(seed).child("scene"), w, h)
 build = time.perf_counter() - t1
 objs = {o.name: o.n_triangles for o in scene.objects}
 print(json.dumps({"scene": name, "build_s": round(build, 2), "import_s": round(t_import, 2),

@@ -184,3 +184,16 @@ def test_leaves_render_with_their_tree_id():
     ids = set(np.unique(gt.instance).tolist())
     assert ids <= {0, int(wood.ids[0]), 3}
     assert (gt.instance == wood.ids[0]).mean() > 0.1
+
+
+def test_terrain_scenes_carry_their_biome_vegetation():
+    from wildsynth.core import SeedTree
+    from wildsynth.scenes import get
+
+    recipe = get("desert")
+    scene, _, _ = recipe.build(recipe.params(), SeedTree(0).child("scene"), 96, 64)
+    classes = {o.semantic for o in scene.objects}
+    assert "cactus" in classes
+    bare, _, _ = recipe.build(recipe.params(vegetation=0.0), SeedTree(0).child("scene"), 96, 64)
+    assert "cactus" not in {o.semantic for o in bare.objects}
+    assert bare.objects[0].geometry.vertices.tobytes() == scene.objects[0].geometry.vertices.tobytes()

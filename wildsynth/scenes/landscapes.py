@@ -32,6 +32,7 @@ from ..generators.terrain.formations import FormationParams, Formations
 from ..generators.water import WaveParams, lake_mesh, ocean_mesh, river_mesh
 from ..materials.terrain import ROCK_SLOPE
 from .base import SceneRecipe, SkyParams, register
+from .vegetation import add_vegetation, biome_params
 
 SPECS = {
     "mountain": dict(
@@ -84,6 +85,9 @@ class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+VEGETATED = ("desert", "mountain", "river", "arctic")  # scenes with a plant preset in scenes/vegetation.py
+
+
 def _params_model(name: str, spec: dict) -> type[BaseModel]:
     cover, cam, rocks, forms = spec["cover"], spec["camera"], spec["rocks"], spec.get("formations", {})
     ero = spec.get("erosion", {})
@@ -101,6 +105,8 @@ def _params_model(name: str, spec: dict) -> type[BaseModel]:
                                            description="arches, hoodoos, warped rocks (SDF, marching cubes)")),
         sky=(SkyParams, Field(default_factory=SkyParams, description="sun and sky")),
         camera=(CameraParams, Field(default_factory=lambda: CameraParams(**cam), description="camera placement")),
+        vegetation=(float, Field(1.0 if name in VEGETATED else 0.0, ge=0.0, le=20.0,
+                                 description="plant density relative to the biome preset (0 = bare)")),
     )
 
 
@@ -216,6 +222,14 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
     for k, inst in enumerate(dry_sets):
         scene.add(Object(f"rocks{k}", inst, rock_mat, semantic="rock", generator="rocks",
                          params=params.rocks.model_dump()))
+    if params.vegetation > 0 and name in VEGETATED:  # the biome's plants, following the terrain's masks
+        t4 = time.perf_counter()
+        veg = biome_params(name)
+        for layer in (veg.trees, veg.bushes, veg.grass, veg.flowers, veg.ferns, veg.cacti):
+            if layer is not None:
+                layer.niche.density *= params.vegetation
+        cam_report["vegetation"] = add_vegetation(scene, veg, field, seeds.child("vegetation"), cam, centre=(cx, cy))
+        timings["vegetation_s"] = time.perf_counter() - t4
     report = {"camera_placement": cam_report,
               "terrain": {"timings_s": {k: round(v, 3) for k, v in timings.items()},
                           "triangles": {o.name: o.n_triangles for o in scene.objects},
