@@ -10,6 +10,7 @@ from ..camera import CameraParams
 from ..core.camera import CameraRig
 from ..core.scene import Scene
 from ..core.seeds import SeedTree
+from ..generators.weather import WeatherParams
 from ..generators.terrain import TerrainParams
 from .base import SceneRecipe, SkyParams, register
 from .vegetation import VegetationParams, biome_params, vegetated_heightfield_scene
@@ -33,6 +34,7 @@ class ForestParams(BaseModel):
     terrain: TerrainParams = Field(default_factory=_terrain)
     sky: SkyParams = Field(default_factory=SkyParams)
     camera: CameraParams = Field(default_factory=lambda: CameraParams(area_radius=25.0, min_sky=0.0, pitch_max=5.0))
+    weather: WeatherParams = Field(default_factory=WeatherParams)
 
     def vegetation_params(self) -> VegetationParams:
         if self.vegetation is not None:

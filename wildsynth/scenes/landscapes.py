@@ -32,6 +32,7 @@ from ..generators.terrain.formations import FormationParams, Formations
 from ..generators.water import WaveParams, lake_mesh, ocean_mesh, river_mesh
 from ..materials.terrain import ROCK_SLOPE
 from .base import SceneRecipe, SkyParams, register
+from ..generators.weather import WeatherParams, add_weather
 from .vegetation import add_vegetation, biome_params
 
 SPECS = {
@@ -107,6 +108,7 @@ def _params_model(name: str, spec: dict) -> type[BaseModel]:
         camera=(CameraParams, Field(default_factory=lambda: CameraParams(**cam), description="camera placement")),
         vegetation=(float, Field(1.0 if name in VEGETATED else 0.0, ge=0.0, le=20.0,
                                  description="plant density relative to the biome preset (0 = bare)")),
+        weather=(WeatherParams, Field(default_factory=WeatherParams, description="rain, snow, dust, leaves, fog")),
     )
 
 
@@ -230,6 +232,7 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
                 layer.niche.density *= params.vegetation
         cam_report["vegetation"] = add_vegetation(scene, veg, field, seeds.child("vegetation"), cam, centre=(cx, cy))
         timings["vegetation_s"] = time.perf_counter() - t4
+    add_weather(scene, params.weather, cam, field.height, seeds.child("weather"))
     report = {"camera_placement": cam_report,
               "terrain": {"timings_s": {k: round(v, 3) for k, v in timings.items()},
                           "triangles": {o.name: o.n_triangles for o in scene.objects},

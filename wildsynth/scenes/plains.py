@@ -10,6 +10,7 @@ from ..camera import CameraParams
 from ..core.camera import CameraRig
 from ..core.scene import Scene
 from ..core.seeds import SeedTree
+from ..generators.weather import WeatherParams
 from ..generators.terrain import TerrainParams
 from .base import SceneRecipe, SkyParams, register
 from .vegetation import biome_params, vegetated_heightfield_scene
@@ -29,6 +30,7 @@ class PlainsParams(BaseModel):
     terrain: TerrainParams = Field(default_factory=_terrain)
     sky: SkyParams = Field(default_factory=SkyParams)
     camera: CameraParams = Field(default_factory=lambda: CameraParams(area_radius=30.0, height_min=1.0, height_max=2.0))
+    weather: WeatherParams = Field(default_factory=WeatherParams)
 
 
 def build(params: PlainsParams, seeds: SeedTree, width: int, height: int) -> tuple[Scene, CameraRig, dict]:

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..camera import Obstacles, place_camera
 from ..core.camera import Camera, CameraRig
 from ..generators.terrain import Heightfield
+from ..generators.weather import add_weather
 from ..core.mesh import Instances, Mesh
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
@@ -510,4 +511,6 @@ def vegetated_heightfield_scene(params, vegetation: VegetationParams, seeds: See
                      MaterialRef("meadow_ground", seeds.child("materials/ground").int(), (("snowline", 5000.0),)),
                      semantic="terrain", generator="terrain.heightfield", params=params.terrain.model_dump()))
     report = veg.build(scene, cam)
+    if hasattr(params, "weather"):
+        add_weather(scene, params.weather, cam, field.height, seeds.child("weather"))
     return scene, CameraRig.mono(cam), {"camera_placement": cam_report, "vegetation": report}
