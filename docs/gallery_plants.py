@@ -23,6 +23,7 @@ from wildsynth.generators.plants.flowers import FlowerParams, flower
 from wildsynth.generators.plants.grass import GrassParams, tuft
 from wildsynth.generators.plants.mushrooms import MushroomParams, mushroom
 from wildsynth.generators.plants.trees import TreeParams, foliage_mesh, grow_tree
+from wildsynth.generators.rocks import RockShape, make_rock
 from wildsynth.io.png import write_png
 from wildsynth.render.cycles import CyclesRenderer
 from wildsynth.render.settings import RenderSettings
@@ -64,6 +65,37 @@ def small_row(scene: Scene, make, n: int, spacing: float, mat: MaterialRef, sem:
     return float(n * spacing)
 
 
+def rock_row(scene: Scene, spacing: float = 2.4) -> float:
+    """Three boulders, three cliff chunks, then a patch of pebbles (shown large, 15-30 cm)."""
+    xs = (np.arange(7) - 3) * spacing
+    for k in range(6):
+        kind = "boulder" if k < 3 else "chunk"
+        mesh = make_rock(RockShape(kind=kind), np.random.default_rng(k + 21))
+        m = np.eye(4)
+        a = 0.7 * k
+        m[:3, :3] = [[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]]
+        m[:3, 3] = [xs[k], 0.0, -float(mesh.vertices[:, 2].min()) - 0.06]
+        scene.add(Object(f"{kind}{k}", Instances(mesh, m[None]), MaterialRef("rock", k), semantic="rock",
+                         generator="gallery"))
+    rng = np.random.default_rng(5)
+    protos = [make_rock(RockShape(kind="pebble"), np.random.default_rng(40 + k)) for k in range(3)]
+    for k, mesh in enumerate(protos):
+        n = 5
+        size = rng.uniform(0.15, 0.3, n)
+        yaw = rng.uniform(0, 2 * np.pi, n)
+        m = np.zeros((n, 4, 4))
+        m[:, 0, 0], m[:, 0, 1], m[:, 1, 0], m[:, 1, 1] = np.cos(yaw), -np.sin(yaw), np.sin(yaw), np.cos(yaw)
+        m[:, :3, :3] *= size[:, None, None]
+        m[:, 2, 2] = size
+        m[:, 3, 3] = 1.0
+        m[:, 0, 3] = xs[6] + rng.uniform(-0.9, 0.9, n)
+        m[:, 1, 3] = rng.uniform(-0.9, 0.9, n)
+        m[:, 2, 3] = -size * float(mesh.vertices[:, 2].min()) * 0.8
+        scene.add(Object(f"pebbles{k}", Instances(mesh, m), MaterialRef("rock", 10 + k), semantic="rock",
+                         generator="gallery"))
+    return float(xs[-1] - xs[0] + spacing)
+
+
 VCOL = MaterialRef("plant_vcol", 0, (("translucency", 0.2),))
 FAMILIES = {
     "trees": lambda s: tree_row(s, ["broadleaf", "oak", "maple", "birch"]),
@@ -83,6 +115,7 @@ FAMILIES = {
                                  MaterialRef("plant_vcol", 0, (("translucency", 0.0), ("roughness", 0.45))), "cactus"),
     "deadwood": lambda s: small_row(s, lambda k, r: [log(LogParams(length=2.0), r), twig(0.5, r), pine_cone(r)][k % 3],
                                     6, 1.2, MaterialRef("bark", 0, (("kind", "dead"),)), "log"),
+    "rocks": rock_row,
 }
 
 

@@ -1,4 +1,26 @@
-"""Boulders: noise-displaced ellipsoids (closed, convex-ish) scattered as Instances.
+"""Rocks: boulders, cliff chunks and pebbles, scattered as Instances.
+
+Every rock is a star-shaped solid about its centre, described exactly by its
+radius along any ray from the centre, ``r(d)``, built by constructive steps:
+
+- **boulder**: random points on a jittered ellipsoid -> ``scipy`` convex hull (a
+  faceted polytope); a few hull face regions *extruded* outward (the union with
+  a frustum, a convex hull of the region and its pushed, inset copy); flat
+  *fracture* planes and stepped *ledges* (a wedge of two planes removed); a flat
+  base; then multi-scale 3D noise with narrow crack grooves.
+- **chunk**: a box cut by several random planes (few large flat faces, sharp
+  edges), an optional ledge, optional strata (layers recessed by different
+  depths), little noise, flat shading - talus under cliffs, rock piles.
+- **pebble**: a small hull blended towards its ellipsoid (worn), a few hundred
+  triangles, for instancing as pebbles and gravel.
+
+The mesh is an icosphere whose vertex directions are stretched by the rock's
+axes (so triangles stay even on elongated rocks) and cast onto ``r(d)``. Because
+every vertex lies on its own ray at a positive radius, the mesh is closed,
+manifold, outward-oriented, with no degenerate triangle, whatever the
+parameters. ``detail`` is the icosphere subdivision level (LOD): triangles =
+20 * 4**detail; noise octaves and crack widths follow it (no detail finer than
+the mesh can carry).
 
 A few prototype meshes are made per scene; each placement picks one, with its
 own size, rotation and tilt, and sinks partly into the ground.
@@ -6,15 +28,66 @@ own size, rotation and tilt, and sinks partly into the ground.
 
 from __future__ import annotations
 
-from typing import Callable
+from functools import lru_cache
+from typing import Callable, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy.spatial import ConvexHull
 
 from ..core.mesh import Instances, Mesh, compose_trs, rotation_align_z, rotation_z
 from ..core.seeds import SeedTree
 from .noise import fbm3, perm_table
 from .scatter import poisson_thin
+
+KINDS = ("boulder", "chunk", "pebble")
+RockKind = Literal["boulder", "chunk", "pebble"]
+
+# per-kind defaults for fields the caller leaves out (the field defaults are the boulder's)
+PRESETS: dict[str, dict] = {
+    "boulder": {},
+    "chunk": dict(elongation=1.35, flatness=0.6, cuts=5, ledges=1, extrusions=0, bevel=0.012, weathering=0.0,
+                  cracks=0.35, strata=0.05, detail=4),
+    "pebble": dict(elongation=1.35, flatness=0.55, facets=10, cuts=0, ledges=0, extrusions=0, bevel=0.0,
+                   weathering=0.7, cracks=0.0, strata=0.0, detail=2),
+}
+# how strongly each kind responds to ``roughness`` (one knob, one meaning: a rock's roughness level)
+_ROUGH_GAIN = {"boulder": 0.5, "chunk": 0.12, "pebble": 0.12}
+
+
+class RockShape(BaseModel):
+    """Shape of one rock. Fields left out take the defaults of ``kind`` (``PRESETS``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: RockKind = Field("boulder", description="boulder (hull + extrusions + noise), chunk (plane-cut block), "
+                                                  "pebble (worn, low-poly)")
+    size: float = Field(1.0, gt=0.0, le=50.0, description="half-length of the long axis, m")
+    elongation: float = Field(1.3, ge=1.0, le=3.0, description="long / middle axis (each rock varies by +-15 %)")
+    flatness: float = Field(0.7, ge=0.2, le=1.0, description="vertical / long axis (varies by +-15 %)")
+    facets: int = Field(22, ge=8, le=200, description="hull points of boulders and pebbles (fewer = larger faces)")
+    extrusions: int = Field(2, ge=0, le=12, description="hull face regions pushed outward")
+    extrusion_depth: float = Field(0.18, ge=0.0, le=0.6, description="extrusion height relative to size")
+    cuts: int = Field(1, ge=0, le=16, description="flat fracture planes")
+    ledges: int = Field(1, ge=0, le=8, description="stepped notches (a wedge of two planes removed)")
+    bevel: float = Field(0.04, ge=0.0, le=0.2, description="edge rounding radius relative to size")
+    weathering: float = Field(0.2, ge=0.0, le=1.0, description="blend of the polytope towards its ellipsoid")
+    roughness: float = Field(0.25, ge=0.0, le=0.6, description="noise displacement level (kind-scaled)")
+    noise_scale: float = Field(1.0, ge=0.2, le=6.0, description="noise features per size")
+    cracks: float = Field(0.6, ge=0.0, le=1.0, description="depth of crack grooves")
+    strata: float = Field(0.0, ge=0.0, le=0.3, description="recess depth of sedimentary layers, relative to size")
+    base: float = Field(0.55, ge=0.1, le=1.0, description="flat base at this fraction of the vertical half-axis "
+                                                          "below the centre (1 = no base)")
+    detail: int = Field(4, ge=0, le=6, description="icosphere subdivisions (LOD): 20 * 4**detail triangles")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_defaults(cls, data):
+        if isinstance(data, dict):
+            kind = data.get("kind", "boulder")
+            if kind in PRESETS:
+                data = {**PRESETS[kind], **data}
+        return data
 
 
 class RockParams(BaseModel):
@@ -24,14 +97,16 @@ class RockParams(BaseModel):
     radius: float = Field(90.0, gt=0.0, le=5000.0, description="radius of the scatter area around the origin, m")
     size_median: float = Field(0.6, gt=0.01, le=50.0, description="median boulder size (radius), m")
     size_spread: float = Field(0.6, ge=0.0, le=2.0, description="log-normal spread of sizes")
-    roughness: float = Field(0.25, ge=0.0, le=0.6, description="noise displacement relative to size")
+    roughness: float = Field(0.25, ge=0.0, le=0.6, description="noise displacement level (boulders; chunks and "
+                                                               "pebbles respond less)")
     prototypes: int = Field(6, ge=1, le=64, description="distinct rock meshes")
-    subdivisions: int = Field(3, ge=1, le=6, description="icosphere subdivisions per prototype")
+    subdivisions: int = Field(3, ge=0, le=6, description="icosphere subdivisions per prototype (LOD)")
     sink: float = Field(0.25, ge=0.0, le=0.9, description="fraction of the size buried in the ground")
+    kind: RockKind = Field("boulder", description="boulder, chunk (angular blocks: talus) or pebble")
 
 
-def icosphere(subdivisions: int) -> Mesh:
-    """Unit icosphere (outward CCW faces), by repeated edge midpoints."""
+@lru_cache(maxsize=8)
+def _icosphere_arrays(subdivisions: int) -> tuple[np.ndarray, np.ndarray]:
     t = (1.0 + 5 ** 0.5) / 2.0
     v = np.array([[-1, t, 0], [1, t, 0], [-1, -t, 0], [1, -t, 0], [0, -1, t], [0, 1, t],
                   [0, -1, -t], [0, 1, -t], [t, 0, -1], [t, 0, 1], [-t, 0, -1], [-t, 0, 1]], dtype=np.float64)
@@ -49,21 +124,240 @@ def icosphere(subdivisions: int) -> Mesh:
         a, b, c = f[:, 0], f[:, 1], f[:, 2]
         f = np.concatenate([np.stack([a, m[:, 0], m[:, 2]], -1), np.stack([b, m[:, 1], m[:, 0]], -1),
                             np.stack([c, m[:, 2], m[:, 1]], -1), m])
-    return Mesh(v, f)
+    v.setflags(write=False)
+    f.setflags(write=False)
+    return v, f
+
+
+def icosphere(subdivisions: int) -> Mesh:
+    """Unit icosphere (outward CCW faces), by repeated edge midpoints."""
+    v, f = _icosphere_arrays(int(subdivisions))
+    return Mesh(v.copy(), f.copy())
+
+
+# ---------------------------------------------------------------- ray casting of r(d)
+
+def _ray_t(d: np.ndarray, normals: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Distance along unit rays d (V, 3) from the centre to planes n.x = h (h > 0); inf where the ray
+    runs away from the plane. (V, P)."""
+    nd = d @ normals.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(nd > 1e-9, h[None, :] / nd, np.inf)
+
+
+def _softmin(t: np.ndarray, radius: float) -> np.ndarray:
+    """Minimum over axis 1, rounded where planes meet (rounding about ``radius``); never below half the
+    hard minimum."""
+    tmin = t.min(axis=1)
+    if radius <= 0.0:
+        return tmin
+    k = 1.0 / radius
+    s = np.exp(-k * (t - tmin[:, None])).sum(axis=1)
+    return np.maximum(tmin - np.log(s) / k, 0.5 * tmin)
+
+
+def _planes(eq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """scipy hull equations (n.x + e <= 0 inside) -> unit normals and offsets h = -e."""
+    n = eq[:, :3]
+    norm = np.linalg.norm(n, axis=1)
+    return n / norm[:, None], -eq[:, 3] / norm
+
+
+def _random_dirs(rng: np.random.Generator, n: int) -> np.ndarray:
+    g = rng.standard_normal((n, 3))
+    return g / np.linalg.norm(g, axis=1, keepdims=True)
+
+
+def _random_rotation(rng: np.random.Generator) -> np.ndarray:
+    q, r = np.linalg.qr(rng.standard_normal((3, 3)))
+    q *= np.sign(np.diag(r))
+    if np.linalg.det(q) < 0:
+        q[:, 0] = -q[:, 0]
+    return q
+
+
+def _small_rotation(rng: np.random.Generator, angle: float) -> np.ndarray:
+    """Rotation matrix (rows = rotated axes) by up to ``angle`` radians about a random axis."""
+    a = _random_dirs(rng, 1)[0]
+    t = rng.uniform(0.0, angle)
+    k = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
+    return np.eye(3) + np.sin(t) * k + (1 - np.cos(t)) * k @ k
+
+
+def _axes(s: RockShape, rng: np.random.Generator) -> np.ndarray:
+    """Half-axes (x long, y middle, z vertical) of a unit-size rock, jittered per rock."""
+    j = rng.uniform(0.85, 1.15, 2)
+    b = min(1.0, j[0] / s.elongation)
+    c = min(1.0, s.flatness * j[1])
+    return np.array([1.0, b, max(c, 0.12)])
+
+
+def _hull_points(axes: np.ndarray, n: int, rng: np.random.Generator, jitter: float = 0.12) -> np.ndarray:
+    """n points on a jittered ellipsoid; the first six are three antipodal pairs, so the centre is inside."""
+    rot = _random_rotation(rng)
+    dirs = np.concatenate([rot.T, -rot.T, _random_dirs(rng, max(n - 6, 0))])
+    return dirs * axes * rng.uniform(1.0 - jitter, 1.0 + jitter, (len(dirs), 1))
+
+
+def _extrude(d: np.ndarray, r: np.ndarray, pts: np.ndarray, hull: ConvexHull, count: int, depth: float,
+             bevel: float, rng: np.random.Generator) -> np.ndarray:
+    """Union with ``count`` frustums grown from hull face regions (a face and its neighbours)."""
+    if count == 0 or depth <= 0.0:
+        return r
+    n_f, _ = _planes(hull.equations)
+    tri = pts[hull.simplices]
+    area = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
+    for _ in range(count):
+        f = int(rng.choice(len(area), p=area / area.sum()))
+        region = np.unique(np.concatenate([hull.simplices[f], hull.simplices[hull.neighbors[f]].ravel()]))
+        base = pts[region]
+        centre = base.mean(axis=0)
+        nrm = n_f[f] + rng.normal(0.0, 0.25, 3)
+        nrm /= np.linalg.norm(nrm)
+        inset = rng.uniform(0.45, 0.8)
+        top = centre + (base - centre) * inset + nrm * depth * rng.uniform(0.5, 1.0)
+        try:
+            q = ConvexHull(np.concatenate([base, top]))
+        except Exception:  # flat region (qhull precision): no extrusion here
+            continue
+        qn = q.equations[:, :3]
+        qe = q.equations[:, 3]
+        nd = d @ qn.T  # constraint along the ray: t * nd + e <= 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bound = -qe[None, :] / nd
+        enter = np.where(nd < -1e-9, bound, -np.inf).max(axis=1)
+        blocked = np.any((np.abs(nd) <= 1e-9) & (qe[None, :] > 0), axis=1)
+        exit_t = np.where(nd > 1e-9, bound, np.inf)
+        t_out = _softmin(exit_t, bevel)
+        hit = ~blocked & (enter <= exit_t.min(axis=1)) & (exit_t.min(axis=1) > 0)
+        r = np.where(hit, np.maximum(r, t_out), r)
+    return r
+
+
+def _support(d: np.ndarray, r: np.ndarray, n: np.ndarray) -> float:
+    return float(((d * r[:, None]) @ n).max())
+
+
+def _fracture(d: np.ndarray, r: np.ndarray, cuts: int, ledges: int, rng: np.random.Generator) -> np.ndarray:
+    """Flat fracture planes, then ledges (a wedge of two nearly perpendicular planes removed: a step)."""
+    for _ in range(cuts):
+        n = _random_dirs(rng, 1)[0]
+        h = _support(d, r, n) * rng.uniform(0.62, 0.88)
+        r = np.minimum(r, _ray_t(d, n[None], np.array([h]))[:, 0])
+    for _ in range(ledges):
+        n1 = _random_dirs(rng, 1)[0]
+        n2 = np.cross(n1, _random_dirs(rng, 1)[0])
+        n2 = n2 / np.linalg.norm(n2) * np.cos(rng.uniform(-0.35, 0.35)) + n1 * rng.uniform(-0.2, 0.2)
+        n2 /= np.linalg.norm(n2)
+        h = np.array([_support(d, r, n1) * rng.uniform(0.55, 0.85), _support(d, r, n2) * rng.uniform(0.3, 0.7)])
+        t = _ray_t(d, np.stack([n1, n2]), h)
+        r = np.minimum(r, t.max(axis=1))  # the wedge occupies the ray beyond both planes
+    return r
+
+
+def _fbm_batch(layers: list[tuple[np.ndarray, int, float]], perm: np.ndarray) -> list[np.ndarray]:
+    """Several fractal noises (points, octaves, gain) in one numba call: every octave of every layer is
+    stacked and evaluated as single-octave noise (one parallel launch instead of one per layer)."""
+    pts, spans = [], []
+    for k, (p, octaves, gain) in enumerate(layers):
+        w = gain ** np.arange(octaves)
+        for o in range(octaves):
+            pts.append(p * 2.0 ** o + 17.31 * (o + 1) + 3.7 * k)
+        spans.append(w / w.sum())
+    vals = fbm3(np.concatenate(pts), perm, octaves=1).reshape(-1, len(layers[0][0]))
+    out, i = [], 0
+    for w in spans:
+        out.append(np.tensordot(w, vals[i:i + len(w)], axes=1))
+        i += len(w)
+    return out
+
+
+def _noise(x: np.ndarray, s: RockShape, rng: np.random.Generator) -> np.ndarray:
+    """Relative radial displacement: lumps, fine detail and crack grooves, band-limited by ``detail``."""
+    perm = perm_table(rng)
+    off = rng.uniform(-100.0, 100.0, (3, 3))
+    p = x * s.noise_scale
+    level = s.detail
+    amp = s.roughness * _ROUGH_GAIN[s.kind]
+    fine_oct = int(np.clip(level - 1, 1, 5))
+    layers = [(p * 1.2 + off[0], 2, 0.5), (p * 4.0 + off[1], fine_oct, 0.55)]
+    cracks = s.cracks > 0.0 and level >= 2
+    if cracks:
+        layers.append((p * 1.6 + off[2], 2, 0.45))
+    n = _fbm_batch(layers, perm)
+    disp = amp * (0.7 * n[0] + 0.3 * n[1])
+    if cracks:
+        # grooves along the zero set of a noise: (1 - |n|)^k is 1 on the set and falls off over ~1.5 edges
+        k = 0.3 * 2.0 ** level
+        fade = min(1.0, (level - 1) / 3.0)  # coarse meshes cannot carry narrow cracks
+        disp = disp - s.cracks * 0.045 * fade * (1.0 - np.minimum(np.abs(n[2]) * 1.4, 1.0)) ** k
+    return np.clip(disp, -0.6, 0.6)
+
+
+def _strata(x: np.ndarray, s: RockShape, rng: np.random.Generator) -> np.ndarray:
+    """Per-layer radial factor: layers along a tilted bedding normal, each recessed by its own depth, with
+    a short ramp between layers and a thin groove on each bedding plane."""
+    tilt = rng.uniform(0.0, 0.5)
+    az = rng.uniform(0, 2 * np.pi)
+    b = np.array([np.sin(tilt) * np.cos(az), np.sin(tilt) * np.sin(az), np.cos(tilt)])
+    spacing = rng.uniform(0.14, 0.26)
+    u = x @ b / spacing + rng.uniform(0, 1)
+    k = np.floor(u).astype(np.int64)
+    f = u - k
+    depth = s.strata * rng.uniform(0.0, 1.0, 64) ** 1.5
+    t = np.clip((f - 0.8) / 0.2, 0.0, 1.0)
+    t = t * t * (3.0 - 2.0 * t)
+    recess = depth[k % 64] * (1.0 - t) + depth[(k + 1) % 64] * t
+    groove = 0.25 * s.strata * np.maximum(0.0, 1.0 - np.minimum(f, 1.0 - f) / 0.12) ** 2
+    return 1.0 - recess - groove
+
+
+def make_rock(shape: RockShape, rng: np.random.Generator) -> Mesh:
+    """One rock of ``shape.size`` (half-length of its long axis), centred at the origin, Z up."""
+    s = shape
+    ico, faces = _icosphere_arrays(s.detail)
+    if s.kind == "chunk":
+        axes = _axes(s, rng)
+        box = axes * 0.8
+        # a box, tilted a little, with corners and edges cut off by planes at 45-80 % of its support
+        tilt = _small_rotation(rng, 0.25)
+        normals = np.concatenate([tilt, -tilt])
+        h = np.concatenate([box, box])
+        n = _random_dirs(rng, s.cuts)
+        h_cut = np.abs(n @ tilt.T) @ box * rng.uniform(0.45, 0.8, s.cuts)
+        normals, h = np.concatenate([normals, n]), np.concatenate([h, h_cut])
+        ell = box * 1.4
+    else:
+        axes = _axes(s, rng)
+        pts = _hull_points(axes, s.facets, rng)
+        hull = ConvexHull(pts)
+        normals, h = _planes(hull.equations)
+        ell = axes
+    d = ico * (ell / ell.max())
+    d = d / np.linalg.norm(d, axis=1, keepdims=True)
+    r = _softmin(_ray_t(d, normals, h), s.bevel)
+    if s.weathering > 0.0:
+        r_ell = 1.0 / np.sqrt(((d / ell) ** 2).sum(axis=1))
+        r = (1.0 - s.weathering) * r + s.weathering * np.maximum(r_ell, r)
+    if s.kind != "chunk":
+        r = _extrude(d, r, pts, hull, s.extrusions, s.extrusion_depth, s.bevel, rng)
+        r = _fracture(d, r, s.cuts, s.ledges, rng)
+    else:
+        r = _fracture(d, r, 0, s.ledges, rng)
+    if s.base < 1.0:
+        zb = s.base * axes[2]
+        r = np.minimum(r, np.where(d[:, 2] < -1e-9, zb / np.maximum(-d[:, 2], 1e-9), np.inf))
+    x = d * r[:, None]
+    if s.strata > 0.0:
+        r = r * _strata(x, s, rng)
+    r = r * (1.0 + _noise(x, s, rng))
+    v = d * r[:, None] * s.size
+    return Mesh(v, faces.copy(), smooth=s.kind != "chunk")
 
 
 def rock_mesh(params: RockParams, rng: np.random.Generator) -> Mesh:
-    """One boulder of unit size: ellipsoid axes, flattened base, fractal displacement."""
-    sphere = icosphere(params.subdivisions)
-    d = sphere.vertices.astype(np.float64)
-    axes = rng.uniform([0.8, 0.6, 0.45], [1.2, 1.0, 0.8])
-    perm = perm_table(rng)
-    offset = rng.uniform(-100, 100, 3)
-    disp = fbm3(d * 1.3 + offset, perm, octaves=5, gain=0.55)
-    r = 1.0 + params.roughness * 2.0 * disp
-    v = d * r[:, None] * axes
-    v[:, 2] = np.where(v[:, 2] < -0.2 * axes[2], -0.2 * axes[2] + 0.3 * (v[:, 2] + 0.2 * axes[2]), v[:, 2])
-    return Mesh(v, sphere.faces, smooth=True)
+    """One rock of unit size of ``params.kind`` at ``params.subdivisions`` detail and ``params.roughness``."""
+    return make_rock(RockShape(kind=params.kind, roughness=params.roughness, detail=params.subdivisions), rng)
 
 
 def scatter_rocks(params: RockParams, seeds: SeedTree, height: Callable, normal: Callable) -> list[Instances]:
