@@ -1,4 +1,5 @@
-"""Water surfaces: ocean (Gerstner waves), flat lakes (or lake ice), rivers following the terrain.
+"""Water surfaces: ocean (Gerstner waves), lakes filling the terrain's basins, flat sheets (lake ice),
+rivers following the terrain's drainage.
 
 Each is a separate mesh (labelled ``water`` or ``ice`` by the scene) on the same
 camera-centred polar grid as the terrain, so its detail follows the camera and
@@ -91,13 +92,45 @@ def lake_mesh(eye: np.ndarray, yaw: float, hfov: float, width: int, level: float
 
 def river_mesh(eye: np.ndarray, yaw: float, hfov: float, width: int, river: River, extent: float = 20000.0,
                pixels_per_triangle: float = 3.0, near: float = 0.0) -> Mesh:
-    """The river's water surface: the sheet z = level(x, y) cut to a strip around its course."""
+    """The river's water surface: the sheet z = level(x, y) (falling along the course) cut to a strip
+    around the course, under the banks; small ripples across the flow."""
     xv, yv, faces = _sheet(eye, yaw, hfov, width, extent, pixels_per_triangle, near)
-    z = river.level(xv, yv)
-    u, v = river.frame(xv, yv)
+    c = np.stack([xv[faces].mean(axis=1), yv[faces].mean(axis=1)], -1)
+    pc = river.project(c[:, 0], c[:, 1])
+    faces = faces[pc["distance"] < pc["width"] * 1.2]
+    used, inv = np.unique(faces, return_inverse=True)
+    xv, yv, faces = xv[used], yv[used], inv.reshape(-1, 3).astype(np.int32)
+    pr = river.project(xv, yv)
+    u, v = pr["s"], np.clip(pr["offset"], -1e3, 1e3)
     ripple = 0.015 * np.sin(u * 2.1 + 0.7 * np.sin(v * 1.3)) + 0.01 * np.sin(u * 5.3 - v * 3.1)
-    mesh = Mesh(np.stack([xv, yv, z + ripple], -1), faces)
-    return _keep_faces(mesh, lambda x, y: river.distance(x, y) < river.width * 1.2)
+    return Mesh(np.stack([xv, yv, pr["level"] + ripple], -1), faces)
+
+
+def lake_meshes(eye: np.ndarray, yaw: float, hfov: float, width: int, field, extent: float = 20000.0,
+                pixels_per_triangle: float = 4.0, near: float = 0.0) -> list[tuple[object, Mesh]]:
+    """One flat sheet per lake of a ``TerrainField`` (``field.lakes``), at the lake's spill level,
+    cut to the faces over its basin that reach below that level (the terrain hides the rest)."""
+    if not field.lakes:
+        return []
+    half = -field.x0
+    reach = float(np.max(np.hypot(np.abs(eye[0]) + half, np.abs(eye[1]) + half)))
+    xv, yv, faces = _sheet(eye, yaw, hfov, width, min(extent, reach), pixels_per_triangle, near)
+    c = np.stack([xv[faces].mean(axis=1), yv[faces].mean(axis=1)], -1)
+    lake_of_face = field.lake_at(c[:, 0], c[:, 1])
+    cand = lake_of_face > 0
+    ground = np.full(len(xv), np.inf)
+    used = np.unique(faces[cand])
+    ground[used] = field.height(xv[used], yv[used])
+    lowest = ground[faces].min(axis=1)
+    out = []
+    for lake in field.lakes:
+        f = faces[(lake_of_face == lake.id) & (lowest < lake.level)]
+        if len(f) == 0:
+            continue
+        used, inv = np.unique(f, return_inverse=True)
+        v = np.stack([xv[used], yv[used], np.full(len(used), lake.level)], -1)
+        out.append((lake, Mesh(v, inv.reshape(-1, 3).astype(np.int32))))
+    return out
 
 
 def _keep_faces(mesh: Mesh, keep) -> Mesh:
@@ -112,4 +145,4 @@ def _keep_faces(mesh: Mesh, keep) -> Mesh:
     return split_faces(mesh, ok.astype(np.int64))[1]
 
 
-__all__ = ["WaveParams", "gerstner", "lake_mesh", "ocean_mesh", "river_mesh", "vertex_normals"]
+__all__ = ["WaveParams", "gerstner", "lake_mesh", "lake_meshes", "ocean_mesh", "river_mesh", "vertex_normals"]

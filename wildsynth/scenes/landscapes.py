@@ -1,8 +1,9 @@
-"""Landscape scene types: mountain, desert, canyon, cliff, river, coast, arctic.
+"""Landscape scene types: mountain, desert, canyon, cliff, river, coast, arctic, lake.
 
 Each is a landform (``generators/terrain/landforms.py``) eroded on a grid and
-meshed around the camera, plus its water (ocean with Gerstner waves, river,
-frozen lake), boulders, sun and sky. One build function serves them all; a
+meshed around the camera, plus its water (ocean with Gerstner waves, a river
+traced along the grid's drainage, lakes filling the grid's basins to their
+spill level, a frozen lake), boulders, sun and sky. One build function serves them all; a
 table (``SPECS``) holds what differs: the landform, the palette, snow line,
 camera heights and pitch, rock counts.
 
@@ -26,10 +27,10 @@ from ..core.seeds import SeedTree
 from ..generators.rocks import RockParams, scatter_rocks
 from ..generators.terrain import landforms as lf
 from ..generators.terrain.erosion import ErosionParams
-from ..generators.terrain.field import (CoverParams, GridParams, MeshParams, TerrainField, near_radius, split_faces,
-                                        vertex_normals)
+from ..generators.terrain.field import (CoverParams, GridParams, LakesParams, MeshParams, RiverTraceParams,
+                                        TerrainField, near_radius, split_faces, vertex_normals)
 from ..generators.terrain.formations import FormationParams, Formations
-from ..generators.water import WaveParams, lake_mesh, ocean_mesh, river_mesh
+from ..generators.water import WaveParams, lake_mesh, lake_meshes, ocean_mesh, river_mesh
 from ..materials.terrain import ROCK_SLOPE
 from .base import SceneRecipe, SkyParams, register
 from ..generators.weather import WeatherParams, add_weather
@@ -39,6 +40,7 @@ SPECS = {
     "mountain": dict(
         description="mountain range: eroded ridged peaks, snow above the snow line, seen from a high slope",
         landform=lf.MountainParams, palette="mountain", cover=dict(snowline=700.0, snow_band=120.0),
+        lakes=dict(enabled=True, min_area=20000.0, min_depth=3.0),  # tarns where the eroded grid holds basins
         camera=dict(height_min=20.0, height_max=60.0, pitch_min=-12.0, pitch_max=0.0, area_radius=500.0,
                     min_sky=0.1),
         rocks=dict(count=40, radius=80.0, size_median=1.0)),
@@ -79,6 +81,13 @@ SPECS = {
         landform=lf.ArcticParams, palette="arctic", cover=dict(snowline=-20.0, snow_band=20.0, snow_max_slope=0.6),
         camera=dict(height_min=1.7, height_max=6.0, pitch_min=-8.0, pitch_max=0.0, area_radius=40.0),
         rocks=dict(count=20, radius=60.0, size_median=0.8)),
+    "lake": dict(
+        description="mountain lake: a basin ringed by peaks, filled to its spill level, seen from the shore",
+        landform=lf.LakeParams, palette="mountain", cover=dict(snowline=380.0, snow_band=80.0), biome="mountain",
+        lakes=dict(enabled=True),
+        camera=dict(height_min=1.7, height_max=4.0, pitch_min=-15.0, pitch_max=-6.0, area_radius=15.0,
+                    min_sky=0.1),
+        rocks=dict(count=40, radius=60.0, size_median=0.7)),
 }
 
 
@@ -86,18 +95,22 @@ class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-VEGETATED = ("desert", "mountain", "river", "arctic")  # scenes with a plant preset in scenes/vegetation.py
+VEGETATED = ("desert", "mountain", "river", "arctic", "lake")  # scenes with a plant preset (scenes/vegetation.py)
 
 
 def _params_model(name: str, spec: dict) -> type[BaseModel]:
     cover, cam, rocks, forms = spec["cover"], spec["camera"], spec["rocks"], spec.get("formations", {})
-    ero = spec.get("erosion", {})
+    ero, lakes = spec.get("erosion", {}), spec.get("lakes", {})
     return create_model(
         f"{name.capitalize()}Params", __base__=_Base,
         terrain=(spec["landform"], Field(default_factory=spec["landform"], description="landform shape")),
         grid=(GridParams, Field(default_factory=GridParams, description="erosion grid")),
         erosion=(ErosionParams, Field(default_factory=lambda: ErosionParams(**ero),
                                       description="hydraulic and thermal erosion")),
+        lakes=(LakesParams, Field(default_factory=lambda: LakesParams(**lakes),
+                                  description="lakes: the eroded grid's basins filled to their spill level")),
+        river=(RiverTraceParams, Field(default_factory=RiverTraceParams,
+                                       description="a valley's river traced along the grid's drainage")),
         mesh=(MeshParams, Field(default_factory=MeshParams, description="camera-following meshing")),
         cover=(CoverParams, Field(default_factory=lambda: CoverParams(**cover), description="snow and beach")),
         waves=(WaveParams, Field(default_factory=WaveParams, description="ocean waves")),
@@ -128,7 +141,7 @@ def place_landscape_camera(params, field: TerrainField, surface, obstacles: Obst
                            rng: np.random.Generator):
     """Proposals around the landform's view hint, scored by ``choose_view`` (never fails)."""
     c = params.camera
-    hint = field.landform.view_hint()
+    hint = field.view_hint()
     n = c.proposals
     rad = c.area_radius * np.sqrt(rng.uniform(0, 1, n))
     ang = rng.uniform(0, 2 * np.pi, n)
@@ -144,14 +157,15 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
     spec = SPECS[name]
     timings = {}
     t0 = time.perf_counter()
-    field = TerrainField(params.terrain, seeds.child("terrain"), params.grid, params.erosion, params.cover)
+    field = TerrainField(params.terrain, seeds.child("terrain"), params.grid, params.erosion, params.cover,
+                         params.lakes, params.river)
     timings["terrain_field_s"] = time.perf_counter() - t0
 
     def surface(x, y):
         return np.maximum(field.height(x, y), field.water_level(x, y))
 
     # boulders around where the camera will stand (the rock scatter works in a disc at the origin)
-    hint = field.landform.view_hint()
+    hint = field.view_hint()
     cx, cy = float(hint.eye[0]), float(hint.eye[1])
     rock_sets = scatter_rocks(params.rocks, seeds.child("rocks"),
                               lambda x, y: field.height(np.asarray(x) + cx, np.asarray(y) + cy),
@@ -205,6 +219,11 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
         if ice.n_triangles:
             scene.add(Object("lake_ice", ice, MaterialRef("ice", mat_seeds.child("ice").int()), semantic="ice",
                              generator="water.lake"))
+    if field.lakes:  # liquid lakes in the terrain's basins, one object each
+        lake_mat = MaterialRef("lake_water", mat_seeds.child("lake").int())
+        for lake, m in lake_meshes(eye, yaw, cam.hfov, width, field, extent=ext, pixels_per_triangle=ppt, near=near):
+            scene.add(Object(f"lake{lake.id}", m, lake_mat, semantic="water", generator="water.lake",
+                             params={"level": lake.level, "area_m2": lake.area, "max_depth": lake.max_depth}))
     timings["water_s"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
@@ -226,7 +245,7 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
                          params=params.rocks.model_dump()))
     if params.vegetation > 0 and name in VEGETATED:  # the biome's plants, following the terrain's masks
         t4 = time.perf_counter()
-        veg = biome_params(name)
+        veg = biome_params(spec.get("biome", name))
         for layer in (veg.trees, veg.bushes, veg.grass, veg.flowers, veg.ferns, veg.cacti):
             if layer is not None:
                 layer.niche.density *= params.vegetation

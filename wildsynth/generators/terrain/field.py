@@ -20,6 +20,8 @@ coarser behind the camera, out to ``extent`` (the horizon).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import ndimage
@@ -27,8 +29,8 @@ from scipy import ndimage
 from ...core.mesh import Mesh
 from ...core.seeds import SeedTree
 from ..noise import fbm2, perm_table
-from .erosion import ErosionParams, erode
-from .landforms import Landform, LandformParams, smoothstep
+from .erosion import ErosionParams, d8_receivers, erode, fill_depressions, flow_accumulation
+from .landforms import Landform, LandformParams, River, ViewHint, smoothstep
 from .polar import polar_grid
 
 
@@ -59,6 +61,70 @@ class CoverParams(BaseModel):
     snow_band: float = Field(60.0, ge=0.1, le=2000.0, description="altitude over which snow thickens, m")
     snow_max_slope: float = Field(0.45, ge=0.0, le=1.0, description="slope (1 - n_z) above which snow slides off")
     beach_height: float = Field(2.5, ge=0.0, le=50.0, description="land this close above sea level is beach, m")
+
+
+class LakesParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(False, description="fill the eroded grid's basins to their spill level as lakes")
+    min_area: float = Field(6000.0, ge=0.0, le=1e8, description="smallest lake surface kept, m^2")
+    min_depth: float = Field(1.5, ge=0.0, le=1000.0, description="shallowest lake kept (deepest point), m")
+    max_count: int = Field(6, ge=0, le=100, description="at most this many lakes (the largest)")
+
+
+class RiverTraceParams(BaseModel):
+    """How the river of a valley landform is traced on the eroded grid's drainage."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    smoothing: float = Field(2.5, ge=0.0, le=20.0, description="Gaussian smoothing of the D8 course, grid cells")
+    source_fraction: float = Field(0.05, ge=0.0, le=1.0,
+                                   description="the course starts where the drained area falls below this "
+                                               "fraction of the drained area in view")
+    min_gradient: float = Field(2e-4, ge=0.0, le=0.05, description="least fall of the water level per metre")
+    freeboard: float = Field(0.5, ge=0.0, le=10.0, description="water level below the lowest ground of the "
+                                                             "cross-section, m")
+    bank_slope: float = Field(0.3, ge=0.05, le=5.0, description="slope of the cut banks above the water")
+
+
+@dataclass
+class Lake:
+    """A filled basin of the eroded grid: its water surface lies at ``level`` (the spill level)."""
+
+    id: int
+    level: float
+    area: float  # m^2
+    max_depth: float  # m
+    centroid: np.ndarray  # xy, m
+    cells: np.ndarray  # bool grid: the flooded cells
+
+
+def find_lakes(z: np.ndarray, cell: float, x0: float, params: LakesParams) -> tuple[list[Lake], np.ndarray]:
+    """Basins of the height grid ``z`` filled to their spill level (Priority-Flood), kept if large and
+    deep enough. Returns the lakes (largest first, ids 1..n) and the filled depth grid."""
+    filled = fill_depressions(z)
+    depth = filled - z
+    wet = depth > 1e-9
+    labels, n = ndimage.label(wet, structure=np.ones((3, 3)))
+    if n == 0:
+        return [], depth
+    idx = np.arange(1, n + 1)
+    count = ndimage.sum_labels(np.ones_like(z), labels, idx)
+    deepest = ndimage.maximum(depth, labels, idx)
+    ok = (count * cell * cell >= params.min_area) & (deepest >= params.min_depth)
+    keep = idx[ok][np.argsort(-count[ok], kind="stable")][:params.max_count]
+    lakes = []
+    for k, lab in enumerate(keep, start=1):
+        cells = labels == lab
+        ii, jj = np.nonzero(cells)
+        lakes.append(Lake(k, float(filled[cells].max()), float(cells.sum() * cell * cell), float(depth[cells].max()),
+                          np.array([x0 + jj.mean() * cell, x0 + ii.mean() * cell]), cells))
+    return lakes, depth
+
+
+def _smooth_relu(e, k):
+    """max(e, 0) with a rounded corner of half-width k (C1)."""
+    return np.where(e > k, e, np.where(e < -k, 0.0, (e + k) ** 2 / (4 * k)))
 
 
 def _bilinear(grid: np.ndarray, x0: float, cell: float, x: np.ndarray, y: np.ndarray,
@@ -105,10 +171,13 @@ class TerrainField:
     """Landform + erosion + masks; ``height`` is what every other generator and the camera use."""
 
     def __init__(self, landform: LandformParams, seeds: SeedTree, grid: GridParams | None = None,
-                 erosion: ErosionParams | None = None, cover: CoverParams | None = None):
+                 erosion: ErosionParams | None = None, cover: CoverParams | None = None,
+                 lakes: LakesParams | None = None, river: RiverTraceParams | None = None):
         self.grid_params = grid or GridParams()
         self.erosion_params = erosion or ErosionParams()
         self.cover = cover or CoverParams()
+        self.lake_params = lakes or LakesParams()
+        self.river_params = river or RiverTraceParams()
         self.landform = Landform(landform, seeds.child("landform"))
         self.water = self.landform.water
         self._perm_masks = perm_table(seeds.child("masks").rng())
@@ -129,38 +198,202 @@ class TerrainField:
             fade = smoothstep(0.0, 0.08 * g.size, edge)
             self.delta = (eroded - base) * fade * strength
         self.moisture = np.clip(np.log1p(self.flow) / np.log1p(max(self.flow.max(), 1.0)), 0.0, 1.0)
-        # distance to water on the grid (metres)
-        zg = base + self.delta * self._keep(gx, gy, base)
-        wet = np.zeros(base.shape, dtype=bool)
-        if self.water.sea_level is not None:
-            wet |= zg < self.water.sea_level
+        # the eroded grid: exactly the surface ``height`` gives at the grid nodes (before a river carves)
+        self.grid_height = zg = base + (self.delta * self._keep(gx, gy, base) if self._eroded else 0.0)
+        # lakes: the grid's basins filled to their spill level
+        self.lakes: list[Lake] = []
+        self.lake_id = np.zeros(base.shape, dtype=np.int32)  # lakes, grown 2 cells into their shores
+        if self.lake_params.enabled and self.water.sea_level is None:
+            self.lakes, _ = find_lakes(zg, self.cell, self.x0, self.lake_params)
+            for lake in self.lakes:
+                shore = ndimage.binary_dilation(lake.cells, iterations=2) & (zg >= lake.level) & (self.lake_id == 0)
+                self.lake_id[lake.cells | shore] = lake.id
+        self._lake_levels = np.array([-np.inf] + [lk.level for lk in self.lakes])
+        # a river valley: the river follows the drainage of the eroded grid and carves its bed
+        if self.water.valley is not None:
+            self.water.river = self._trace_river(zg)
+        # distance to water on the grid (metres); moisture rises near fresh water
+        fresh = np.zeros(base.shape, dtype=bool)
+        for lake in self.lakes:
+            fresh |= lake.cells
         if self.water.lake_level is not None:
-            wet |= zg < self.water.lake_level
+            fresh |= zg < self.water.lake_level
         if self.water.river is not None:
-            wet |= self.water.river.distance(gx, gy) < self.water.river.width * 0.5
+            pr = self.water.river.project(gx, gy)
+            fresh |= pr["distance"] < pr["width"] * 0.5
+        wet = fresh | (zg < self.water.sea_level if self.water.sea_level is not None else False)
         self.water_dist = (ndimage.distance_transform_edt(~wet) * self.cell if wet.any()
                            else np.full(base.shape, 1e4))
+        if fresh.any():
+            near = np.exp(-ndimage.distance_transform_edt(~fresh) * self.cell / 25.0)
+            self.moisture = np.maximum(self.moisture, 0.8 * near)
+
+    @property
+    def _eroded(self) -> bool:
+        return bool(self.grid_params.erosion and self.landform.erodible > 0)
+
+    def _node(self, x, y):
+        """Nearest grid node (row, column) of each point and whether the point lies on the grid."""
+        n = self.grid_height.shape[0]
+        j = np.rint((np.asarray(x, dtype=np.float64) - self.x0) / self.cell)
+        i = np.rint((np.asarray(y, dtype=np.float64) - self.x0) / self.cell)
+        inside = (i >= 0) & (j >= 0) & (i < n) & (j < n)
+        return np.clip(i, 0, n - 1).astype(np.int64), np.clip(j, 0, n - 1).astype(np.int64), inside
+
+    def lake_at(self, x, y) -> np.ndarray:
+        """Id of the lake (1..) whose basin or shore holds each point (0: none)."""
+        i, j, inside = self._node(x, y)
+        return np.where(inside, self.lake_id[i, j], 0)
+
+    # -- the river -------------------------------------------------------------
+    def _trace_river(self, zg: np.ndarray) -> River:
+        """The main stem of the grid's drainage through the view: D8 flow on the depression-filled
+        grid, accumulated; from the cell draining most near the valley's view point, follow the flow
+        down to the grid border and the largest tributary up to the source; smooth, extend beyond
+        the grid along the valley axis, then set width and depth by the drained area and a water
+        level that never rises downstream (below the lowest ground of each cross-section)."""
+        rp, lfp, valley = self.river_params, self.landform.p, self.water.valley
+        n, cell = zg.shape[0], self.cell
+        f = fill_depressions(zg, eps=1e-4)
+        rec = d8_receivers(f).ravel()
+        acc = flow_accumulation(f, rec.reshape(f.shape))
+        self.drainage = acc
+        # the seed: the most drained cell within 300 m of the valley axis in view
+        anchor = valley.point(np.zeros(1))[0]
+        ax = self.x0 + np.arange(n) * cell
+        gx, gy = np.meshgrid(ax, ax)
+        near = np.hypot(gx - anchor[0], gy - anchor[1]) < 300.0
+        seed = int(np.flatnonzero(near.ravel())[np.argmax(acc.ravel()[near.ravel()])])
+        down = [seed]
+        while rec[down[-1]] >= 0:
+            down.append(int(rec[down[-1]]))
+        up, k, flat = [], seed, acc.ravel()
+        while True:
+            i, j = divmod(k, n)
+            best, best_acc = -1, rp.source_fraction * flat[seed]
+            for di in (-1, 0, 1):
+                for dj in (-1, 0, 1):
+                    a, b = i + di, j + dj
+                    if 0 <= a < n and 0 <= b < n and rec[a * n + b] == k and flat[a * n + b] >= best_acc:
+                        best, best_acc = a * n + b, flat[a * n + b]
+            if best < 0:
+                break
+            up.append(best)
+            k = best
+        path = np.array(up[::-1] + down)
+        self.river_cells = path
+        pts = np.stack([self.x0 + (path % n) * cell, self.x0 + (path // n) * cell], -1)
+        course = _resample(pts, 4.0)
+        if rp.smoothing > 0 and len(course) > 3:
+            sig = rp.smoothing * cell / 4.0
+            course = np.stack([ndimage.gaussian_filter1d(course[:, c], sig, mode="nearest") for c in (0, 1)], -1)
+        # beyond the grid the river follows the valley's analytic axis (out to the horizon)
+        lim = -self.x0 - 3 * cell
+        xr_first = valley.frame(*course[0])[0]
+        xr_last = valley.frame(*course[-1])[0]
+        sgn = 1.0 if xr_last >= xr_first else -1.0
+        parts = [course]
+        for end, direction in ((course[-1], sgn), (course[0], -sgn)):
+            if np.max(np.abs(end)) < lim:
+                continue  # the course ends inside the grid (its source): no extension
+            xr_e, yr_e = valley.frame(end[0], end[1])
+            xr = xr_e + direction * np.arange(1, 4001) * 6.0
+            off = (yr_e - valley.centre(np.array([xr_e]))[0]) * np.exp(-np.abs(xr - xr_e) / 300.0)
+            ext = valley.point(xr)
+            ext += off[:, None] * np.array([-np.sin(valley.angle), np.cos(valley.angle)])
+            ext = ext[np.max(np.abs(ext), axis=1) > lim]  # only outside the grid
+            if direction == sgn:
+                parts.append(ext)
+            else:
+                parts.insert(0, ext[::-1])
+        course = _resample(np.concatenate(parts), 4.0)
+        s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(course, axis=0).T))])
+        # hydraulic geometry: width ~ Q^0.5, depth ~ Q^0.4, relative to the drained area in view
+        i, j, inside = self._node(course[:, 0], course[:, 1])
+        q = np.where(inside, acc[i, j], np.nan)
+        first, last = np.flatnonzero(inside)[[0, -1]] if inside.any() else (0, len(q) - 1)
+        q[:first], q[last + 1:] = q[first], q[last]
+        q = np.maximum.accumulate(np.nan_to_num(q, nan=1.0)) / max(flat[seed], 1.0)
+        q = ndimage.gaussian_filter1d(q, 10.0, mode="nearest")
+        widths = lfp.width * np.clip(np.sqrt(q), 0.4, 1.6)
+        depths = lfp.depth * np.clip(q ** 0.4, 0.5, 1.5)
+        # the water level: under the lowest ground across the channel, never rising downstream
+        t = np.gradient(course, axis=0)
+        t /= np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-12)
+        nrm = np.stack([-t[:, 1], t[:, 0]], -1)
+        low = np.full(len(course), np.inf)
+        for o in (-0.5, -0.25, 0.0, 0.25, 0.5):
+            p = course + nrm * (o * widths)[:, None]
+            low = np.minimum(low, self._height_uncarved(p[:, 0], p[:, 1]))
+        g = rp.min_gradient
+        levels = np.minimum.accumulate(low + g * s) - g * s - rp.freeboard
+        return River(course, levels, widths, depths, reach=float(widths.max()) * 0.75 + 20.0 / rp.bank_slope)  # banks 20 m up
+
+    def _carve(self, x, y, z):
+        """The river's bed: the ground cut down to a channel below the water and banks rising at
+        ``bank_slope`` from 1 m above it; fades out at the river's reach."""
+        r = self.water.river
+        pr = r.project(x, y)
+        d, w, dep, lvl = pr["distance"], pr["width"], pr["depth"], pr["level"]
+        if not np.any(d < r.reach):
+            return z
+        target = lvl - dep + (dep + 1.0) * smoothstep(0.35 * w, 0.75 * w, d) + \
+            self.river_params.bank_slope * np.maximum(d - 0.75 * w, 0.0)
+        fade = 1.0 - smoothstep(0.7 * r.reach, r.reach, d)
+        return z - _smooth_relu(z - target, 0.4) * fade
+
+    def view_hint(self) -> ViewHint:
+        """The landform's view hint, moved onto the traced river's bank or the main lake's shore."""
+        hint = self.landform.view_hint()
+        r = self.water.river
+        if r is not None:
+            a = self.water.valley.point(np.zeros(1))[0]
+            k = int(np.argmin(np.hypot(r.course[:, 0] - a[0], r.course[:, 1] - a[1])))
+            k = min(max(k, 1), len(r.course) - 2)
+            t = r.course[k + 1] - r.course[k - 1]
+            t /= np.linalg.norm(t)
+            left = np.array([-t[1], t[0]])
+            return ViewHint(r.course[k] + left * r.widths[k], float(np.arctan2(t[1], t[0])) - 0.45,
+                            yaw_spread=0.25)
+        if self.lakes and self.landform.kind == "lake":  # the lake that fills the landform's basin
+            c0 = self.landform.lake_centre()
+            lake = min(self.lakes, key=lambda lk: np.hypot(*(lk.centroid - c0)) / np.sqrt(lk.area))
+            # stand a little inland (4-5 cells), so the near shore shows at the bottom of the frame
+            shore = ndimage.binary_dilation(lake.cells, iterations=5) & \
+                ~ndimage.binary_dilation(lake.cells, iterations=3)
+            ii, jj = np.nonzero(shore)
+            xy = np.stack([self.x0 + jj * self.cell, self.x0 + ii * self.cell], -1)
+            eye = xy[np.argmin(np.hypot(*(xy - hint.eye).T))]
+            li, lj = np.nonzero(lake.cells)
+            lxy = np.stack([self.x0 + lj * self.cell, self.x0 + li * self.cell], -1)
+            lxy = lxy[np.hypot(*(lxy - eye).T) < 1500.0]
+            c = lxy.mean(axis=0) if len(lxy) else lake.centroid
+            return ViewHint(eye, float(np.arctan2(c[1] - eye[1], c[0] - eye[0])), yaw_spread=0.3)
+        return hint
 
     # -- the surface ---------------------------------------------------------
     def _keep(self, x, y, base):
-        """Where the erosion change applies (0: river beds, lake basins and shores stay as shaped).
-        Evaluated at the query points, so a coarse grid cannot smear sediment into a narrow bed."""
+        """Where the erosion change applies (0: flat lake basins and sea shores stay as shaped).
+        Evaluated at the query points, so a coarse grid cannot smear sediment into them."""
         keep = np.ones_like(base)
-        if self.water.river is not None:
-            keep = smoothstep(self.water.river.width * 0.8, self.water.river.width * 2.5,
-                              self.water.river.distance(x, y))
         for level in (self.water.sea_level, self.water.lake_level):
             if level is not None:
                 keep = keep * smoothstep(level + 1.0, level + 8.0, base)
         return keep
 
-    def height(self, x, y) -> np.ndarray:
+    def _height_uncarved(self, x, y) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         base = self.landform.height(x, y)
-        if not self.grid_params.erosion or self.landform.erodible <= 0:
+        if not self._eroded:
             return base
         return base + _bilinear(self.delta, self.x0, self.cell, x, y) * self._keep(x, y, base)
+
+    def height(self, x, y) -> np.ndarray:
+        z = self._height_uncarved(x, y)
+        if self.water.river is not None:
+            z = self._carve(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), z)
+        return z
 
     def normal(self, x, y, eps: float = 0.05) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
@@ -179,9 +412,11 @@ class TerrainField:
             lvl = np.maximum(lvl, w.sea_level)
         if w.lake_level is not None:
             lvl = np.maximum(lvl, w.lake_level)
+        if self.lakes:
+            lvl = np.maximum(lvl, self._lake_levels[self.lake_at(x, y)])
         if w.river is not None:
-            near = w.river.distance(x, y) < w.river.width * 1.5
-            lvl = np.where(near, np.maximum(lvl, w.river.level(x, y)), lvl)
+            pr = w.river.project(x, y)
+            lvl = np.where(pr["distance"] < pr["width"] * 1.5, np.maximum(lvl, pr["level"]), lvl)
         return lvl
 
     # -- masks ---------------------------------------------------------------
@@ -226,6 +461,16 @@ class TerrainField:
         verts = np.stack([xv, yv, zv], -1)
         nrm = vertex_normals(verts, faces)
         return Mesh(verts, faces, attributes=self.masks(xv, yv, zv, nrm))
+
+
+def _resample(pts: np.ndarray, step: float) -> np.ndarray:
+    """A polyline resampled at (about) ``step`` metres along its length."""
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    keep = np.concatenate([[True], seg > 1e-9])
+    s, pts = s[keep], pts[keep]
+    t = np.linspace(0.0, s[-1], max(int(np.ceil(s[-1] / step)) + 1, 2))
+    return np.stack([np.interp(t, s, pts[:, 0]), np.interp(t, s, pts[:, 1])], -1)
 
 
 class HeightCache:

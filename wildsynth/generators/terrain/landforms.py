@@ -17,6 +17,7 @@ from typing import Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+from scipy import ndimage
 
 from ...core.seeds import SeedTree
 from ..noise import fbm2, perm_table
@@ -37,15 +38,15 @@ def terrace(z, step, sharpness):
 
 
 @dataclass
-class River:
-    """A river along x' (rotated frame): centre y' = centre(x'), water level falls along x'."""
+class ValleyAxis:
+    """The analytic axis of a river valley along x' (rotated frame): centre y' = centre(x'), the
+    valley floor falling along x'. The river itself is traced on the eroded grid by the terrain
+    field (drainage), so it follows the terrain's own flow; this axis only shapes the valley."""
 
-    angle: float  # rotation of the river frame, radians
-    width: float
-    depth: float
+    angle: float  # rotation of the valley frame, radians
     meander: float
     wavelength: float
-    gradient: float  # water level fall per metre along the river
+    gradient: float  # fall of the valley floor per metre along x'
     perm: np.ndarray
     offset: float
 
@@ -56,6 +57,13 @@ class River:
     def centre(self, xr):
         return self.meander * fbm2(xr / self.wavelength + self.offset, 0.5 + 0 * xr, self.perm, 3)
 
+    def point(self, xr):
+        """World xy (N, 2) of the axis at x' = xr."""
+        xr = np.asarray(xr, dtype=np.float64)
+        yr = self.centre(xr)
+        c, s = np.cos(self.angle), np.sin(self.angle)
+        return np.stack([c * xr - s * yr, s * xr + c * yr], -1)
+
     def distance(self, x, y):
         xr, yr = self.frame(x, y)
         return np.abs(yr - self.centre(xr))
@@ -65,11 +73,92 @@ class River:
         return -self.gradient * xr
 
 
+class River:
+    """A river along a polyline course (upstream first): water level (non-increasing downstream),
+    width and depth per course vertex. Queries project points on the course: distance, arc
+    length, signed offset (left of the flow > 0), and the level / width / depth there.
+
+    ``reach``: points farther than this from the course are not projected (distance = ``FAR``).
+    """
+
+    FAR = 1e9
+
+    def __init__(self, course: np.ndarray, levels: np.ndarray, widths: np.ndarray, depths: np.ndarray,
+                 reach: float = 150.0):
+        from scipy.spatial import cKDTree
+
+        self.course = np.ascontiguousarray(course, dtype=np.float64)
+        self.levels = np.asarray(levels, dtype=np.float64)
+        self.widths = np.asarray(widths, dtype=np.float64)
+        self.depths = np.asarray(depths, dtype=np.float64)
+        seg = np.diff(self.course, axis=0)
+        self._seg = seg
+        self._len = np.maximum(np.hypot(seg[:, 0], seg[:, 1]), 1e-12)
+        self.s = np.concatenate([[0.0], np.cumsum(self._len)])
+        self.reach = float(reach)
+        self.width = float(self.widths.max())  # the widest point (for conservative bounds)
+        self._tree = cKDTree(self.course)
+        # a coarse raster of where the course is within reach: far points skip the tree query
+        self._rc = max(self.reach / 2.0, float(self._len.max()))
+        self._r0 = self.course.min(axis=0) - self.reach - 2 * self._rc
+        shape = np.ceil((self.course.max(axis=0) + self.reach + 2 * self._rc - self._r0) / self._rc).astype(int) + 1
+        hit = np.zeros(shape[::-1], dtype=bool)
+        ij = ((self.course - self._r0) / self._rc).astype(int)
+        hit[ij[:, 1], ij[:, 0]] = True
+        self._near = ndimage.distance_transform_edt(~hit) <= self.reach / self._rc + 2.0
+
+    def project(self, x, y) -> dict[str, np.ndarray]:
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        shape = np.broadcast(x, y).shape
+        q = np.stack([np.broadcast_to(x, shape).ravel(), np.broadcast_to(y, shape).ravel()], -1)
+        n = len(q)
+        d = np.full(n, self.FAR)
+        off = np.full(n, self.FAR)
+        s = np.zeros(n)
+        ij = np.floor((q - self._r0) / self._rc).astype(np.int64)
+        sh = self._near.shape
+        cand = (ij[:, 0] >= 0) & (ij[:, 1] >= 0) & (ij[:, 0] < sh[1]) & (ij[:, 1] < sh[0])
+        cand[cand] = self._near[ij[cand, 1], ij[cand, 0]]
+        hit = np.zeros(n, dtype=bool)
+        k = np.zeros(n, dtype=np.int64)
+        if cand.any():
+            dd, kc = self._tree.query(q[cand], distance_upper_bound=self.reach + self._len.max())
+            hit[cand] = np.isfinite(dd)
+            k[cand] = np.where(np.isfinite(dd), kc, 0)
+        k = k[hit]
+        if hit.any():
+            qh, kh = q[hit], k
+            best = np.full(len(qh), np.inf)
+            bs, boff = np.zeros(len(qh)), np.zeros(len(qh))
+            for seg in (np.maximum(kh - 1, 0), np.minimum(kh, len(self._len) - 1)):
+                a, e, ln = self.course[seg], self._seg[seg], self._len[seg]
+                rel = qh - a
+                t = np.clip((rel[:, 0] * e[:, 0] + rel[:, 1] * e[:, 1]) / ln ** 2, 0.0, 1.0)
+                px, py = rel[:, 0] - t * e[:, 0], rel[:, 1] - t * e[:, 1]
+                dist = np.hypot(px, py)
+                better = dist < best
+                best = np.where(better, dist, best)
+                bs = np.where(better, self.s[seg] + t * ln, bs)
+                boff = np.where(better, np.sign(e[:, 0] * rel[:, 1] - e[:, 1] * rel[:, 0]) * dist, boff)
+            d[hit], s[hit], off[hit] = best, bs, boff
+        out = {"distance": d, "s": s, "offset": off, "level": np.interp(s, self.s, self.levels),
+               "width": np.interp(s, self.s, self.widths), "depth": np.interp(s, self.s, self.depths)}
+        return {key: v.reshape(shape) for key, v in out.items()}
+
+    def distance(self, x, y):
+        return self.project(x, y)["distance"]
+
+    def level(self, x, y):
+        return self.project(x, y)["level"]
+
+
 @dataclass
 class WaterInfo:
     sea_level: float | None = None  # an ocean at this height, if any
     lake_level: float | None = None  # a flat lake (or frozen lake) at this height, if any
-    river: River | None = None
+    river: River | None = None  # traced on the eroded grid by the terrain field
+    valley: ValleyAxis | None = None  # a landform's river valley: the field traces a river along it
 
 
 @dataclass
@@ -158,8 +247,17 @@ class ArcticParams(_LF):
     lake_radius: float = Field(260.0, ge=0.0, le=5000.0, description="radius of the frozen lake basin, m")
 
 
+class LakeParams(_LF):
+    kind: Literal["lake"] = Field("lake", description="landform type (fixed by the scene)")
+    peak_height: float = Field(320.0, ge=0.0, le=4000.0, description="height of the mountains around the basin, m")
+    scale: float = Field(1400.0, gt=50.0, le=20000.0, description="horizontal size of the mountains, m")
+    basin_radius: float = Field(380.0, ge=50.0, le=5000.0, description="radius of the lake basin, m")
+    basin_depth: float = Field(22.0, ge=1.0, le=500.0, description="depth of the basin floor below its rim foot, m")
+    shore_wander: float = Field(0.35, ge=0.0, le=1.0, description="bays and points of the basin (fraction of the radius)")
+
+
 LandformParams = Union[MountainParams, PlainsParams, DuneParams, CanyonParams, CliffParams, CoastParams,
-                       RiverParams, ArcticParams]
+                       RiverParams, ArcticParams, LakeParams]
 
 
 class Landform:
@@ -181,9 +279,8 @@ class Landform:
         if params.kind == "coast":
             self.water.sea_level = 0.0
         if params.kind == "river":
-            self.water.river = River(self.angle, params.width, params.depth, params.meander,
-                                     params.meander * 6 + 400.0, params.gradient, self.perms["aux"],
-                                     float(rng.uniform(-50, 50)))
+            self.water.valley = ValleyAxis(self.angle, params.meander, params.meander * 6 + 400.0,
+                                           params.gradient, self.perms["aux"], float(rng.uniform(-50, 50)))
         if params.kind == "arctic":
             self.water.lake_level = 0.0
 
@@ -292,16 +389,39 @@ class Landform:
         return np.where(s > 0, beach + hills + cliff, beach * 0.5 + sea) + self._detail(x, y, 0.08)
 
     def _h_river(self, x, y):
+        """The valley only: a floor tilted gently towards the meandering axis and falling along it,
+        hills on both sides. The river is traced on the eroded grid and carves its own bed
+        (``TerrainField``)."""
         p = self.p
-        r = self.water.river
+        r = self.water.valley
         u, v = self._uv(x, y)
         d = r.distance(x, y)
         level = r.level(x, y)
         sides = p.hills_height * smoothstep(p.valley_width * 0.5, p.valley_width * 2.5, d) * \
             (0.6 + 0.5 * fbm2(u / 500.0, v / 500.0, self.perms["a"], 7))
-        floor = 1.0 + 0.8 * fbm2(u / 60.0, v / 60.0, self.perms["b"], 4) * smoothstep(r.width, r.width * 3, d)
-        channel = (r.depth + 1.0) * (1.0 - smoothstep(0.35 * r.width, 0.75 * r.width, d))
-        return level + floor + sides - channel + self._detail(x, y, 0.08)
+        floor = 1.0 + 0.8 * fbm2(u / 60.0, v / 60.0, self.perms["b"], 4) + 2.0 * smoothstep(0.0, p.valley_width, d)
+        return level + floor + sides + self._detail(x, y, 0.08)
+
+    def lake_centre(self) -> np.ndarray:
+        """Centre of the lake landform's basin (it lies ahead of the origin along ``angle``)."""
+        return self.p.basin_radius * 1.1 * np.array([np.cos(self.angle), np.sin(self.angle)])
+
+    def _h_lake(self, x, y):
+        """A basin ringed by mountains, the land outside the ring falling away to rolling hills.
+        The lake's level and shore are not set here: the terrain field fills the eroded basin to
+        its spill level (the lowest pass of the ring)."""
+        p = self.p
+        u, v = self._uv(x, y)
+        c = self.lake_centre()
+        R = p.basin_radius
+        dist = np.hypot(x - c[0], y - c[1])
+        dist = dist * (1.0 + p.shore_wander * fbm2(u / (0.9 * R), v / (0.9 * R), self.perms["warp"], 3))
+        rr = self._ridges(x, y, p.scale, 0.5, 11, 0.5, 1.2, self.perms["a"])
+        ring = smoothstep(0.5 * R, 1.8 * R, dist) * (1.0 - smoothstep(2.6 * R, 6.0 * R, dist))
+        floor = -p.basin_depth * (1.0 - smoothstep(0.0, 1.1 * R, dist))
+        outside = -0.02 * np.maximum(dist - 2.6 * R, 0.0)  # beyond the ring the land drains away
+        gentle = 5.0 * fbm2(u / 180.0, v / 180.0, self.perms["b"], 5)
+        return floor + ring * (p.peak_height * rr + 15.0) + outside + gentle + self._detail(x, y, 0.1)
 
     def _h_arctic(self, x, y):
         p = self.p
@@ -333,11 +453,13 @@ class Landform:
         if k == "coast":  # on the beach, looking along the shore and out to sea
             shore = p.shore_wander * fbm2(np.zeros(1), np.full(1, 0.2), self.perms["aux"], 4)[0]
             return ViewHint(side * (shore + p.beach_width * 0.5), yaw - np.pi / 2 + 0.8, yaw_spread=0.4)
-        if k == "river":  # on the bank, looking along the river
-            r = self.water.river
-            c = r.centre(np.zeros(1))[0]
-            eye = side * (c + r.width * 1.0)
+        if k == "river":  # on the valley floor, looking along the valley (the field refines it on the river)
+            c = self.water.valley.centre(np.zeros(1))[0]
+            eye = side * (c + p.width * 1.0)
             return ViewHint(eye, yaw - 0.45, yaw_spread=0.25)
+        if k == "lake":  # on the near shore, looking across the basin (the field refines it on the lake)
+            c = self.lake_centre()
+            return ViewHint(c * (1.0 - 0.9 * p.basin_radius / np.linalg.norm(c)), yaw, yaw_spread=0.3)
         if k == "arctic":  # at the lake shore, looking over the ice to the mountains
             return ViewHint(np.array([0.0, p.lake_radius * 0.15]), np.pi / 2, yaw_spread=0.6)
         raise ValueError(k)
