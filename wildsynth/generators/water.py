@@ -97,13 +97,20 @@ def river_mesh(eye: np.ndarray, yaw: float, hfov: float, width: int, river: Rive
     xv, yv, faces = _sheet(eye, yaw, hfov, width, extent, pixels_per_triangle, near)
     c = np.stack([xv[faces].mean(axis=1), yv[faces].mean(axis=1)], -1)
     pc = river.project(c[:, 0], c[:, 1])
-    faces = faces[pc["distance"] < pc["width"] * 1.2]
+    ok = pc["distance"] < pc["width"] * 1.2
+    faces, face_level = faces[ok], pc["level"][ok]
     used, inv = np.unique(faces, return_inverse=True)
     xv, yv, faces = xv[used], yv[used], inv.reshape(-1, 3).astype(np.int32)
     pr = river.project(xv, yv)
+    # a vertex of a big (far) triangle may lie beyond the river's reach: it takes the lowest level
+    # of its faces' centres instead of its own projection
+    far = np.full(len(xv), np.inf)
+    for k in range(3):
+        np.minimum.at(far, faces[:, k], face_level)
+    level = np.where(pr["distance"] < pr["width"] * 1.5, pr["level"], far)
     u, v = pr["s"], np.clip(pr["offset"], -1e3, 1e3)
     ripple = 0.015 * np.sin(u * 2.1 + 0.7 * np.sin(v * 1.3)) + 0.01 * np.sin(u * 5.3 - v * 3.1)
-    return Mesh(np.stack([xv, yv, pr["level"] + ripple], -1), faces)
+    return Mesh(np.stack([xv, yv, level + ripple], -1), faces)
 
 
 def lake_meshes(eye: np.ndarray, yaw: float, hfov: float, width: int, field, extent: float = 20000.0,

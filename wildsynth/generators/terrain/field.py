@@ -294,9 +294,9 @@ class TerrainField:
         sgn = 1.0 if xr_last >= xr_first else -1.0
         parts = [course]
         for end, direction in ((course[-1], sgn), (course[0], -sgn)):
-            if np.max(np.abs(end)) < lim:
-                continue  # the course ends inside the grid (its source): no extension
             xr_e, yr_e = valley.frame(end[0], end[1])
+            if np.max(np.abs(end)) < lim or abs(yr_e - valley.centre(np.array([xr_e]))[0]) > lfp.valley_width:
+                continue  # the course ends inside the grid (its source) or off the valley: no extension
             xr = xr_e + direction * np.arange(1, 4001) * 6.0
             off = (yr_e - valley.centre(np.array([xr_e]))[0]) * np.exp(-np.abs(xr - xr_e) / 300.0)
             ext = valley.point(xr)
@@ -358,9 +358,9 @@ class TerrainField:
         if self.lakes and self.landform.kind == "lake":  # the lake that fills the landform's basin
             c0 = self.landform.lake_centre()
             lake = min(self.lakes, key=lambda lk: np.hypot(*(lk.centroid - c0)) / np.sqrt(lk.area))
-            # stand a little inland (4-5 cells), so the near shore shows at the bottom of the frame
-            shore = ndimage.binary_dilation(lake.cells, iterations=5) & \
-                ~ndimage.binary_dilation(lake.cells, iterations=3)
+            # stand a little inland (25-45 m), so the near shore shows at the bottom of the frame
+            dist = ndimage.distance_transform_edt(~lake.cells) * self.cell
+            shore = (dist >= 25.0) & (dist <= max(45.0, 25.0 + 1.5 * self.cell))
             ii, jj = np.nonzero(shore)
             xy = np.stack([self.x0 + jj * self.cell, self.x0 + ii * self.cell], -1)
             eye = xy[np.argmin(np.hypot(*(xy - hint.eye).T))]
