@@ -57,7 +57,7 @@ with CyclesRenderer(scene, RenderSettings(width=w, height=h, samples=spp), seed=
     write_png(out, r.render_rgb(rig.main).display)
 """
 
-ALL = ["mountain", "desert", "canyon", "cliff", "river", "coast", "arctic", "cave"]
+ALL = ["mountain", "desert", "canyon", "cliff", "river", "coast", "arctic", "cave", "lake"]
 
 
 def main() -> None:

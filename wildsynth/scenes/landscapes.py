@@ -66,7 +66,7 @@ SPECS = {
         rocks=dict(count=120, radius=90.0, size_median=1.0),
         erosion=dict(talus_angle=70.0, thermal_iterations=10)),
     "river": dict(
-        description="river valley: a meandering river in its carved bed, hills on both sides",
+        description="river valley: a river along the valley's drainage, carving its bed, hills on both sides",
         landform=lf.RiverParams, palette="river", cover=dict(),
         camera=dict(height_min=2.5, height_max=5.0, pitch_min=-15.0, pitch_max=-5.0, area_radius=5.0),
         rocks=dict(count=50, radius=50.0, size_median=0.5)),

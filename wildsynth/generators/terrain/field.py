@@ -11,7 +11,13 @@ to zero at the grid border:
 So the terrain keeps the landform's fine detail near the camera, gains the
 eroded gullies and sediment fans, and continues seamlessly (without erosion)
 to the horizon beyond the grid. The grid also gives flow accumulation
-(moisture) and the distance to water.
+(moisture) and the distance to water, and the water that follows the terrain:
+
+- lakes: the eroded grid's basins filled to their spill level (Priority-Flood),
+  kept when large and deep enough; each lake's surface is flat at that level;
+- a valley's river: D8 flow on the depression-filled grid, accumulated; the
+  main stem through the view is traced, smoothed and carves its bed into the
+  surface (``height``), its water level never rising downstream.
 
 Meshing uses one camera-centred polar grid (``polar.py``): crack-free by
 construction, about ``pixels_per_triangle`` pixels per triangle in the view,

@@ -2,8 +2,9 @@
 
 Each landform has a typed parameter model and a class that turns (params,
 seeds) into a height function plus what the scene needs to know about it:
-water bodies (sea level, river course, lake level) and a view hint (where a
-camera shows the landform at its best). Erosion and meshing happen in
+water bodies (sea level, a river valley's axis, a frozen lake's level) and a
+view hint (where a camera shows the landform at its best). Rivers and liquid
+lakes are found on the eroded grid by ``field.py`` (drainage, basin filling). Erosion and meshing happen in
 ``field.py``; these functions hold only the shape.
 
 Coordinates: world metres. Each seed samples the noise at a different region
@@ -232,12 +233,13 @@ class CoastParams(_LF):
 
 class RiverParams(_LF):
     kind: Literal["river"] = Field("river", description="landform type (fixed by the scene)")
-    width: float = Field(16.0, ge=2.0, le=500.0, description="width of the water, m")
-    depth: float = Field(2.5, ge=0.3, le=50.0, description="depth of the channel, m")
-    meander: float = Field(120.0, ge=0.0, le=3000.0, description="sideways wander, m")
+    width: float = Field(16.0, ge=2.0, le=500.0, description="channel width where the camera looks, m "
+                                                             "(grows downstream with the drained area)")
+    depth: float = Field(2.5, ge=0.3, le=50.0, description="depth of the channel where the camera looks, m")
+    meander: float = Field(120.0, ge=0.0, le=3000.0, description="sideways wander of the valley, m")
     valley_width: float = Field(140.0, ge=10.0, le=5000.0, description="width of the flat valley floor, m")
     hills_height: float = Field(70.0, ge=0.0, le=2000.0, description="height of the valley sides, m")
-    gradient: float = Field(0.003, ge=0.0, le=0.05, description="fall of the river per metre")
+    gradient: float = Field(0.003, ge=0.0, le=0.05, description="fall of the valley floor per metre")
 
 
 class ArcticParams(_LF):
