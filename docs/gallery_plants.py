@@ -65,35 +65,39 @@ def small_row(scene: Scene, make, n: int, spacing: float, mat: MaterialRef, sem:
     return float(n * spacing)
 
 
-def rock_row(scene: Scene, spacing: float = 2.4) -> float:
-    """Three boulders, three cliff chunks, then a patch of pebbles (shown large, 15-30 cm)."""
-    xs = (np.arange(7) - 3) * spacing
-    for k in range(6):
-        kind = "boulder" if k < 3 else "chunk"
-        mesh = make_rock(RockShape(kind=kind), np.random.default_rng(k + 21))
+def rock_row(scene: Scene, spacing: float = 2.5) -> float:
+    """Back row: four boulders; front row: three cliff chunks and a patch of pebbles (15-30 cm)."""
+    back = (np.arange(4) - 1.5) * spacing
+    front = back[:3] + 0.5 * spacing
+
+    def place(name: str, mesh: Mesh, x: float, y: float, k: int) -> None:
         m = np.eye(4)
-        a = 0.7 * k
+        a = 0.7 * k + 0.3
         m[:3, :3] = [[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]]
-        m[:3, 3] = [xs[k], 0.0, -float(mesh.vertices[:, 2].min()) - 0.06]
-        scene.add(Object(f"{kind}{k}", Instances(mesh, m[None]), MaterialRef("rock", k), semantic="rock",
-                         generator="gallery"))
+        m[:3, 3] = [x, y, -float(mesh.vertices[:, 2].min()) - 0.06]
+        scene.add(Object(name, Instances(mesh, m[None]), MaterialRef("rock", k), semantic="rock", generator="gallery"))
+
+    for k, x in enumerate(back):
+        place(f"boulder{k}", make_rock(RockShape(kind="boulder"), np.random.default_rng(k + 21)), x, 1.2, k)
+    for k, x in enumerate(front):
+        mesh = make_rock(RockShape(kind="chunk", size=0.8), np.random.default_rng(k + 31))
+        place(f"chunk{k}", mesh, x, -1.4, k + 4)
     rng = np.random.default_rng(5)
-    protos = [make_rock(RockShape(kind="pebble"), np.random.default_rng(40 + k)) for k in range(3)]
-    for k, mesh in enumerate(protos):
-        n = 5
-        size = rng.uniform(0.15, 0.3, n)
+    for k in range(3):
+        mesh = make_rock(RockShape(kind="pebble"), np.random.default_rng(40 + k))
+        n = 6
+        size = rng.uniform(0.12, 0.28, n)
         yaw = rng.uniform(0, 2 * np.pi, n)
         m = np.zeros((n, 4, 4))
         m[:, 0, 0], m[:, 0, 1], m[:, 1, 0], m[:, 1, 1] = np.cos(yaw), -np.sin(yaw), np.sin(yaw), np.cos(yaw)
+        m[:, 2, 2], m[:, 3, 3] = 1.0, 1.0
         m[:, :3, :3] *= size[:, None, None]
-        m[:, 2, 2] = size
-        m[:, 3, 3] = 1.0
-        m[:, 0, 3] = xs[6] + rng.uniform(-0.9, 0.9, n)
-        m[:, 1, 3] = rng.uniform(-0.9, 0.9, n)
+        m[:, 0, 3] = 0.9 * back[3] + rng.uniform(-0.6, 0.6, n)
+        m[:, 1, 3] = -2.4 + rng.uniform(-0.6, 0.6, n)
         m[:, 2, 3] = -size * float(mesh.vertices[:, 2].min()) * 0.8
         scene.add(Object(f"pebbles{k}", Instances(mesh, m), MaterialRef("rock", 10 + k), semantic="rock",
                          generator="gallery"))
-    return float(xs[-1] - xs[0] + spacing)
+    return float(back[-1] - back[0] + spacing)
 
 
 VCOL = MaterialRef("plant_vcol", 0, (("translucency", 0.2),))

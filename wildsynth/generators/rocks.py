@@ -46,13 +46,13 @@ RockKind = Literal["boulder", "chunk", "pebble"]
 # per-kind defaults for fields the caller leaves out (the field defaults are the boulder's)
 PRESETS: dict[str, dict] = {
     "boulder": {},
-    "chunk": dict(elongation=1.35, flatness=0.6, cuts=5, ledges=1, extrusions=0, bevel=0.012, weathering=0.0,
+    "chunk": dict(elongation=1.35, flatness=0.6, cuts=5, ledges=1, extrusions=0, bevel=0.0, weathering=0.0,
                   cracks=0.35, strata=0.05, detail=4),
     "pebble": dict(elongation=1.35, flatness=0.55, facets=10, cuts=0, ledges=0, extrusions=0, bevel=0.0,
                    weathering=0.7, cracks=0.0, strata=0.0, detail=2),
 }
 # how strongly each kind responds to ``roughness`` (one knob, one meaning: a rock's roughness level)
-_ROUGH_GAIN = {"boulder": 0.5, "chunk": 0.12, "pebble": 0.12}
+_ROUGH_GAIN = {"boulder": 0.6, "chunk": 0.12, "pebble": 0.12}
 
 
 class RockShape(BaseModel):
@@ -65,13 +65,13 @@ class RockShape(BaseModel):
     size: float = Field(1.0, gt=0.0, le=50.0, description="half-length of the long axis, m")
     elongation: float = Field(1.3, ge=1.0, le=3.0, description="long / middle axis (each rock varies by +-15 %)")
     flatness: float = Field(0.7, ge=0.2, le=1.0, description="vertical / long axis (varies by +-15 %)")
-    facets: int = Field(22, ge=8, le=200, description="hull points of boulders and pebbles (fewer = larger faces)")
+    facets: int = Field(16, ge=8, le=200, description="hull points of boulders and pebbles (fewer = larger faces)")
     extrusions: int = Field(2, ge=0, le=12, description="hull face regions pushed outward")
-    extrusion_depth: float = Field(0.18, ge=0.0, le=0.6, description="extrusion height relative to size")
+    extrusion_depth: float = Field(0.22, ge=0.0, le=0.6, description="extrusion height relative to size")
     cuts: int = Field(1, ge=0, le=16, description="flat fracture planes")
     ledges: int = Field(1, ge=0, le=8, description="stepped notches (a wedge of two planes removed)")
-    bevel: float = Field(0.04, ge=0.0, le=0.2, description="edge rounding radius relative to size")
-    weathering: float = Field(0.2, ge=0.0, le=1.0, description="blend of the polytope towards its ellipsoid")
+    bevel: float = Field(0.025, ge=0.0, le=0.2, description="edge rounding radius relative to size")
+    weathering: float = Field(0.1, ge=0.0, le=1.0, description="blend of the polytope towards its ellipsoid")
     roughness: float = Field(0.25, ge=0.0, le=0.6, description="noise displacement level (kind-scaled)")
     noise_scale: float = Field(1.0, ge=0.2, le=6.0, description="noise features per size")
     cracks: float = Field(0.6, ge=0.0, le=1.0, description="depth of crack grooves")
@@ -149,7 +149,7 @@ def _softmin(t: np.ndarray, radius: float) -> np.ndarray:
     """Minimum over axis 1, rounded where planes meet (rounding about ``radius``); never below half the
     hard minimum."""
     tmin = t.min(axis=1)
-    if radius <= 0.0:
+    if radius < 1e-6:  # below float resolution at rock scale: a hard minimum
         return tmin
     k = 1.0 / radius
     s = np.exp(-k * (t - tmin[:, None])).sum(axis=1)
@@ -238,21 +238,167 @@ def _support(d: np.ndarray, r: np.ndarray, n: np.ndarray) -> float:
     return float(((d * r[:, None]) @ n).max())
 
 
+def _ledge(d: np.ndarray, r: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Two nearly perpendicular planes (normals (2, 3), offsets (2,)) whose wedge, removed, leaves a step."""
+    n1 = _random_dirs(rng, 1)[0]
+    n2 = np.cross(n1, _random_dirs(rng, 1)[0])
+    n2 = n2 / np.linalg.norm(n2) * np.cos(rng.uniform(-0.35, 0.35)) + n1 * rng.uniform(-0.2, 0.2)
+    n2 /= np.linalg.norm(n2)
+    h = np.array([_support(d, r, n1) * rng.uniform(0.5, 0.8), _support(d, r, n2) * rng.uniform(0.2, 0.55)])
+    return np.stack([n1, n2]), h
+
+
 def _fracture(d: np.ndarray, r: np.ndarray, cuts: int, ledges: int, rng: np.random.Generator) -> np.ndarray:
-    """Flat fracture planes, then ledges (a wedge of two nearly perpendicular planes removed: a step)."""
+    """Flat fracture planes, then ledges (the wedge beyond two planes removed: a step)."""
     for _ in range(cuts):
         n = _random_dirs(rng, 1)[0]
         h = _support(d, r, n) * rng.uniform(0.62, 0.88)
         r = np.minimum(r, _ray_t(d, n[None], np.array([h]))[:, 0])
     for _ in range(ledges):
-        n1 = _random_dirs(rng, 1)[0]
-        n2 = np.cross(n1, _random_dirs(rng, 1)[0])
-        n2 = n2 / np.linalg.norm(n2) * np.cos(rng.uniform(-0.35, 0.35)) + n1 * rng.uniform(-0.2, 0.2)
-        n2 /= np.linalg.norm(n2)
-        h = np.array([_support(d, r, n1) * rng.uniform(0.55, 0.85), _support(d, r, n2) * rng.uniform(0.3, 0.7)])
-        t = _ray_t(d, np.stack([n1, n2]), h)
-        r = np.minimum(r, t.max(axis=1))  # the wedge occupies the ray beyond both planes
+        n, h = _ledge(d, r, rng)
+        r = np.minimum(r, _ray_t(d, n, h).max(axis=1))  # the wedge occupies the ray beyond both planes
     return r
+
+
+class _Planes:
+    """A convex polytope (planes ``[:n_convex]``) minus wedges (pairs of later planes): the exact radius
+    along any ray, and which plane it lies on."""
+
+    def __init__(self, normals: np.ndarray, h: np.ndarray):
+        self.normals, self.h = normals, h
+        self.n_convex = len(h)
+        self.wedges: list[tuple[int, int]] = []
+
+    def add_wedge(self, normals: np.ndarray, h: np.ndarray) -> None:
+        k = len(self.h)
+        self.normals, self.h = np.concatenate([self.normals, normals]), np.concatenate([self.h, h])
+        self.wedges.append((k, k + 1))
+
+    def radius(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = _ray_t(d, self.normals, self.h)
+        lab = t[:, :self.n_convex].argmin(axis=1)
+        rows = np.arange(len(d))
+        r = t[rows, lab]
+        for a, b in self.wedges:
+            tw = np.maximum(t[:, a], t[:, b])
+            cut = tw < r
+            r = np.where(cut, tw, r)
+            lab = np.where(cut, np.where(t[:, a] >= t[:, b], a, b), lab)
+        return r, lab
+
+
+def _edge_faces(faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each undirected edge of a closed manifold mesh: its vertices (E, 2) and its two faces (E, 2)."""
+    he = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    fid = np.tile(np.arange(len(faces)), 3)
+    key = np.sort(he, axis=1)
+    order = np.argsort(key[:, 0].astype(np.int64) * (int(faces.max()) + 1) + key[:, 1])
+    key, fid = key[order], fid[order]
+    return key[0::2], np.stack([fid[0::2], fid[1::2]], axis=1)
+
+
+def _snap_creases(d: np.ndarray, faces: np.ndarray, solid: _Planes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Move mesh vertices onto the polytope's corners and edges, then flip the mesh edges that cut across
+    a crease, so sharp edges stay sharp at any detail. Every vertex stays on its own ray (a new
+    direction), and a move or flip that would turn a triangle over (seen from the centre) is not made, so
+    the mesh stays closed, manifold and outward. Returns directions, radii and faces."""
+    d, faces = d.copy(), faces.copy()
+    r, lab = solid.radius(d)
+    x = d * r[:, None]
+    nrm, h = solid.normals, solid.h
+    edges, _ = _edge_faces(faces)
+    reach = 0.6 * np.median(np.linalg.norm(x[edges[:, 0]] - x[edges[:, 1]], axis=1))
+    on = np.left_shift(np.int64(1), lab.astype(np.int64))  # bit mask of the planes each vertex lies on
+    moved = np.zeros(len(d), bool)
+
+    def on_surface(p: np.ndarray) -> np.ndarray:
+        q = np.linalg.norm(p, axis=1)
+        rr, _ = solid.radius(p / q[:, None])
+        return np.abs(rr - q) < 1e-7 * np.maximum(q, 1.0)
+
+    # corners: a face whose three vertices lie on three different planes is near a corner
+    fl = lab[faces]
+    multi = np.flatnonzero((fl[:, 0] != fl[:, 1]) & (fl[:, 1] != fl[:, 2]) & (fl[:, 0] != fl[:, 2]))
+    if len(multi):
+        trip, first = np.unique(np.sort(fl[multi], axis=1), axis=0, return_index=True)
+        n3 = nrm[trip]
+        ok = np.abs(np.linalg.det(n3)) > 1e-3
+        trip, first, n3 = trip[ok], multi[first[ok]], n3[ok]
+        if len(trip):
+            p = np.linalg.solve(n3, h[trip][..., None])[..., 0]
+            good = on_surface(p)
+            for t, f, c in zip(trip[good], first[good], p[good]):
+                vs = faces[f]
+                dist = np.linalg.norm(x[vs] - c, axis=1)
+                v = int(vs[np.argmin(dist)])
+                if not moved[v] and dist.min() < 1.2 * reach:
+                    d[v], r[v] = c / np.linalg.norm(c), np.linalg.norm(c)
+                    on[v] = np.bitwise_or.reduce(np.left_shift(np.int64(1), t.astype(np.int64)))
+                    moved[v] = True
+    # edges: for each mesh edge across two planes, the endpoint nearer the crease line moves onto it
+    cross = edges[lab[edges[:, 0]] != lab[edges[:, 1]]]
+    if len(cross):
+        ab = lab[cross]  # (C, 2) plane pair
+        n2 = nrm[ab]  # (C, 2, 3)
+        g = n2 @ n2.transpose(0, 2, 1)
+        okg = np.abs(np.linalg.det(g)) > 1e-6
+        cross, ab, n2, g = cross[okg], ab[okg], n2[okg], g[okg]
+        v = cross.T.ravel()  # both endpoints
+        n2v, gv, abv = np.concatenate([n2, n2]), np.concatenate([g, g]), np.concatenate([ab, ab])
+        res = np.einsum("cij,cj->ci", n2v, x[v]) - h[abv]
+        p = x[v] - np.einsum("cji,cj->ci", n2v, np.linalg.solve(gv, res[..., None])[..., 0])
+        dist = np.linalg.norm(p - x[v], axis=1)
+        other = np.concatenate([cross[:, 1], cross[:, 0]])
+        keep = (dist < reach) & on_surface(p)
+        mask = np.left_shift(np.int64(1), abv[:, 0].astype(np.int64)) | np.left_shift(np.int64(1), abv[:, 1].astype(np.int64))
+        for c in np.flatnonzero(keep)[np.argsort(dist[keep], kind="stable")]:
+            a, o = v[c], other[c]
+            if moved[a] or moved[o]:
+                continue
+            q = np.linalg.norm(p[c])
+            d[a], r[a], on[a], moved[a] = p[c] / q, q, mask[c], True
+
+    def det(tri: np.ndarray) -> np.ndarray:
+        return np.einsum("...i,...i->...", d[tri[..., 0]], np.cross(d[tri[..., 1]], d[tri[..., 2]]))
+
+    ref = 1e-3 * np.median(det(faces))
+    # a move that turned a triangle over (or nearly flattened it) is undone
+    for _ in range(4):
+        bad = det(faces) < ref
+        if not bad.any():
+            break
+        back = np.unique(faces[bad])
+        back = back[moved[back]]
+        d[back] = x[back] / np.linalg.norm(x[back], axis=1, keepdims=True)
+        r[back] = np.linalg.norm(x[back], axis=1)
+        on[back], moved[back] = np.left_shift(np.int64(1), lab[back].astype(np.int64)), False
+    # flips: an edge between two vertices with no plane in common, whose opposite vertices share a
+    # plane with each end, is turned to join the opposite vertices (the new edge lies on the crease)
+    for _ in range(3):
+        edges, ef = _edge_faces(faces)
+        i, j = edges[:, 0], edges[:, 1]
+        f0, f1 = ef[:, 0], ef[:, 1]
+        k = faces[f0].sum(axis=1) - i - j
+        m = faces[f1].sum(axis=1) - i - j
+        cand = ((on[i] & on[j]) == 0) & ((on[k] & on[m] & on[i]) != 0) & ((on[k] & on[m] & on[j]) != 0) & (k != m)
+        used = np.zeros(len(faces), bool)
+        n_flip = 0
+        for c in np.flatnonzero(cand):
+            a0, a1 = f0[c], f1[c]
+            if used[a0] or used[a1]:
+                continue
+            t0 = list(faces[a0])
+            s0 = t0.index(k[c])
+            u, w = t0[(s0 + 1) % 3], t0[(s0 + 2) % 3]  # face a0 = (k, u, w); u-w is the shared edge
+            new0, new1 = np.array([k[c], u, m[c]]), np.array([m[c], w, k[c]])
+            if det(new0) <= ref or det(new1) <= ref:
+                continue
+            faces[a0], faces[a1] = new0, new1
+            used[a0] = used[a1] = True
+            n_flip += 1
+        if n_flip == 0:
+            break
+    return d, r, faces
 
 
 def _fbm_batch(layers: list[tuple[np.ndarray, int, float]], perm: np.ndarray) -> list[np.ndarray]:
@@ -280,17 +426,18 @@ def _noise(x: np.ndarray, s: RockShape, rng: np.random.Generator) -> np.ndarray:
     level = s.detail
     amp = s.roughness * _ROUGH_GAIN[s.kind]
     fine_oct = int(np.clip(level - 1, 1, 5))
-    layers = [(p * 1.2 + off[0], 2, 0.5), (p * 4.0 + off[1], fine_oct, 0.55)]
+    layers = [(p * 1.2 + off[0], 2, 0.5), (p * 3.0 + off[1], fine_oct, 0.6)]
     cracks = s.cracks > 0.0 and level >= 2
     if cracks:
         layers.append((p * 1.6 + off[2], 2, 0.45))
     n = _fbm_batch(layers, perm)
-    disp = amp * (0.7 * n[0] + 0.3 * n[1])
+    # fine detail as turbulence (|n|): sharp creases between rounded hollows, the grain of broken stone
+    disp = amp * (0.6 * n[0] + 0.8 * (0.25 - np.abs(n[1])))
     if cracks:
         # grooves along the zero set of a noise: (1 - |n|)^k is 1 on the set and falls off over ~1.5 edges
         k = 0.3 * 2.0 ** level
         fade = min(1.0, (level - 1) / 3.0)  # coarse meshes cannot carry narrow cracks
-        disp = disp - s.cracks * 0.045 * fade * (1.0 - np.minimum(np.abs(n[2]) * 1.4, 1.0)) ** k
+        disp = disp - s.cracks * 0.06 * fade * (1.0 - np.minimum(np.abs(n[2]) * 1.4, 1.0)) ** k
     return np.clip(disp, -0.6, 0.6)
 
 
@@ -300,15 +447,17 @@ def _strata(x: np.ndarray, s: RockShape, rng: np.random.Generator) -> np.ndarray
     tilt = rng.uniform(0.0, 0.5)
     az = rng.uniform(0, 2 * np.pi)
     b = np.array([np.sin(tilt) * np.cos(az), np.sin(tilt) * np.sin(az), np.cos(tilt)])
-    spacing = rng.uniform(0.14, 0.26)
+    spacing = rng.uniform(0.16, 0.3)
     u = x @ b / spacing + rng.uniform(0, 1)
     k = np.floor(u).astype(np.int64)
     f = u - k
-    depth = s.strata * rng.uniform(0.0, 1.0, 64) ** 1.5
-    t = np.clip((f - 0.8) / 0.2, 0.0, 1.0)
+    # band-limited like the noise: ramps and grooves at least ~1.5 mesh edges wide, none on coarse meshes
+    fade = float(np.clip((s.detail - 2) / 2.0, 0.0, 1.0))
+    depth = fade * s.strata * rng.uniform(0.0, 1.0, 64) ** 1.5
+    t = np.clip((f - 0.55) / 0.45, 0.0, 1.0)
     t = t * t * (3.0 - 2.0 * t)
     recess = depth[k % 64] * (1.0 - t) + depth[(k + 1) % 64] * t
-    groove = 0.25 * s.strata * np.maximum(0.0, 1.0 - np.minimum(f, 1.0 - f) / 0.12) ** 2
+    groove = 0.3 * fade * s.strata * np.maximum(0.0, 1.0 - np.minimum(f, 1.0 - f) / 0.2) ** 2
     return 1.0 - recess - groove
 
 
@@ -317,42 +466,57 @@ def make_rock(shape: RockShape, rng: np.random.Generator) -> Mesh:
     s = shape
     ico, faces = _icosphere_arrays(s.detail)
     if s.kind == "chunk":
-        axes = _axes(s, rng)
-        box = axes * 0.8
-        # a box, tilted a little, with corners and edges cut off by planes at 45-80 % of its support
-        tilt = _small_rotation(rng, 0.25)
-        normals = np.concatenate([tilt, -tilt])
-        h = np.concatenate([box, box])
-        n = _random_dirs(rng, s.cuts)
-        h_cut = np.abs(n @ tilt.T) @ box * rng.uniform(0.45, 0.8, s.cuts)
-        normals, h = np.concatenate([normals, n]), np.concatenate([h, h_cut])
-        ell = box * 1.4
+        d, r, faces, axes = _chunk(s, ico, faces, rng)
     else:
         axes = _axes(s, rng)
         pts = _hull_points(axes, s.facets, rng)
         hull = ConvexHull(pts)
         normals, h = _planes(hull.equations)
-        ell = axes
-    d = ico * (ell / ell.max())
-    d = d / np.linalg.norm(d, axis=1, keepdims=True)
-    r = _softmin(_ray_t(d, normals, h), s.bevel)
-    if s.weathering > 0.0:
-        r_ell = 1.0 / np.sqrt(((d / ell) ** 2).sum(axis=1))
-        r = (1.0 - s.weathering) * r + s.weathering * np.maximum(r_ell, r)
-    if s.kind != "chunk":
+        d = ico * axes
+        d = d / np.linalg.norm(d, axis=1, keepdims=True)
+        r = _softmin(_ray_t(d, normals, h), s.bevel)
+        if s.weathering > 0.0:
+            r_ell = 1.0 / np.sqrt(((d / axes) ** 2).sum(axis=1))
+            r = (1.0 - s.weathering) * r + s.weathering * np.maximum(r_ell, r)
         r = _extrude(d, r, pts, hull, s.extrusions, s.extrusion_depth, s.bevel, rng)
         r = _fracture(d, r, s.cuts, s.ledges, rng)
-    else:
-        r = _fracture(d, r, 0, s.ledges, rng)
-    if s.base < 1.0:
-        zb = s.base * axes[2]
-        r = np.minimum(r, np.where(d[:, 2] < -1e-9, zb / np.maximum(-d[:, 2], 1e-9), np.inf))
+        if s.base < 1.0:
+            zb = s.base * axes[2]
+            r = np.minimum(r, np.where(d[:, 2] < -1e-9, zb / np.maximum(-d[:, 2], 1e-9), np.inf))
     x = d * r[:, None]
     if s.strata > 0.0:
         r = r * _strata(x, s, rng)
     r = r * (1.0 + _noise(x, s, rng))
     v = d * r[:, None] * s.size
-    return Mesh(v, faces.copy(), smooth=s.kind != "chunk")
+    return Mesh(v, np.array(faces), smooth=s.kind != "chunk")
+
+
+def _chunk(s: RockShape, ico: np.ndarray, faces: np.ndarray, rng: np.random.Generator):
+    """A tilted box cut by planes (and a base plane) minus ledge wedges, meshed with sharp edges."""
+    axes = _axes(s, rng)
+    box = axes * 0.8
+    tilt = _small_rotation(rng, 0.25)
+    n = _random_dirs(rng, s.cuts)
+    h_cut = np.abs(n @ tilt.T) @ box * rng.uniform(0.45, 0.8, s.cuts)  # 45-80 % of the box's support
+    normals, h = np.concatenate([tilt, -tilt, n]), np.concatenate([box, box, h_cut])
+    if s.base < 1.0:
+        normals, h = np.concatenate([normals, [[0.0, 0.0, -1.0]]]), np.concatenate([h, [s.base * axes[2]]])
+    solid = _Planes(normals, h)
+    d = ico * (box / box.max())
+    d = d / np.linalg.norm(d, axis=1, keepdims=True)
+    for _ in range(s.ledges):
+        r, _ = solid.radius(d)
+        solid.add_wedge(*_ledge(d, r, rng))
+    if s.bevel >= 1e-6 or s.weathering > 0.0:  # rounded: the soft radius, no crease snapping
+        r = _softmin(_ray_t(d, solid.normals[:solid.n_convex], solid.h[:solid.n_convex]), s.bevel)
+        if s.weathering > 0.0:
+            r_ell = 1.0 / np.sqrt(((d / (box * 1.4)) ** 2).sum(axis=1))
+            r = (1.0 - s.weathering) * r + s.weathering * np.maximum(r_ell, r)
+        for a, b in solid.wedges:
+            r = np.minimum(r, _ray_t(d, solid.normals[[a, b]], solid.h[[a, b]]).max(axis=1))
+        return d, r, faces, axes
+    d, r, faces = _snap_creases(d, np.array(faces), solid)
+    return d, r, faces, axes
 
 
 def rock_mesh(params: RockParams, rng: np.random.Generator) -> Mesh:
