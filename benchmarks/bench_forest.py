@@ -74,6 +74,8 @@ def generator_times(repeats: int = 3) -> dict:
         "twig": lambda r: twig(0.4, r),
         "pine_cone": lambda r: pine_cone(r),
         "rock.boulder": lambda r: rock_mesh(RockParams(), r),
+        "rock.chunk": lambda r: rock_mesh(RockParams(kind="chunk"), r),
+        "rock.pebble": lambda r: rock_mesh(RockParams(kind="pebble", subdivisions=2), r),
     })
     out = {}
     for name, fn in jobs.items():

@@ -66,7 +66,8 @@ def small_row(scene: Scene, make, n: int, spacing: float, mat: MaterialRef, sem:
 
 
 def rock_row(scene: Scene, spacing: float = 2.5) -> float:
-    """Back row: four boulders; front row: three cliff chunks and a patch of pebbles (15-30 cm)."""
+    """Back row: four boulders; front row: three cliff chunks and a patch of pebbles (12-28 cm)."""
+    scene.sun = Sun.from_angles(30.0, 15.0, strength=4.0)  # raking side light: rock shape reads by its shading
     back = (np.arange(4) - 1.5) * spacing
     front = back[:3] + 0.5 * spacing
 
@@ -92,8 +93,8 @@ def rock_row(scene: Scene, spacing: float = 2.5) -> float:
         m[:, 0, 0], m[:, 0, 1], m[:, 1, 0], m[:, 1, 1] = np.cos(yaw), -np.sin(yaw), np.sin(yaw), np.cos(yaw)
         m[:, 2, 2], m[:, 3, 3] = 1.0, 1.0
         m[:, :3, :3] *= size[:, None, None]
-        m[:, 0, 3] = 0.9 * back[3] + rng.uniform(-0.6, 0.6, n)
-        m[:, 1, 3] = -2.4 + rng.uniform(-0.6, 0.6, n)
+        m[:, 0, 3] = 0.75 * back[3] + rng.uniform(-0.5, 0.5, n)
+        m[:, 1, 3] = -2.6 + rng.uniform(-0.5, 0.5, n)
         m[:, 2, 3] = -size * float(mesh.vertices[:, 2].min()) * 0.8
         scene.add(Object(f"pebbles{k}", Instances(mesh, m), MaterialRef("rock", 10 + k), semantic="rock",
                          generator="gallery"))
