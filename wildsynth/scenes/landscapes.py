@@ -221,7 +221,9 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
                              generator="water.lake"))
     if field.lakes:  # liquid lakes in the terrain's basins, one object each
         lake_mat = MaterialRef("lake_water", mat_seeds.child("lake").int())
-        for lake, m in lake_meshes(eye, yaw, cam.hfov, width, field, extent=ext, pixels_per_triangle=ppt, near=near):
+        # a flat sheet needs no detail; its shore is hidden under the banks, so it can be coarser still
+        for lake, m in lake_meshes(eye, yaw, cam.hfov, width, field, extent=ext, pixels_per_triangle=2 * ppt,
+                                   near=near):
             scene.add(Object(f"lake{lake.id}", m, lake_mat, semantic="water", generator="water.lake",
                              params={"level": lake.level, "area_m2": lake.area, "max_depth": lake.max_depth}))
     timings["water_s"] = time.perf_counter() - t2

@@ -364,18 +364,47 @@ class TerrainField:
         if self.lakes and self.landform.kind == "lake":  # the lake that fills the landform's basin
             c0 = self.landform.lake_centre()
             lake = min(self.lakes, key=lambda lk: np.hypot(*(lk.centroid - c0)) / np.sqrt(lk.area))
-            # stand a little inland (25-45 m), so the near shore shows at the bottom of the frame
-            dist = ndimage.distance_transform_edt(~lake.cells) * self.cell
-            shore = (dist >= 25.0) & (dist <= max(45.0, 25.0 + 1.5 * self.cell))
-            ii, jj = np.nonzero(shore)
-            xy = np.stack([self.x0 + jj * self.cell, self.x0 + ii * self.cell], -1)
-            eye = xy[np.argmin(np.hypot(*(xy - hint.eye).T))]
-            li, lj = np.nonzero(lake.cells)
-            lxy = np.stack([self.x0 + lj * self.cell, self.x0 + li * self.cell], -1)
-            lxy = lxy[np.hypot(*(lxy - eye).T) < 1500.0]
-            c = lxy.mean(axis=0) if len(lxy) else lake.centroid
-            return ViewHint(eye, float(np.arctan2(c[1] - eye[1], c[0] - eye[0])), yaw_spread=0.3)
+            return self._lake_view(lake, hint.eye)
         return hint
+
+    def _lake_view(self, lake: Lake, near: np.ndarray) -> ViewHint:
+        """A stand on the shore, 30-60 m inland, and a heading that sees the most open water of
+        ``lake``: rays on the grid (7 headings across the view, 18 distances out to 1.5 km) from up
+        to 300 shore cells, each in 3 headings; a lake sample counts if no nearer ground rises above
+        the line of sight. Ties go to the stand nearest ``near`` (the landform's own hint)."""
+        cell, zg = self.cell, self.grid_height
+        n = zg.shape[0]
+        dist = ndimage.distance_transform_edt(~lake.cells) * cell
+        band = (dist >= 30.0) & (dist <= max(60.0, 30.0 + 1.5 * cell))
+        ii, jj = np.nonzero(band)
+        if len(ii) == 0:
+            return ViewHint(lake.centroid, 0.0, yaw_spread=np.pi)
+        pick = np.unique(np.linspace(0, len(ii) - 1, min(300, len(ii))).astype(int))
+        ii, jj = ii[pick], jj[pick]
+        eye = np.stack([self.x0 + jj * cell, self.x0 + ii * cell], -1)
+        eye_z = zg[ii, jj] + 3.0
+        li, lj = np.nonzero(lake.cells)
+        lxy = np.stack([self.x0 + lj * cell, self.x0 + li * cell], -1)
+        yaws = []
+        for e in eye:  # towards the centre of the lake's water within 1.5 km
+            w = lxy[np.hypot(*(lxy - e).T) < 1500.0]
+            c = w.mean(axis=0) if len(w) else lake.centroid
+            yaws.append(np.arctan2(c[1] - e[1], c[0] - e[0]))
+        yaw = np.array(yaws)[:, None] + np.array([-0.35, 0.0, 0.35])[None, :]  # (C, Y)
+        ang = yaw[..., None] + np.linspace(-0.45, 0.45, 7)  # (C, Y, A)
+        d = np.geomspace(15.0, 1500.0, 18)
+        px = eye[:, 0, None, None, None] + np.cos(ang)[..., None] * d
+        py = eye[:, 1, None, None, None] + np.sin(ang)[..., None] * d
+        gi = np.clip(np.rint((py - self.x0) / cell).astype(np.int64), 0, n - 1)
+        gj = np.clip(np.rint((px - self.x0) / cell).astype(np.int64), 0, n - 1)
+        wet = lake.cells[gi, gj]
+        z = np.where(wet, lake.level, zg[gi, gj])
+        elev = (z - eye_z[:, None, None, None]) / d
+        seen = elev >= np.maximum.accumulate(elev, axis=-1) - 1e-9
+        score = (wet & seen).sum(axis=(2, 3)) + 3.0 * (~wet[..., :3] & seen[..., :3]).sum(axis=(2, 3)) / 21.0
+        score = score - 1e-4 * np.hypot(*(eye - near).T)[:, None]
+        c, y = np.unravel_index(np.argmax(score), score.shape)
+        return ViewHint(eye[c], float(yaw[c, y]), yaw_spread=0.2)
 
     # -- the surface ---------------------------------------------------------
     def _keep(self, x, y, base):
