@@ -130,7 +130,6 @@ def render_family(name: str, width: int, samples: int) -> np.ndarray:
     scene.add(Object("ground", ground(), MaterialRef("meadow_ground", 0, (("snowline", 1e4),)), semantic="terrain",
                      generator="gallery"))
     span = FAMILIES[name](scene)
-    lo = np.min([o.geometry.transforms[:, :3, 3].min(0) for o in scene.objects if o.is_instanced], axis=0)
     hi = np.max([(o.geometry.realise() if len(o.geometry) < 5 else o.geometry.mesh).vertices.max(0)
                  for o in scene.objects if o.is_instanced and not isinstance(o.id_groups, str)], axis=0)
     top = float(hi[2])

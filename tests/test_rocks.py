@@ -7,7 +7,15 @@ from hypothesis import strategies as st
 
 from wildsynth.core.mesh import Mesh
 from wildsynth.core.seeds import SeedTree
-from wildsynth.generators.rocks import KINDS, RockParams, RockShape, icosphere, make_rock, rock_mesh, scatter_rocks
+from wildsynth.generators.rocks import (
+    KINDS,
+    RockParams,
+    RockShape,
+    icosphere,
+    make_rock,
+    rock_mesh,
+    scatter_rocks,
+)
 
 
 def assert_valid_solid(m: Mesh) -> None:
@@ -157,8 +165,8 @@ def test_rock_mesh_keeps_its_callers_working():
 
 
 def test_scatter_chunks():
-    flat = lambda x, y: np.zeros_like(np.asarray(x, dtype=np.float64))  # noqa: E731
-    up = lambda x, y: np.tile([0.0, 0.0, 1.0], (np.size(x), 1))  # noqa: E731
+    flat = lambda x, y: np.zeros_like(np.asarray(x, dtype=np.float64))
+    up = lambda x, y: np.tile([0.0, 0.0, 1.0], (np.size(x), 1))
     sets = scatter_rocks(RockParams(kind="chunk", count=30, radius=20.0, prototypes=3), SeedTree(1), flat, up)
     assert sum(len(s.transforms) for s in sets) == 30
     assert all(not s.mesh.smooth for s in sets)

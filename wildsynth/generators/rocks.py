@@ -28,12 +28,13 @@ own size, rotation and tilt, and sinks partly into the ground.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy.spatial import ConvexHull
+from scipy.spatial import ConvexHull, QhullError
 
 from ..core.mesh import Instances, Mesh, compose_trs, rotation_align_z, rotation_z
 from ..core.seeds import SeedTree
@@ -46,10 +47,10 @@ RockKind = Literal["boulder", "chunk", "pebble"]
 # per-kind defaults for fields the caller leaves out (the field defaults are the boulder's)
 PRESETS: dict[str, dict] = {
     "boulder": {},
-    "chunk": dict(elongation=1.35, flatness=0.6, cuts=5, ledges=1, extrusions=0, bevel=0.0, weathering=0.0,
-                  cracks=0.35, strata=0.05, detail=4),
-    "pebble": dict(elongation=1.35, flatness=0.55, facets=10, cuts=0, ledges=0, extrusions=0, bevel=0.0,
-                   weathering=0.7, cracks=0.0, strata=0.0, detail=2),
+    "chunk": {"elongation": 1.35, "flatness": 0.6, "cuts": 5, "ledges": 1, "extrusions": 0, "bevel": 0.0,
+              "weathering": 0.0, "cracks": 0.35, "strata": 0.05, "detail": 4},
+    "pebble": {"elongation": 1.35, "flatness": 0.55, "facets": 10, "cuts": 0, "ledges": 0, "extrusions": 0,
+               "bevel": 0.0, "weathering": 0.7, "cracks": 0.0, "strata": 0.0, "detail": 2},
 }
 # how strongly each kind responds to ``roughness`` (one knob, one meaning: a rock's roughness level)
 _ROUGH_GAIN = {"boulder": 0.6, "chunk": 0.12, "pebble": 0.12}
@@ -218,7 +219,7 @@ def _extrude(d: np.ndarray, r: np.ndarray, pts: np.ndarray, hull: ConvexHull, co
         top = centre + (base - centre) * inset + nrm * depth * rng.uniform(0.5, 1.0)
         try:
             q = ConvexHull(np.concatenate([base, top]))
-        except Exception:  # flat region (qhull precision): no extrusion here
+        except QhullError:  # a flat region (qhull precision): no extrusion here
             continue
         qn = q.equations[:, :3]
         qe = q.equations[:, 3]
