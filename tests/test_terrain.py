@@ -1,12 +1,16 @@
-"""Terrain: landforms, eroded field, camera-following meshes without cracks, SDF meshing."""
+"""Terrain: landforms, eroded field, camera-following meshes without cracks (SDF meshing: test_sdf.py)."""
 
 import numpy as np
 import pytest
 
 from wildsynth.core import SeedTree
 from wildsynth.generators.terrain import landforms as lf
-from wildsynth.generators.terrain.field import GridParams, MeshParams, TerrainField, split_faces
-from wildsynth.generators.terrain.sdf import CaveParams, CaveSystem, SphericalGridParams, mesh_sdf_spherical, spherical_axes
+from wildsynth.generators.terrain.field import (
+    GridParams,
+    MeshParams,
+    TerrainField,
+    split_faces,
+)
 from wildsynth.generators.water import WaveParams, gerstner
 
 LANDFORMS = [lf.MountainParams, lf.PlainsParams, lf.DuneParams, lf.CanyonParams, lf.CliffParams,
@@ -120,83 +124,3 @@ def test_gerstner_waves_do_not_fold():
     X, Y = x + d[..., 0], y + d[..., 1]
     jac = np.gradient(X, axis=1) * np.gradient(Y, axis=0) - np.gradient(X, axis=0) * np.gradient(Y, axis=1)
     assert jac.min() > 0 and 0.1 < d[..., 2].std() < 2.0
-
-
-def _sphere_mesh(center, radius, eye=np.zeros(3), ppv=8.0):
-    gp = SphericalGridParams(pixels_per_voxel=ppv, r_max=30.0)
-    axes = spherical_axes(eye, 0.0, 0.0, np.radians(75), np.radians(50), 160, gp)
-    sdf = lambda p: np.linalg.norm(p - center, axis=1) - radius  # noqa: E731  (solid inside)
-    return mesh_sdf_spherical(sdf, eye, *axes), sdf
-
-
-@pytest.mark.parametrize("where", ["ahead", "behind", "on_the_seam"])
-def test_sdf_mesh_of_a_closed_solid_is_watertight_and_outward(where):
-    eye = np.zeros(3)
-    gp = SphericalGridParams(pixels_per_voxel=8.0, r_max=30.0)
-    theta = spherical_axes(eye, 0.0, 0.0, np.radians(75), np.radians(50), 160, gp)[0]
-    ang = {"ahead": 0.1, "behind": np.pi, "on_the_seam": theta[0]}[where]
-    center = 7.0 * np.array([np.cos(ang), np.sin(ang), 0.1])
-    m, sdf = _sphere_mesh(center, 2.5)
-    _, counts = _edges(m.faces)
-    assert m.n_triangles > 100 and np.all(counts == 2), "every edge shared by exactly two faces"
-    fn = m.face_normals()
-    c = m.vertices[m.faces].mean(1)
-    assert np.mean(((c - center) * fn).sum(1) > 0) > 0.999
-    rad = np.linalg.norm(m.vertices - center, axis=1)
-    assert np.abs(rad - 2.5).max() < 0.25  # linear interpolation in voxels up to ~1.8 m (behind the camera)
-
-
-def test_cave_sdf_mesh_has_no_holes_inside_the_covered_volume():
-    ground = lambda x, y: 0.02 * np.asarray(x) + 0 * np.asarray(y)  # noqa: E731
-    cave = CaveSystem(CaveParams(segments=4, chambers=1, branches=0, skylight=0.0), SeedTree(0), ground)
-    centre, radius = cave.chambers[0]
-    eye = centre.copy()
-    gp = SphericalGridParams(pixels_per_voxel=10.0, r_max=40.0)
-    axes = spherical_axes(eye, 0.0, 0.0, np.radians(75), np.radians(50), 96, gp)
-    m = mesh_sdf_spherical(cave.sdf, eye, *axes)
-    uniq, counts = _edges(m.faces)
-    assert counts.max() <= 2
-    # boundary edges only where the grid ends: the outer sphere or the polar caps
-    b = m.vertices[uniq[counts == 1].ravel()] - eye
-    r = np.linalg.norm(b, axis=1)
-    elev = np.degrees(np.arcsin(np.clip(b[:, 2] / np.maximum(r, 1e-9), -1, 1)))
-    assert np.all((r > 0.97 * gp.r_max) | (np.abs(elev) > gp.max_elevation_deg - 6.0))
-    assert cave.sdf(eye[None])[0] > 0.5, "the chamber centre is open air"
-
-
-def test_narrow_band_sampling_gives_the_same_mesh_as_dense_sampling():
-    ground = lambda x, y: 0.03 * np.asarray(x) + 0 * np.asarray(y)  # noqa: E731
-    cave = CaveSystem(CaveParams(segments=5, chambers=2, branches=1), SeedTree(4), ground)
-    centre, _ = cave.chambers[0]
-    axes = spherical_axes(centre, 0.3, 0.0, np.radians(75), np.radians(50), 64,
-                          SphericalGridParams(pixels_per_voxel=6.0, r_max=40.0))
-    dense = mesh_sdf_spherical(cave.sdf, centre, *axes, coarse=1)
-    band = mesh_sdf_spherical(cave.sdf, centre, *axes, coarse=4)
-    assert dense.n_triangles > 500
-    assert band.n_triangles == dense.n_triangles
-    assert np.allclose(np.sort(band.vertices, axis=0), np.sort(dense.vertices, axis=0), atol=1e-4)
-
-
-def test_rock_formations_are_closed_surfaces_standing_in_view():
-    from wildsynth.generators.terrain.formations import FormationParams, Formations
-
-    ground = lambda x, y: 0.0 * np.asarray(x) + 0 * np.asarray(y)  # noqa: E731
-    eye = np.array([0.0, 0.0, 2.0])
-    for kind in ("arch", "hoodoo", "warped"):
-        f = Formations(FormationParams(count=1, kinds=(kind,), size=6.0, distance_min=25.0, distance_max=30.0),
-                       SeedTree(1), eye, 0.0, np.radians(70), ground)
-        m = f.mesh(eye, 0.0, 0.0, np.radians(70), np.radians(45), 160)
-        _, counts = _edges(m.faces)
-        assert m.n_triangles > 200 and np.all(counts == 2), kind
-        c = m.vertices.mean(0)
-        assert 15.0 < np.hypot(c[0], c[1]) < 40.0 and abs(np.arctan2(c[1], c[0])) < np.radians(40)
-        assert m.vertices[:, 2].max() > 3.0  # stands above the ground
-    # an arch has a hole through it: a horizontal line under its crown crosses open air
-    f = Formations(FormationParams(count=1, kinds=("arch",), size=8.0, warp=0.0, distance_min=30.0,
-                                   distance_max=30.0), SeedTree(2), eye, 0.0, np.radians(70), ground)
-    _, c, ang, s, jit = f.items[0]
-    along = np.array([np.cos(ang), np.sin(ang), 0.0])
-    pts = c + np.outer(np.linspace(-0.3, 0.3, 7) * s, along) + np.array([0, 0, 0.3 * s])
-    assert np.all(f.sdf(pts) > 0), "open air under the crown"
-    crown = c + np.array([0, 0, 0.85 * s * jit[0]])  # the top of the ring
-    assert f.sdf(crown[None])[0] < 0, "rock at the crown"

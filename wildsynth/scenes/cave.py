@@ -1,12 +1,22 @@
 """Cave: a camera inside a chamber of a tunnel system carved under rolling hills.
 
 The rock is a signed distance field (ground minus turtle-path tunnels and
-chambers, smooth booleans, noisy walls) meshed by marching cubes on a
-camera-centred spherical grid (``generators/terrain/sdf.py``). Daylight
-enters through a collapsed shaft above the first chamber (the camera's room)
-and through the entrance tunnel; the sun is drawn high so it reaches in.
-Faces under the ground surface are labelled ``cave_wall``, the open ground
-``terrain``.
+chambers, smooth booleans, noisy walls). Two meshes make its surface:
+
+- the cave: marching cubes of the rock SDF on a camera-centred spherical grid
+  (``generators/terrain/sdf.py``), only near the tunnels (a bound from the
+  bare capsules), keeping the faces that lie below the ground surface by more
+  than ``ground_eps`` (walls, floors, the lips of the openings);
+- the ground: the heightfield mesher every landscape uses (camera-centred
+  polar grid out to the horizon), minus the faces over the openings (where a
+  ground point is inside the cave's air by more than ``opening_eps``).
+
+Between the two thresholds both meshes exist, so the openings have no gap,
+and the ground runs on to the horizon: looking out through the entrance or
+the shaft shows hills, not the end of the world. Daylight enters through a
+collapsed shaft above the first chamber (the camera's room) and through the
+entrance tunnel; the sun is drawn high so it reaches in. Faces under the
+ground surface are labelled ``cave_wall``, the open ground ``terrain``.
 """
 
 from __future__ import annotations
@@ -20,10 +30,25 @@ from ..core.axes import yaw_pitch_to_cam
 from ..core.camera import Camera, CameraRig
 from ..core.scene import MaterialRef, Object, PointLight, Scene
 from ..core.seeds import SeedTree
-from ..generators.terrain.field import GridParams, HeightCache, TerrainField, split_faces, vertex_normals
-from ..generators.terrain.landforms import PlainsParams, smoothstep
-from ..generators.terrain.sdf import CaveParams, CaveSystem, SphericalGridParams, mesh_sdf_spherical, spherical_axes
 from ..generators.noise import fbm2
+from ..generators.terrain.field import (
+    GridParams,
+    HeightCache,
+    MeshParams,
+    TerrainField,
+    split_faces,
+    vertex_normals,
+)
+from ..generators.terrain.landforms import PlainsParams, smoothstep
+from ..generators.terrain.sdf import (
+    CaveParams,
+    CaveSystem,
+    SphericalGridParams,
+    keep_off_ground,
+    mesh_sdf_spherical,
+    spherical_axes,
+    submesh,
+)
 from .base import SceneRecipe, SkyParams, register
 
 
@@ -46,7 +71,13 @@ class CaveSceneParams(BaseModel):
     grid: GridParams = Field(default_factory=lambda: GridParams(size=600.0, resolution=128, erosion=False),
                              description="terrain grid (erosion off: the surface is barely seen)")
     cave: CaveParams = Field(default_factory=CaveParams, description="tunnels and chambers")
-    mesh: SphericalGridParams = Field(default_factory=SphericalGridParams, description="spherical marching-cubes grid")
+    mesh: SphericalGridParams = Field(default_factory=SphericalGridParams,
+                                      description="spherical marching-cubes grid (r_max grows to hold the whole cave)")
+    ground_mesh: MeshParams = Field(default_factory=lambda: MeshParams(pixels_per_triangle=4.0),
+                                    description="heightfield ground to the horizon (seen only through the openings)")
+    ground_eps: float = Field(0.04, ge=0.001, le=5.0, description="cave faces this far below the ground are kept, m")
+    opening_eps: float = Field(0.25, ge=0.002, le=10.0,
+                               description="ground faces this far inside the cave air are cut (> ground_eps), m")
     sky: SkyParams = Field(default_factory=lambda: SkyParams(latitude=15.0, day_of_year=172, min_sun_elevation=65.0, clouds=0.1, sun_strength=6.0), description="sun and sky")
     camera: CaveCameraParams = Field(default_factory=CaveCameraParams, description="camera in the first chamber")
 
@@ -72,7 +103,7 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     field = TerrainField(params.terrain, seeds.child("terrain"), params.grid)
     cave = CaveSystem(params.cave, seeds.child("cave"), field.height)
     centre, radius = (cave.chambers[0] if cave.chambers else (cave.path[0], params.cave.radius))
-    ground = HeightCache(field.height, centre, params.mesh.r_max + 10.0, 1.0)
+    ground = HeightCache(field.height, centre, max(params.mesh.r_max, cave.reach(centre)) + 20.0, 1.0)
 
     def sdf(p):
         return cave.sdf(p, ground=ground)
@@ -120,10 +151,28 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     fwd = cam.cam_to_world[:3, 2]
     yaw, pitch = float(np.arctan2(fwd[1], fwd[0])), float(np.arcsin(np.clip(fwd[2], -1, 1)))
     vfov = 2 * np.arctan(0.5 * height / cam.K[1, 1])
-    axes = spherical_axes(cam.position, yaw, pitch, cam.hfov, vfov, width, params.mesh)
-    mesh = mesh_sdf_spherical(sdf, cam.position, *axes)
+    eye = cam.position
+    gp = params.mesh.model_copy(update={"r_max": max(params.mesh.r_max, cave.reach(eye))})
+    axes = spherical_axes(eye, yaw, pitch, cam.hfov, vfov, width, gp)
+    mc_stats = {}
+    walls = mesh_sdf_spherical(sdf, eye, *axes, bound=cave.bound, last=0.0, stats=mc_stats)
+    walls = keep_off_ground(walls, ground, params.ground_eps, side=-1)
     timings["marching_cubes_s"] = time.perf_counter() - t1
 
+    t2 = time.perf_counter()
+    # ground within a horizontal radius of the camera's depth below it is seen above 45 degrees
+    # (outside any cave view): meshed coarsely there (polar.py's ``near``)
+    depth = float(ground(eye[:1], eye[1:2])[0] - eye[2])
+    hf = field.mesh_around(eye, yaw, cam.hfov, width, params.ground_mesh, near=max(0.8 * depth, 0.0))
+    hv = hf.vertices.astype(np.float64)
+    opening = np.zeros(len(hv), dtype=bool)
+    near = cave.bound(hv) < 0  # the SDF differs from the ground only near the tunnels
+    if near.any():
+        opening[near] = sdf(hv[near]) > params.opening_eps
+    ground_mesh = submesh(hf, ~opening[hf.faces].all(axis=1))
+    timings["ground_mesh_s"] = time.perf_counter() - t2
+
+    mesh = walls
     v = mesh.vertices.astype(np.float64)
     nrm = vertex_normals(v, mesh.faces)
     gz = ground(v[:, 0], v[:, 1])
@@ -131,7 +180,7 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     perm = field._perm_masks
     patch = np.clip(0.5 + 0.9 * fbm2(v[:, 0] / 7.0, v[:, 1] / 7.0 + v[:, 2] / 5.0, perm, 3), 0, 1)
     dirt = np.clip(0.5 + 0.9 * fbm2(v[:, 0] / 2.0 + 57.0, v[:, 1] / 2.0 + v[:, 2] / 3.0, perm, 3), 0, 1)
-    f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)  # noqa: E731
+    f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)
     zero = np.zeros(len(v))
     mesh.attributes.update({
         "slope": f32(1.0 - nrm[:, 2]), "height": f32(v[:, 2]), "cave": f32(under),
@@ -147,13 +196,17 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     mat_seeds = seeds.child("materials")
     names = {0: ("terrain", MaterialRef("terrain", mat_seeds.child("ground").int(), (("palette", "plains"),))),
              1: ("cave_wall", MaterialRef("terrain", mat_seeds.child("walls").int(), (("palette", "cave"),)))}
-    for k, part in split_faces(mesh, fc).items():
+    if ground_mesh.n_triangles:
+        scene.add(Object("terrain", ground_mesh, names[0][1], semantic="terrain", generator="terrain.cave_ground",
+                         params={"terrain": params.terrain.model_dump()}))
+    for k, part in (split_faces(mesh, fc).items() if mesh.n_triangles else ()):
         label, mat = names[k]
-        scene.add(Object(label, part, mat, semantic=label, generator="terrain.sdf_cave",
+        scene.add(Object("cave_wall" if k else "cave_lip", part, mat, semantic=label, generator="terrain.sdf_cave",
                          params={"cave": params.cave.model_dump()}))
     report = {"camera_placement": report,
               "terrain": {"timings_s": {k: round(x, 3) for k, x in timings.items()},
-                          "grid": [len(a) for a in axes], "triangles": {o.name: o.n_triangles for o in scene.objects}}}
+                          "marching_cubes": mc_stats, "sdf_r_max_m": round(gp.r_max, 1),
+                          "triangles": {o.name: o.n_triangles for o in scene.objects}}}
     return scene, CameraRig.mono(cam), report
 
 

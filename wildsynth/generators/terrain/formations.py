@@ -1,11 +1,18 @@
 """Rock formations a heightfield cannot hold: arches, overhanging hoodoos, warped rocks.
 
 Each formation is a signed distance field (negative inside rock) warped by 3D
-noise; they are combined with smooth unions and meshed with the camera-centred
-spherical marching cubes (``sdf.py``), in a radial shell that just holds them,
-so their detail follows the camera like the rest of the terrain. They stand on
-the terrain with their feet buried; the visible surface is the union of the
-two closed/overlapping surfaces (no seam to crack).
+noise. They are joined to the ground by a smooth union (polynomial smooth min
+of width ``blend``) with the ground's SDF g = z - h(x, y):
+
+    solid(p) = smin(g(p), formations(p), blend)
+
+so rock flows into the ground through a fillet. ``solid`` is meshed with the
+camera-centred spherical marching cubes (``sdf.py``) only inside balls that
+hold the formations and their fillets; of that mesh only the faces standing
+more than ``ground_eps`` above the ground are kept (rock and fillet). The
+heightfield mesh stays complete underneath, so there is no hole: the kept
+mesh's boundary lies within ``ground_eps`` of the ground and the fillet meets
+the ground tangentially.
 """
 
 from __future__ import annotations
@@ -16,7 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...core.mesh import Mesh
 from ...core.seeds import SeedTree
 from ..noise import fbm3, perm_table
-from .sdf import SphericalGridParams, mesh_sdf_spherical, spherical_axes
+from .sdf import (
+    SphericalGridParams,
+    keep_off_ground,
+    mesh_sdf_spherical,
+    spherical_axes,
+    submesh,
+)
 
 
 class FormationParams(BaseModel):
@@ -28,7 +41,10 @@ class FormationParams(BaseModel):
     distance_min: float = Field(30.0, ge=2.0, le=5000.0, description="nearest placement from the camera, m")
     distance_max: float = Field(90.0, ge=2.0, le=5000.0, description="farthest placement from the camera, m")
     warp: float = Field(0.18, ge=0.0, le=1.0, description="noise warp relative to the size")
-    pixels_per_voxel: float = Field(4.0, ge=1.0, le=64.0, description="marching-cubes voxel size in the view, pixels")
+    pixels_per_voxel: float = Field(2.0, ge=1.0, le=64.0, description="marching-cubes voxel size in the view, pixels")
+    blend: float = Field(2.0, ge=0.0, le=50.0, description="width of the smooth union with the ground (fillet), m")
+    ground_eps: float = Field(0.03, ge=0.001, le=5.0,
+                              description="faces this far above the ground are kept (the rest is the ground), m")
 
 
 class Formations:
@@ -36,6 +52,7 @@ class Formations:
 
     def __init__(self, params: FormationParams, seeds: SeedTree, eye: np.ndarray, yaw: float, hfov: float, height):
         self.p = params
+        self.height = height
         rng = seeds.child("place").rng()
         self.perm = perm_table(seeds.child("warp").rng())
         self.items = []
@@ -82,13 +99,50 @@ class Formations:
             out[near] = np.minimum(out[near], d)
         return out
 
+    def ground(self, p: np.ndarray) -> np.ndarray:
+        """The ground's SDF g = z - h(x, y) (not a true distance on slopes; its sign is exact)."""
+        p = np.asarray(p, dtype=np.float64)
+        return p[:, 2] - self.height(p[:, 0], p[:, 1])
+
+    def solid(self, p: np.ndarray) -> np.ndarray:
+        """Ground and formations joined by a polynomial smooth union of width ``blend``."""
+        return smooth_min(self.ground(p), self.sdf(p), self.p.blend)
+
+    def reach(self, s: float) -> float:
+        """Radius around a formation's centre beyond which neither it nor its fillet lies, m
+        (``sdf`` evaluates a formation only within 3 sizes of its centre)."""
+        return 3.0 * s + self.p.blend
+
+    def bound(self, p: np.ndarray) -> np.ndarray:
+        """Negative inside the balls that hold the formations and their fillets."""
+        p = np.asarray(p, dtype=np.float64)
+        out = np.full(len(p), np.inf)
+        for _, c, _, s, _ in self.items:
+            out = np.minimum(out, np.linalg.norm(p - c, axis=1) - self.reach(s))
+        return out
+
     def mesh(self, eye: np.ndarray, yaw: float, pitch: float, hfov: float, vfov: float, width: int) -> Mesh:
-        """Marching cubes of the formations in a spherical shell around the camera."""
+        """Marching cubes of ``solid`` around the formations, minus the faces that are the ground."""
         if not self.items:
             return Mesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int32))
+        eye = np.asarray(eye, dtype=np.float64)
         dist = [np.linalg.norm(c - eye) for _, c, _, _, _ in self.items]
-        reach = 3.0 * max(s for _, _, _, s, _ in self.items)
+        reach = max(self.reach(s) for _, _, _, s, _ in self.items)
+        # the balls may reach outside the view: a wider margin and a gentler coarsening there
         gp = SphericalGridParams(pixels_per_voxel=self.p.pixels_per_voxel, r_min=max(0.5, min(dist) - reach),
-                                 r_max=max(dist) + reach, radial_factor=1.5)
+                                 r_max=max(dist) + reach, margin_deg=10.0, back_factor=4.0)
         axes = spherical_axes(eye, yaw, pitch, hfov, vfov, width, gp)
-        return mesh_sdf_spherical(self.sdf, eye, *axes)
+        m = mesh_sdf_spherical(self.solid, eye, *axes, lipschitz=2.0, bound=self.bound, last=0.0)
+        m = keep_off_ground(m, self.height, self.p.ground_eps, side=1)
+        if m.n_triangles:  # and only where a formation acts (not ground that marching cubes bent)
+            near = self.sdf(m.vertices.astype(np.float64)) < self.p.blend + self.p.ground_eps
+            m = submesh(m, near[m.faces].any(axis=1))
+        return m
+
+
+def smooth_min(a: np.ndarray, b: np.ndarray, k: float) -> np.ndarray:
+    """Polynomial smooth minimum of width k (the union of two solids with a fillet)."""
+    if k <= 0:
+        return np.minimum(a, b)
+    h = np.maximum(k - np.abs(a - b), 0.0) / k
+    return np.minimum(a, b) - h * h * k * 0.25

@@ -54,25 +54,43 @@ class CaveParams(BaseModel):
 class SphericalGridParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pixels_per_voxel: float = Field(8.0, ge=1.0, le=64.0, description="voxel size in the view, pixels")
-    radial_factor: float = Field(1.5, ge=0.5, le=10.0, description="radial / angular voxel size")
+    pixels_per_voxel: float = Field(2.0, ge=1.0, le=64.0, description="voxel size in the view, pixels")
+    radial_factor: float = Field(3.0, ge=0.5, le=10.0,
+                                 description="radial / angular voxel size (a radial step is seen foreshortened)")
     r_min: float = Field(0.15, ge=0.01, le=100.0, description="innermost radius, m")
     r_max: float = Field(120.0, ge=1.0, le=100000.0, description="outer radius of the meshed volume, m")
-    margin_deg: float = Field(15.0, ge=0.0, le=90.0, description="full-detail margin around the view, degrees")
-    back_factor: float = Field(4.0, ge=1.0, le=50.0, description="angular coarsening outside the view")
-    max_elevation_deg: float = Field(84.0, ge=10.0, le=89.9, description="elevation range meshed, +-degrees")
+    margin_deg: float = Field(2.0, ge=0.0, le=90.0, description="full-detail margin around the view, degrees")
+    back_factor: float = Field(32.0, ge=1.0, le=100.0, description="angular coarsening outside the view")
+    max_elevation_deg: float = Field(89.0, ge=10.0, le=89.9,
+                                     description="elevation range meshed, +-degrees (a cone around the vertical is not)")
 
 
 @njit(cache=True, parallel=True)
 def _capsules_sdf(p, a, b, ra, rb, k):
-    """Smooth union (polynomial smin with width k) of round cones a->b with radii ra->rb."""
+    """Smooth union (polynomial smin with width k) of round cones a->b with radii ra->rb.
+    A cone whose bounding sphere lies farther than the running value + k cannot change it
+    and is skipped."""
     n = p.shape[0]
     out = np.empty(n)
     m = a.shape[0]
+    cx = 0.5 * (a[:, 0] + b[:, 0])
+    cy = 0.5 * (a[:, 1] + b[:, 1])
+    cz = 0.5 * (a[:, 2] + b[:, 2])
+    cr = np.empty(m)
+    for c in range(m):
+        half = 0.5 * np.sqrt((b[c, 0] - a[c, 0]) ** 2 + (b[c, 1] - a[c, 1]) ** 2 + (b[c, 2] - a[c, 2]) ** 2)
+        cr[c] = half + max(ra[c], rb[c])
     for i in prange(n):
         px, py, pz = p[i, 0], p[i, 1], p[i, 2]
         d = 1e30
         for c in range(m):
+            lim = d + k + cr[c]  # the cone is at least |p - centre| - cr away
+            if lim <= 0:
+                continue
+            if lim < 1e29:
+                qx, qy, qz = px - cx[c], py - cy[c], pz - cz[c]
+                if qx * qx + qy * qy + qz * qz >= lim * lim:
+                    continue
             bax, bay, baz = b[c, 0] - a[c, 0], b[c, 1] - a[c, 1], b[c, 2] - a[c, 2]
             pax, pay, paz = px - a[c, 0], py - a[c, 1], pz - a[c, 2]
             bb = bax * bax + bay * bay + baz * baz
@@ -162,6 +180,23 @@ class CaveSystem:
         self.ra = np.ascontiguousarray(ra, dtype=np.float64)
         self.rb = np.ascontiguousarray(rb, dtype=np.float64)
 
+    @property
+    def margin(self) -> float:
+        """How far the rock surface can lie outside the bare capsules: blends and wall noise, m."""
+        return 2.0 * self.p.blend + 2.5 * self.p.roughness * self.p.radius + 1.0
+
+    def bound(self, pts: np.ndarray) -> np.ndarray:
+        """A cheap bound: positive farther than ``margin`` from every tunnel and chamber, where the
+        rock surface is the ground itself (no cave wall can lie there)."""
+        d = _capsules_sdf(np.ascontiguousarray(pts, dtype=np.float64), self.a, self.b, self.ra, self.rb, 0.0)
+        return d - self.margin
+
+    def reach(self, eye: np.ndarray) -> float:
+        """Distance from ``eye`` beyond which no part of the cave lies, m."""
+        ends = np.concatenate([self.a, self.b])
+        rad = np.concatenate([self.ra, self.rb])
+        return float((np.linalg.norm(ends - np.asarray(eye), axis=1) + rad).max() + self.margin)
+
     def tunnels(self, pts: np.ndarray) -> np.ndarray:
         """Distance to the cave air (negative inside the cave), walls roughened by noise."""
         pts = np.ascontiguousarray(pts, dtype=np.float64)
@@ -181,15 +216,121 @@ class CaveSystem:
         return smooth_max(pts[:, 2] - g, -self.tunnels(pts), 1.0)
 
 
+
+# ---------------------------------------------------------------------------
+# Marching cubes. The case table is derived here from one face rule (no copied
+# table): on each cube face the contour separates the negative (solid)
+# corners; the face segments chain into loops around the cube, each loop is
+# fanned into triangles. The rule depends only on a face's four values, so two
+# cells sharing a face cut it identically: the surface is crack-free.
+
+def _build_tables():
+    edges, eid = [], {}
+    for a in range(3):
+        for c in range(8):
+            if not (c >> a) & 1:
+                eid[(c, c | (1 << a))] = len(edges)
+                edges.append((c, a))
+    faces = []
+    for a in range(3):
+        b, d = (a + 1) % 3, (a + 2) % 3
+        for s in (0, 1):  # corner cycle counter-clockwise seen from outside the cube
+            cyc = [(s << a) | (u << b) | (v << d) for u, v in ((0, 0), (1, 0), (1, 1), (0, 1))]
+            faces.append(cyc if s else cyc[::-1])
+    tris = np.full((256, 36), -1, dtype=np.int64)
+    count = np.zeros(256, dtype=np.int64)
+    for case in range(256):
+        neg = [(case >> c) & 1 for c in range(8)]
+        nxt = {}
+        for cyc in faces:
+            kind = []
+            for i in range(4):
+                p, q = cyc[i], cyc[(i + 1) % 4]
+                kind.append(1 if neg[p] and not neg[q] else -1 if neg[q] and not neg[p] else 0)
+            for i in range(4):
+                if kind[i] == 1:  # leaving the solid: the segment runs back to the previous entry
+                    j = (i - 1) % 4
+                    while kind[j] != -1:
+                        j = (j - 1) % 4
+                    e_out = eid[tuple(sorted((cyc[i], cyc[(i + 1) % 4])))]
+                    nxt[e_out] = eid[tuple(sorted((cyc[j], cyc[(j + 1) % 4])))]
+        assert sorted(nxt) == sorted(nxt.values())
+        seen, t = set(), 0
+        for e0 in sorted(nxt):
+            if e0 in seen:
+                continue
+            loop, e = [e0], nxt[e0]
+            seen.add(e0)
+            while e != e0:
+                loop.append(e)
+                seen.add(e)
+                e = nxt[e]
+            for k in range(1, len(loop) - 1):  # loops wind around the solid: reversed, normals point into air
+                tris[case, 3 * t:3 * t + 3] = (loop[0], loop[k + 1], loop[k])
+                t += 1
+        count[case] = t
+    return (tris, count, np.array([c for c, _ in edges], dtype=np.int64),
+            np.array([a for _, a in edges], dtype=np.int64))
+
+
+_TRIS, _TRI_COUNT, _EDGE_CORNER, _EDGE_AXIS = _build_tables()
+
+
+@njit(cache=True)
+def _case_counts(vals, tri_count):
+    out = np.empty(vals.shape[0], dtype=np.int64)
+    for c in range(vals.shape[0]):
+        case = 0
+        for q in range(8):
+            if vals[c, q] < 0.0:
+                case |= 1 << q
+        out[c] = tri_count[case]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _mc_emit(lo, vals, offs, tris, tri_count, ec, ea, nt, nph, nr, keys, pos):
+    """Triangles of every cell: per corner of a triangle, the key of the grid edge it lies on
+    (shared by the cells around that edge) and its position in grid-index space."""
+    for c in prange(lo.shape[0]):
+        case = 0
+        for q in range(8):
+            if vals[c, q] < 0.0:
+                case |= 1 << q
+        for t in range(tri_count[case]):
+            for s in range(3):
+                e = tris[case, 3 * t + s]
+                ca = ec[e]
+                ax = ea[e]
+                va = np.float64(vals[c, ca])
+                vb = np.float64(vals[c, ca | (1 << ax)])
+                f = min(max(va / (va - vb), 0.01), 0.99)  # never on a node: no zero-area triangles
+                i = lo[c, 0] + (ca & 1)
+                j = lo[c, 1] + ((ca >> 1) & 1)
+                k = lo[c, 2] + ((ca >> 2) & 1)
+                im = i % nt
+                w = 3 * (offs[c] + t) + s
+                keys[w] = ((np.int64(im) * nph + j) * nr + k) * 3 + ax
+                pos[w, 0] = (i + f) if ax == 0 else im
+                pos[w, 1] = (j + f) if ax == 1 else j
+                pos[w, 2] = (k + f) if ax == 2 else k
+
+
+
+
 def _axis(centre: float, view_half: float, step: float, back_factor: float, full: float,
-          lo: float | None = None, hi: float | None = None) -> np.ndarray:
+          lo: float | None = None, hi: float | None = None, multiple: int = 1) -> np.ndarray:
     """Angles: uniform ``step`` within centre +- view_half, ``back_factor`` coarser outside.
-    With ``full`` = 2 pi the axis wraps (no lo/hi); else it spans [lo, hi]."""
+    With ``full`` = 2 pi the axis wraps (no lo/hi; its length is a multiple of ``multiple``);
+    else it spans [lo, hi]."""
     if full > 0:
         sector = min(2 * view_half, full)
         n_view = max(int(np.ceil(sector / step)), 4)
         rest = full - sector
         n_back = max(int(np.ceil(rest / (step * back_factor))), 4) if rest > 1e-9 else 0
+        n_back += -(n_view + n_back) % multiple
+        if n_back == 0:
+            n_view += -n_view % multiple
         return np.concatenate([centre - sector / 2 + np.arange(n_view) * (sector / n_view),
                                centre + sector / 2 + np.arange(n_back) * (rest / max(n_back, 1))])
     a0, a1 = max(lo, centre - view_half), min(hi, centre + view_half)
@@ -205,6 +346,10 @@ def _axis(centre: float, view_half: float, step: float, back_factor: float, full
     return np.concatenate(parts)
 
 
+LEVELS = 4  # the sparse sampler starts from cells of 2**LEVELS voxels
+LAST_S = 2  # below this cell size (voxels) a cell is split only where its corners change sign
+
+
 def spherical_axes(eye, yaw: float, pitch: float, hfov: float, vfov: float, width: int,
                    params: SphericalGridParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The azimuth (wrapping), elevation and radius samples of the camera-centred grid."""
@@ -212,7 +357,7 @@ def spherical_axes(eye, yaw: float, pitch: float, hfov: float, vfov: float, widt
     step = hfov / width * gp.pixels_per_voxel
     m = np.radians(gp.margin_deg)
     lim = np.radians(gp.max_elevation_deg)
-    theta = _axis(yaw, hfov / 2 + m, step, gp.back_factor, 2 * np.pi)
+    theta = _axis(yaw, hfov / 2 + m, step, gp.back_factor, 2 * np.pi, multiple=1 << LEVELS)
     phi = _axis(pitch, vfov / 2 + m, step, gp.back_factor, 0.0, -lim, lim)
     q = 1.0 + gp.radial_factor * step
     n_r = int(np.ceil(np.log(gp.r_max / gp.r_min) / np.log(q))) + 1
@@ -225,78 +370,333 @@ def _to_world(eye, theta, phi, r):
     return np.stack([eye[0] + r * c * np.cos(theta), eye[1] + r * c * np.sin(theta), eye[2] + r * np.sin(phi)], -1)
 
 
-def _eval_indices(sdf, eye, theta, phi, r, it, ip, ir, chunk=2_000_000):
-    out = np.empty(len(it), dtype=np.float32)
-    for s in range(0, len(it), chunk):
-        sl = slice(s, s + chunk)
-        out[sl] = sdf(_to_world(eye, theta[it[sl]], phi[ip[sl]], r[ir[sl]]))
+# ---------------------------------------------------------------------------
+# Node values: a hash table (open addressing, int64 keys, -1 = empty) filled on demand
+
+@njit(cache=True)
+def _slot(tk, key):
+    mask = tk.shape[0] - 1
+    h = ((key * 0x9E3779B1) ^ (key >> 15)) & mask
+    while tk[h] != -1 and tk[h] != key:
+        h = (h + 1) & mask
+    return h
+
+
+@njit(cache=True)
+def _gather(tk, tv, keys, out, new_keys):
+    """out[n] = value of keys[n]; unknown keys are inserted (value NaN) and listed once in
+    new_keys. Returns the number of new keys."""
+    m = 0
+    for n in range(keys.shape[0]):
+        h = _slot(tk, keys[n])
+        if tk[h] == -1:
+            tk[h] = keys[n]
+            tv[h] = np.nan
+            new_keys[m] = keys[n]
+            m += 1
+        out[n] = tv[h]
+    return m
+
+
+@njit(cache=True)
+def _scatter(tk, tv, keys, vals):
+    for n in range(keys.shape[0]):
+        tv[_slot(tk, keys[n])] = vals[n]
+
+
+@njit(cache=True)
+def _lookup(tk, tv, keys):
+    out = np.empty(keys.shape[0], dtype=np.float32)
+    for n in range(keys.shape[0]):
+        out[n] = tv[_slot(tk, keys[n])]
     return out
 
 
-def _sample_narrow_band(sdf, eye, theta, phi, r, k: int) -> np.ndarray:
-    """The SDF on the full grid, evaluated exactly only near the surface.
+@njit(cache=True)
+def _rehash(tk, tv, size):
+    nk = np.full(size, -1, dtype=np.int64)
+    nv = np.empty(size, dtype=np.float32)
+    for h in range(tk.shape[0]):
+        if tk[h] != -1:
+            s = _slot(nk, tk[h])
+            nk[s] = tk[h]
+            nv[s] = tv[h]
+    return nk, nv
 
-    First every k-th node along each axis; a fine node is evaluated exactly
-    only if a coarse neighbour's |value| is below the size of the coarse cell
-    around it (an SDF changes no faster than distance, so farther nodes cannot
-    be near the surface and keep their coarse neighbour's value: right sign,
-    no crossing). Cuts SDF evaluations about tenfold."""
-    nt, nph, nr = len(theta), len(phi), len(r)
-    if k <= 1:
-        it, ip, ir = (a.ravel() for a in np.meshgrid(np.arange(nt), np.arange(nph), np.arange(nr), indexing="ij"))
-        return _eval_indices(sdf, eye, theta, phi, r, it, ip, ir).reshape(nt, nph, nr)
-    ci = [np.unique(np.r_[np.arange(0, n, k), n - 1]) for n in (nt, nph, nr)]
-    it, ip, ir = (a.ravel() for a in np.meshgrid(*ci, indexing="ij"))
-    coarse = _eval_indices(sdf, eye, theta, phi, r, it, ip, ir).reshape(len(ci[0]), len(ci[1]), len(ci[2]))
-    # nearest coarse node of every fine index, and the coarse cell size there (metres, conservative)
-    near = [np.clip(np.searchsorted(c, np.arange(n) - k // 2), 0, len(c) - 1) for c, n in zip(ci, (nt, nph, nr))]
-    dth = np.abs(np.diff(np.unwrap(np.r_[theta, theta[0] + 2 * np.pi])))
-    dph = np.abs(np.diff(phi)).max() if nph > 1 else 0.0
-    ang = (dth.max() * k + dph * k)  # radians across a coarse cell, worst case
-    dr = np.r_[np.diff(r), np.diff(r)[-1:]] * k
-    cell = 1.5 * (r * ang + dr)  # (nr,) metres
-    vals = coarse[np.ix_(near[0], near[1], near[2])]
-    band = np.abs(vals) < cell[None, None, :]
-    fi, fp, fr = np.nonzero(band)
-    vals[fi, fp, fr] = _eval_indices(sdf, eye, theta, phi, r, fi, fp, fr)
-    return vals
+
+class _NodeValues:
+    """The SDF at grid nodes (key = (i * n_phi + j) * n_r + k), each evaluated once, on demand."""
+
+    def __init__(self, sdf, eye, theta, phi, r, chunk: int = 1 << 21):
+        self.sdf, self.eye, self.theta, self.phi, self.r = sdf, eye, theta, phi, r
+        self.nph, self.nr = len(phi), len(r)
+        self.tk = np.full(1 << 16, -1, dtype=np.int64)
+        self.tv = np.empty(1 << 16, dtype=np.float32)
+        self.n = 0
+        self.chunk = chunk
+
+    def _eval(self, keys):
+        k = keys % self.nr
+        j = (keys // self.nr) % self.nph
+        i = keys // (self.nr * self.nph)
+        out = np.empty(len(keys), dtype=np.float32)
+        for s in range(0, len(keys), 1 << 20):
+            sl = slice(s, s + (1 << 20))
+            out[sl] = self.sdf(_to_world(self.eye, self.theta[i[sl]], self.phi[j[sl]], self.r[k[sl]]))
+        return out
+
+    def __call__(self, keys: np.ndarray) -> np.ndarray:
+        flat = np.ascontiguousarray(keys, dtype=np.int64).ravel()
+        out = np.empty(len(flat), dtype=np.float32)
+        for s in range(0, len(flat), self.chunk):
+            part = flat[s:s + self.chunk]
+            if 2 * (self.n + len(part)) > len(self.tk):  # load factor stays below one half
+                size = len(self.tk)
+                while size < 2 * (self.n + len(part)):
+                    size *= 4
+                self.tk, self.tv = _rehash(self.tk, self.tv, size)
+            o = out[s:s + self.chunk]
+            new = np.empty(len(part), dtype=np.int64)
+            m = _gather(self.tk, self.tv, part, o, new)
+            if m:
+                _scatter(self.tk, self.tv, new[:m], self._eval(new[:m]))
+                self.n += m
+                miss = np.flatnonzero(np.isnan(o))
+                o[miss] = _lookup(self.tk, self.tv, part[miss])
+        return out.reshape(keys.shape)
+
+
+_CORNER_BITS = np.array([[(c >> a) & 1 for a in range(3)] for c in range(8)], dtype=np.int64)  # (8, 3)
+
+
+@njit(cache=True)
+def _classify(v, diag, c):
+    """Cells that may hold the surface: corners of both signs, or min |value| <= c * diag."""
+    out = np.empty(v.shape[0], dtype=np.bool_)
+    for n in range(v.shape[0]):
+        lo_, hi_, m = v[n, 0], v[n, 0], abs(v[n, 0])
+        for q in range(1, 8):
+            x = v[n, q]
+            lo_ = min(lo_, x)
+            hi_ = max(hi_, x)
+            m = min(m, abs(x))
+        out[n] = (lo_ < 0.0 and hi_ >= 0.0) or m <= c * diag[n]
+    return out
+
+
+@njit(cache=True)
+def _cell_diag(lo, up, th_ext, phi, r):
+    out = np.empty(lo.shape[0])
+    for n in range(lo.shape[0]):
+        r1 = r[up[n, 2]]
+        dth = th_ext[up[n, 0]] - th_ext[lo[n, 0]]
+        dph = phi[up[n, 1]] - phi[lo[n, 1]]
+        dr = r1 - r[lo[n, 2]]
+        out[n] = np.sqrt((r1 * dth) ** 2 + (r1 * dph) ** 2 + dr * dr)
+    return out
+
+
+@njit(cache=True)
+def _dedupe(keys):
+    """Vertex id per key (ids in order of first appearance) and the first index of each id."""
+    size = 1
+    while size < 2 * keys.shape[0]:
+        size *= 2
+    tk = np.full(size, -1, dtype=np.int64)
+    tid = np.empty(size, dtype=np.int64)
+    inv = np.empty(keys.shape[0], dtype=np.int64)
+    first = np.empty(keys.shape[0], dtype=np.int64)
+    m = 0
+    for n in range(keys.shape[0]):
+        h = _slot(tk, keys[n])
+        if tk[h] == -1:
+            tk[h] = keys[n]
+            tid[h] = m
+            first[m] = n
+            m += 1
+        inv[n] = tid[h]
+    return inv, first[:m]
+
+
+@njit(cache=True)
+def _corner_keys(lo, up, nt, nph, nr):
+    out = np.empty((lo.shape[0], 8), dtype=np.int64)
+    for n in range(lo.shape[0]):
+        for c in range(8):
+            i = up[n, 0] if c & 1 else lo[n, 0]
+            j = up[n, 1] if c & 2 else lo[n, 1]
+            k = up[n, 2] if c & 4 else lo[n, 2]
+            out[n, c] = ((i % nt) * nph + j) * nr + k
+    return out
+
+
+class _Grid:
+    def __init__(self, eye, theta, phi, r):
+        self.eye, self.theta, self.phi, self.r = eye, theta, phi, r
+        self.nt, self.nph, self.nr = len(theta), len(phi), len(r)
+        self.th_ext = np.concatenate([theta, [theta[0] + 2 * np.pi]])
+
+    def upper(self, lo, s):
+        return np.stack([np.minimum(lo[:, 0] + s, self.nt), np.minimum(lo[:, 1] + s, self.nph - 1),
+                         np.minimum(lo[:, 2] + s, self.nr - 1)], -1)
+
+    def corner_keys(self, lo, up):
+        """(n, 8) node keys of the cells' corners."""
+        return _corner_keys(lo, up, self.nt, self.nph, self.nr)
+
+    def diag(self, lo, up):
+        return _cell_diag(lo, up, self.th_ext, self.phi, self.r)
+
+    def diag_centre(self, lo, up):
+        """Cell diagonal (m, an upper bound) and centre (world)."""
+        r1 = self.r[up[:, 2]]
+        dth = self.th_ext[up[:, 0]] - self.th_ext[lo[:, 0]]
+        dph = self.phi[up[:, 1]] - self.phi[lo[:, 1]]
+        dr = r1 - self.r[lo[:, 2]]
+        diag = np.sqrt((r1 * dth) ** 2 + (r1 * dph) ** 2 + dr ** 2)
+        c = _to_world(self.eye, 0.5 * (self.th_ext[up[:, 0]] + self.th_ext[lo[:, 0]]),
+                      0.5 * (self.phi[up[:, 1]] + self.phi[lo[:, 1]]), 0.5 * (r1 + self.r[lo[:, 2]]))
+        return diag, c
+
+    def key(self, lo):
+        return ((lo[:, 0] % self.nt) * self.nph + lo[:, 1]) * self.nr + lo[:, 2]
+
+
+def _surface_cells(sdf, grid: _Grid, lipschitz: float, bound=None, last: float | None = None,
+                   chunk: int = 1 << 20):
+    """Cells (lower corners, (n, 3)) whose corner values (n, 8) change sign, found coarse to fine.
+
+    Starting from cells of 2**LEVELS voxels, a cell is split in eight only if it may hold the
+    surface: its corners differ in sign, or the smallest |value| is below ``lipschitz`` times
+    half its diagonal (every point of a cell lies within half a diagonal of a corner). So the
+    SDF is evaluated only near the surface. Then a closure pass adds any cell across a face
+    with a sign change that the bound missed, so the cut is watertight whatever the SDF's
+    true Lipschitz constant. ``bound(points)``: optional; cells whose centre is farther than
+    a diagonal outside it (bound > 0 outside) are skipped."""
+    nodes = _NodeValues(sdf, grid.eye, grid.theta, grid.phi, grid.r)
+    s = 1 << LEVELS
+    g = np.meshgrid(np.arange(0, grid.nt, s), np.arange(0, max(grid.nph - 1, 1), s),
+                    np.arange(0, max(grid.nr - 1, 1), s), indexing="ij")
+    cells = np.stack([a.ravel() for a in g], -1).astype(np.int64)
+    out_lo, out_v = [], []
+    while len(cells):
+        kept = []
+        for c0 in range(0, len(cells), chunk):
+            lo = cells[c0:c0 + chunk]
+            up = grid.upper(lo, s)
+            if bound is not None:
+                diag, centre = grid.diag_centre(lo, up)
+                inb = bound(centre) <= diag
+                lo, up = lo[inb], up[inb]
+            v = nodes(grid.corner_keys(lo, up))
+            if s == 1:
+                mixed = _classify(v, np.zeros(len(v)), 0.0)
+                out_lo.append(lo[mixed])
+                out_v.append(v[mixed])
+                continue
+            lip = lipschitz if (s > LAST_S or last is None) else last
+            kept.append(lo[_classify(v, grid.diag(lo, up), 0.5 * lip)])
+        if s == 1:
+            break
+        parents = np.concatenate(kept)
+        h = s // 2
+        ch = []
+        for off in _CORNER_BITS * h:
+            c = parents + off
+            ok = (c[:, 0] < grid.nt) & (c[:, 1] < grid.nph - 1) & (c[:, 2] < grid.nr - 1)
+            ch.append(c[ok])
+        cells = np.concatenate(ch)
+        s = h
+    lo = np.concatenate(out_lo) if out_lo else np.zeros((0, 3), dtype=np.int64)
+    v = np.concatenate(out_v) if out_v else np.zeros((0, 8), dtype=np.float32)
+    # closure: the neighbour across every face with a sign change must be a surface cell too
+    new_lo = lo
+    new_v = v
+    n_found, rounds = len(lo), 0
+    keys = np.sort(grid.key(lo))
+    for rounds in range(1000):  # a round adds one layer; usually a few
+        cand = []
+        for a in range(3):
+            for side in (0, 1):
+                on = _CORNER_BITS[:, a] == side
+                fv = new_v[:, on]
+                cross = (fv.min(axis=1) < 0) & (fv.max(axis=1) >= 0)
+                nb = new_lo[cross].copy()
+                nb[:, a] += 1 if side else -1
+                if a == 0:
+                    nb[:, 0] %= grid.nt
+                else:
+                    n_a = grid.nph if a == 1 else grid.nr
+                    nb = nb[(nb[:, a] >= 0) & (nb[:, a] < n_a - 1)]
+                cand.append(nb)
+        cand = np.concatenate(cand)
+        if len(cand):
+            ck = grid.key(cand)
+            ck, first = np.unique(ck, return_index=True)
+            cand = cand[first]
+            pos = np.minimum(np.searchsorted(keys, ck), len(keys) - 1)
+            cand = cand[keys[pos] != ck] if len(keys) else cand
+        if len(cand) and bound is not None:
+            up = grid.upper(cand, 1)
+            diag, centre = grid.diag_centre(cand, up)
+            cand = cand[bound(centre) <= diag]
+        if not len(cand):
+            break
+        new_lo = cand
+        new_v = nodes(grid.corner_keys(cand, grid.upper(cand, 1)))
+        lo = np.concatenate([lo, new_lo])
+        v = np.concatenate([v, new_v])
+        nk = np.sort(grid.key(new_lo))
+        keys = np.insert(keys, np.searchsorted(keys, nk), nk)
+    return lo, v, {"sdf_evaluations": nodes.n, "surface_cells": len(lo), "closure_cells": len(lo) - n_found,
+                    "closure_rounds": rounds}
 
 
 def mesh_sdf_spherical(sdf, eye: np.ndarray, theta: np.ndarray, phi: np.ndarray, r: np.ndarray,
-                       coarse: int = 4) -> Mesh:
+                       lipschitz: float = 1.5, bound=None, last: float | None = None,
+                       stats: dict | None = None) -> Mesh:
     """Marching cubes of ``sdf`` (points (N, 3) -> values, negative = solid) on the spherical grid.
 
-    Faces are oriented so normals point from solid into air. ``coarse`` > 1 samples
-    the SDF exactly only in a narrow band around the surface (see ``_sample_narrow_band``).
-    """
-    from skimage.measure import marching_cubes
-
+    Faces are oriented so normals point from solid into air. The SDF is evaluated only near
+    its zero set (``_surface_cells``); ``bound`` optionally limits the meshed region."""
     eye = np.asarray(eye, dtype=np.float64)
-    nt = len(theta)
-    vals = _sample_narrow_band(sdf, eye, theta, phi, r, coarse)
-    vol = np.concatenate([vals, vals[:1]], axis=0).astype(np.float32)  # wrap azimuth: slice nt == slice 0
-    if not (vol.min() < 0 < vol.max()):
+    grid = _Grid(eye, theta, phi, r)
+    lo, vals, info = _surface_cells(sdf, grid, lipschitz, bound, last)
+    if stats is not None:
+        stats.update(info, grid=[grid.nt, grid.nph, grid.nr])
+    if not len(lo):
         return Mesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int32))
-    verts, faces, _, _ = marching_cubes(vol, level=0.0, gradient_direction="ascent", allow_degenerate=False)
-    # weld the azimuth seam: vertices on slice nt are those of slice 0
-    vi = verts.astype(np.float64)
-    vi[:, 0] = np.where(vi[:, 0] >= nt, vi[:, 0] - nt, vi[:, 0])
-    uniq, inv = np.unique(vi, axis=0, return_inverse=True)
-    faces = inv.reshape(-1)[faces]
-    faces = faces[(faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 2] != faces[:, 0])]
-    # index space -> angles and radius (linear inside each cell), then world
-    th_ext = np.concatenate([theta, [theta[0] + 2 * np.pi]])
-    t = np.interp(uniq[:, 0], np.arange(nt + 1), th_ext)
-    p = np.interp(uniq[:, 1], np.arange(len(phi)), phi)
-    rr = np.interp(uniq[:, 2], np.arange(len(r)), r)
-    world = _to_world(eye, t, p, rr)
-    mesh = Mesh(world, faces)
-    # orientation check: the index -> world map keeps handedness (azimuth, elevation, radius) =
-    # (east, north, up), so 'ascent' faces point into air; flip if a probe says otherwise
-    if len(faces):
-        fn = mesh.face_normals()
-        c = world[faces[:64]].mean(axis=1)
-        probe = sdf(c + 0.02 * fn[:64]) - sdf(c - 0.02 * fn[:64])
-        if np.median(probe) < 0:
-            mesh = Mesh(world, faces[:, ::-1])
-    return mesh
+    counts = _case_counts(vals, _TRI_COUNT)
+    offs = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    n_tri = int(counts.sum())
+    keys = np.empty(3 * n_tri, dtype=np.int64)
+    pos = np.empty((3 * n_tri, 3), dtype=np.float64)
+    _mc_emit(lo, vals, offs, _TRIS, _TRI_COUNT, _EDGE_CORNER, _EDGE_AXIS, grid.nt, grid.nph, grid.nr, keys, pos)
+    inv, first = _dedupe(keys)
+    faces = inv.reshape(-1, 3)
+    p = pos[first]
+    t = np.interp(p[:, 0], np.arange(grid.nt + 1), grid.th_ext)
+    ph = np.interp(p[:, 1], np.arange(grid.nph), phi)
+    rr = np.interp(p[:, 2], np.arange(grid.nr), r)
+    return Mesh(_to_world(eye, t, ph, rr), faces)
+
+
+def keep_off_ground(mesh: Mesh, ground, eps: float, side: int) -> Mesh:
+    """The part of an SDF mesh that is not the ground itself: faces with a vertex more than ``eps``
+    above (``side`` = 1: rock formations) or below (``side`` = -1: caves) ``ground(x, y)``. The
+    heightfield mesh supplies the ground, so the two overlap along a band of width ~eps and leave
+    no gap; the kept part's boundary lies within eps of the ground."""
+    if not mesh.n_triangles:
+        return mesh
+    v = mesh.vertices.astype(np.float64)
+    off = side * (v[:, 2] - ground(v[:, 0], v[:, 1]))
+    return submesh(mesh, (off[mesh.faces] > eps).any(axis=1))
+
+
+def submesh(mesh: Mesh, keep_faces: np.ndarray) -> Mesh:
+    """The faces selected by a boolean mask, with only the vertices (and attributes) they use."""
+    f = mesh.faces[keep_faces]
+    used = np.zeros(len(mesh.vertices), dtype=bool)
+    used[f.ravel()] = True
+    remap = np.cumsum(used) - 1
+    return Mesh(mesh.vertices[used], remap[f], {k: a[used] for k, a in mesh.attributes.items()}, mesh.smooth)
