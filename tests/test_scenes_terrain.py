@@ -69,6 +69,16 @@ def test_water_is_a_labelled_surface_in_the_ground_truth(frames, name):
     assert np.median(d) < 3 * edge + 0.05
 
 
+def test_lake_scene_lakes_are_water_objects_filled_to_their_spill_level(frames):
+    scene, rig, _, _, gt = frames["lake"]
+    lakes = [o for o in scene.objects if o.generator == "water.lake"]
+    assert lakes and all(o.semantic == "water" and o.material.recipe == "lake_water" for o in lakes)
+    for o in lakes:
+        assert np.allclose(o.geometry.vertices[:, 2], o.params["level"], atol=1e-3)
+    px = np.isin(gt.instance, [o.instance_id for o in lakes])
+    assert px.mean() > 0.1, "the lake fills a good part of the view"
+
+
 def test_cave_camera_sees_walls_not_sky(frames):
     scene, rig, report, _, gt = frames["cave"]
     assert np.isfinite(gt.depth).all(), "no sky inside the cave"
