@@ -268,7 +268,10 @@ class TerrainField:
         anchor = valley.point(np.zeros(1))[0]
         ax = self.x0 + np.arange(n) * cell
         gx, gy = np.meshgrid(ax, ax)
-        near = np.hypot(gx - anchor[0], gy - anchor[1]) < 300.0
+        da = np.hypot(gx - anchor[0], gy - anchor[1])
+        near = da < max(300.0, 1.5 * cell)
+        if not near.any():  # a small grid away from the valley's view point: its nearest cell
+            near = da == da.min()
         seed = int(np.flatnonzero(near.ravel())[np.argmax(acc.ravel()[near.ravel()])])
         down = [seed]
         while rec[down[-1]] >= 0:
@@ -350,6 +353,11 @@ class TerrainField:
 
     def view_hint(self) -> ViewHint:
         """The landform's view hint, moved onto the traced river's bank or the main lake's shore."""
+        if getattr(self, "_hint", None) is None:
+            self._hint = self._view_hint()
+        return self._hint
+
+    def _view_hint(self) -> ViewHint:
         hint = self.landform.view_hint()
         r = self.water.river
         if r is not None:
@@ -357,7 +365,9 @@ class TerrainField:
             k = int(np.argmin(np.hypot(r.course[:, 0] - a[0], r.course[:, 1] - a[1])))
             k = min(max(k, 1), len(r.course) - 2)
             t = r.course[k + 1] - r.course[k - 1]
-            t /= np.linalg.norm(t)
+            if np.linalg.norm(t) < 1e-9:  # a course of one point: the valley's direction
+                t = np.array([np.cos(self.water.valley.angle), np.sin(self.water.valley.angle)])
+            t = t / np.linalg.norm(t)
             left = np.array([-t[1], t[0]])
             return ViewHint(r.course[k] + left * r.widths[k], float(np.arctan2(t[1], t[0])) - 0.45,
                             yaw_spread=0.25)
