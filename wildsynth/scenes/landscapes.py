@@ -84,8 +84,9 @@ SPECS = {
     "lake": dict(
         description="mountain lake: a basin ringed by peaks, filled to its spill level, seen from the shore",
         landform=lf.LakeParams, palette="mountain", cover=dict(snowline=380.0, snow_band=80.0), biome="mountain",
+        plants=dict(trees=dict(water_min=3.0), bushes=dict(water_min=1.0)),  # an open, grassy shore
         lakes=dict(enabled=True),
-        camera=dict(height_min=1.7, height_max=4.0, pitch_min=-15.0, pitch_max=-6.0, area_radius=15.0,
+        camera=dict(height_min=1.7, height_max=4.0, pitch_min=-10.0, pitch_max=-3.0, area_radius=10.0,
                     min_sky=0.1),
         rocks=dict(count=40, radius=60.0, size_median=0.7)),
 }
@@ -248,6 +249,10 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
     if params.vegetation > 0 and name in VEGETATED:  # the biome's plants, following the terrain's masks
         t4 = time.perf_counter()
         veg = biome_params(spec.get("biome", name))
+        for layer_name, niche in spec.get("plants", {}).items():  # the scene's own niche changes
+            layer = getattr(veg, layer_name)
+            if layer is not None:
+                layer.niche = layer.niche.model_copy(update=niche)
         for layer in (veg.trees, veg.bushes, veg.grass, veg.flowers, veg.ferns, veg.cacti):
             if layer is not None:
                 layer.niche.density *= params.vegetation

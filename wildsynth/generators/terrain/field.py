@@ -378,14 +378,14 @@ class TerrainField:
         return hint
 
     def _lake_view(self, lake: Lake, near: np.ndarray) -> ViewHint:
-        """A stand on the shore, 30-60 m inland, and a heading that sees the most open water of
+        """A gentle stand on the shore, 12-30 m inland, and a heading that sees the most open water of
         ``lake``: rays on the grid (7 headings across the view, 18 distances out to 1.5 km) from up
         to 300 shore cells, each in 3 headings; a lake sample counts if no nearer ground rises above
         the line of sight. Ties go to the stand nearest ``near`` (the landform's own hint)."""
         cell, zg = self.cell, self.grid_height
         n = zg.shape[0]
         dist = ndimage.distance_transform_edt(~lake.cells) * cell
-        band = (dist >= 30.0) & (dist <= max(60.0, 30.0 + 1.5 * cell))
+        band = (dist >= 12.0) & (dist <= max(30.0, 12.0 + 1.5 * cell))
         ii, jj = np.nonzero(band)
         if len(ii) == 0:
             return ViewHint(lake.centroid, 0.0, yaw_spread=np.pi)
@@ -412,7 +412,9 @@ class TerrainField:
         elev = (z - eye_z[:, None, None, None]) / d
         seen = elev >= np.maximum.accumulate(elev, axis=-1) - 1e-9
         score = (wet & seen).sum(axis=(2, 3)) + 3.0 * (~wet[..., :3] & seen[..., :3]).sum(axis=(2, 3)) / 21.0
-        score = score - 1e-4 * np.hypot(*(eye - near).T)[:, None]
+        gy, gx = np.gradient(zg, cell)
+        slope = np.hypot(gx, gy)[ii, jj]  # a gentle stand: the shore, not a scree slope above it
+        score = score - 30.0 * slope[:, None] - 1e-4 * np.hypot(*(eye - near).T)[:, None]
         c, y = np.unravel_index(np.argmax(score), score.shape)
         return ViewHint(eye[c], float(yaw[c, y]), yaw_spread=0.2)
 
