@@ -70,7 +70,7 @@ def test_water_is_a_labelled_surface_in_the_ground_truth(frames, name):
 
 
 def test_lake_scene_lakes_are_water_objects_filled_to_their_spill_level(frames):
-    scene, rig, _, _, gt = frames["lake"]
+    scene, _, _, _, gt = frames["lake"]
     lakes = [o for o in scene.objects if o.generator == "water.lake"]
     assert lakes and all(o.semantic == "water" and o.material.recipe == "lake_water" for o in lakes)
     for o in lakes:

@@ -51,7 +51,7 @@ def test_d8_drains_every_cell_to_the_border():
 
 def test_lake_fills_a_bowl_to_its_notch():
     z = _bowl()
-    lakes, depth = find_lakes(z, 10.0, 0.0, LakesParams(enabled=True, min_area=100.0, min_depth=1.0))
+    lakes, _ = find_lakes(z, 10.0, 0.0, LakesParams(enabled=True, min_area=100.0, min_depth=1.0))
     assert len(lakes) == 1
     lake = lakes[0]
     assert lake.level == pytest.approx(4.0)  # the spill level is the notch, not the rim

@@ -31,9 +31,9 @@ from ..generators.terrain.field import (CoverParams, GridParams, LakesParams, Me
                                         TerrainField, near_radius, split_faces, vertex_normals)
 from ..generators.terrain.formations import FormationParams, Formations
 from ..generators.water import WaveParams, lake_mesh, lake_meshes, ocean_mesh, river_mesh
+from ..generators.weather import WeatherParams, add_weather
 from ..materials.terrain import ROCK_SLOPE
 from .base import SceneRecipe, SkyParams, register
-from ..generators.weather import WeatherParams, add_weather
 from .vegetation import add_vegetation, biome_params
 
 SPECS = {

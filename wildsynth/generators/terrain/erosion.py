@@ -182,8 +182,7 @@ def _priority_flood(h, eps):
                 a, b = i + di, j + dj
                 if (di != 0 or dj != 0) and 0 <= a < rows and 0 <= b < cols and not done[a, b]:
                     done[a, b] = True
-                    if out[a, b] < z + eps:
-                        out[a, b] = z + eps
+                    out[a, b] = max(out[a, b], z + eps)
                     heapq.heappush(heap, (out[a, b], np.int64(a * cols + b)))
     return out
 
