@@ -36,7 +36,6 @@ from ..generators.terrain.field import (
     HeightCache,
     MeshParams,
     TerrainField,
-    split_faces,
     vertex_normals,
 )
 from ..generators.terrain.landforms import PlainsParams, smoothstep
@@ -199,7 +198,10 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     if ground_mesh.n_triangles:
         scene.add(Object("terrain", ground_mesh, names[0][1], semantic="terrain", generator="terrain.cave_ground",
                          params={"terrain": params.terrain.model_dump()}))
-    for k, part in (split_faces(mesh, fc).items() if mesh.n_triangles else ()):
+    for k in (0, 1):
+        if not (fc == k).any():
+            continue
+        part = submesh(mesh, fc == k)
         label, mat = names[k]
         scene.add(Object("cave_wall" if k else "cave_lip", part, mat, semantic=label, generator="terrain.sdf_cave",
                          params={"cave": params.cave.model_dump()}))

@@ -5,20 +5,34 @@ signed distance field (negative in rock, positive in air) combined with
 features by smooth booleans:
 
     rock = smooth_max(z - h(x, y), -tunnels(p))       caves carved out
-    rock = smooth_min(rock, arches(p))                 rock formations added
+    rock = smooth_min(z - h(x, y), formations(p))      rock formations added (formations.py)
 
 Caves are turtle paths (a random walk with momentum) skinned as capsules of
 varying radius, with chambers (big spheres) at some nodes and an entrance
 tunnel that climbs to the surface; walls are roughened by 3D fractal noise.
 
-Meshing (``mesh_sdf_spherical``): the SDF is sampled on one camera-centred
-spherical grid, azimuth x elevation x log-radius, dense in the view and
-coarser behind, so voxels subtend a constant number of pixels at every
-distance (detail follows the camera). Marching cubes (scikit-image, Lewiner)
-runs in grid-index space and vertices are mapped to world space. One grid
-means no level-of-detail seams; the azimuth wraps around and its seam is
-welded, so the surface has boundary edges only at the outer radius and at
-the polar caps (straight up / down, outside any normal view).
+Meshing (``mesh_sdf_spherical``): one camera-centred spherical grid, azimuth x
+elevation x log-radius, with voxels of ``pixels_per_voxel`` pixels in the view
+(2 by default: triangles ~1-2 px) and ``back_factor`` coarser outside it, so
+detail follows the camera at every distance. One grid means no
+level-of-detail seams; the azimuth wraps and its seam is welded (vertices are
+keyed by grid edge), so the surface has boundary edges only at the outer
+radius and in a 1-degree cone straight up and down.
+
+The grid is never sampled densely (at 1280 x 720 it has ~4e8 nodes). A
+coarse-to-fine pass (``_surface_cells``) starts from cells of 16 voxels and
+splits only cells that may hold the surface (corners of both signs, or
+min |value| below a Lipschitz bound on half the cell's diagonal); below 2
+voxels only cells whose corners change sign are split. A closure pass then
+adds every cell across a face whose corners change sign, until none is
+missing, so the cut surface is watertight whatever the SDF's true Lipschitz
+constant. Node values live in a hash table (each node evaluated once).
+Marching cubes runs in numba on the surface cells only, with a case table
+derived here from one face rule (``_build_tables``): on every cube face the
+contour separates the solid corners, so two cells sharing a face always cut
+it alike. Optional ``bound``: cells outside it are never visited (caves and
+formations mesh only near their features; the heightfield mesh supplies the
+ground, see ``keep_off_ground``).
 """
 
 from __future__ import annotations
@@ -316,8 +330,6 @@ def _mc_emit(lo, vals, offs, tris, tri_count, ec, ea, nt, nph, nr, keys, pos):
                 pos[w, 2] = (k + f) if ax == 2 else k
 
 
-
-
 def _axis(centre: float, view_half: float, step: float, back_factor: float, full: float,
           lo: float | None = None, hi: float | None = None, multiple: int = 1) -> np.ndarray:
     """Angles: uniform ``step`` within centre +- view_half, ``back_factor`` coarser outside.
@@ -347,7 +359,7 @@ def _axis(centre: float, view_half: float, step: float, back_factor: float, full
 
 
 LEVELS = 4  # the sparse sampler starts from cells of 2**LEVELS voxels
-LAST_S = 2  # below this cell size (voxels) a cell is split only where its corners change sign
+LAST_S = 2  # cells this small (voxels) are split by the ``last`` bound (0: only if their corners change sign)
 
 
 def spherical_axes(eye, yaw: float, pitch: float, hfov: float, vfov: float, width: int,
@@ -424,6 +436,69 @@ def _rehash(tk, tv, size):
     return nk, nv
 
 
+@njit(cache=True, parallel=True)
+def _node_points(keys, eye, theta, phi, r, nph, nr):
+    out = np.empty((keys.shape[0], 3))
+    for n in prange(keys.shape[0]):
+        key = keys[n]
+        k = key % nr
+        j = (key // nr) % nph
+        i = key // (nr * nph)
+        rc = r[k] * np.cos(phi[j])
+        out[n, 0] = eye[0] + rc * np.cos(theta[i])
+        out[n, 1] = eye[1] + rc * np.sin(theta[i])
+        out[n, 2] = eye[2] + r[k] * np.sin(phi[j])
+    return out
+
+
+@njit(cache=True)
+def _closure_candidates(lo, v, nt, nph, nr, tk):
+    """Neighbours across faces whose corners change sign that are not yet in the key set ``tk``
+    (a hash table of cell keys; the neighbours found are added to it)."""
+    out = np.empty((lo.shape[0] * 6, 3), dtype=np.int64)
+    m = 0
+    for n in range(lo.shape[0]):
+        for a in range(3):
+            for side in range(2):
+                neg = False
+                pos = False
+                for q in range(8):
+                    if ((q >> a) & 1) == side:
+                        if v[n, q] < 0.0:
+                            neg = True
+                        else:
+                            pos = True
+                if not (neg and pos):
+                    continue
+                i, j, k = lo[n, 0], lo[n, 1], lo[n, 2]
+                d = 1 if side == 1 else -1
+                if a == 0:
+                    i = (i + d + nt) % nt
+                elif a == 1:
+                    j += d
+                    if j < 0 or j >= nph - 1:
+                        continue
+                else:
+                    k += d
+                    if k < 0 or k >= nr - 1:
+                        continue
+                key = (i * nph + j) * nr + k
+                h = _slot(tk, key)
+                if tk[h] == -1:
+                    tk[h] = key
+                    out[m, 0] = i
+                    out[m, 1] = j
+                    out[m, 2] = k
+                    m += 1
+    return out[:m]
+
+
+@njit(cache=True)
+def _insert_keys(tk, keys):
+    for n in range(keys.shape[0]):
+        tk[_slot(tk, keys[n])] = keys[n]
+
+
 class _NodeValues:
     """The SDF at grid nodes (key = (i * n_phi + j) * n_r + k), each evaluated once, on demand."""
 
@@ -436,13 +511,10 @@ class _NodeValues:
         self.chunk = chunk
 
     def _eval(self, keys):
-        k = keys % self.nr
-        j = (keys // self.nr) % self.nph
-        i = keys // (self.nr * self.nph)
         out = np.empty(len(keys), dtype=np.float32)
         for s in range(0, len(keys), 1 << 20):
-            sl = slice(s, s + (1 << 20))
-            out[sl] = self.sdf(_to_world(self.eye, self.theta[i[sl]], self.phi[j[sl]], self.r[k[sl]]))
+            pts = _node_points(keys[s:s + (1 << 20)], self.eye, self.theta, self.phi, self.r, self.nph, self.nr)
+            out[s:s + (1 << 20)] = self.sdf(pts)
         return out
 
     def __call__(self, keys: np.ndarray) -> np.ndarray:
@@ -578,16 +650,22 @@ def _surface_cells(sdf, grid: _Grid, lipschitz: float, bound=None, last: float |
     g = np.meshgrid(np.arange(0, grid.nt, s), np.arange(0, max(grid.nph - 1, 1), s),
                     np.arange(0, max(grid.nr - 1, 1), s), indexing="ij")
     cells = np.stack([a.ravel() for a in g], -1).astype(np.int64)
+    inside = np.zeros(len(cells), dtype=bool)  # known to lie wholly inside the bound
     out_lo, out_v = [], []
     while len(cells):
-        kept = []
+        kept, kept_in = [], []
         for c0 in range(0, len(cells), chunk):
-            lo = cells[c0:c0 + chunk]
+            lo, ins = cells[c0:c0 + chunk], inside[c0:c0 + chunk]
             up = grid.upper(lo, s)
-            if bound is not None:
-                diag, centre = grid.diag_centre(lo, up)
-                inb = bound(centre) <= diag
-                lo, up = lo[inb], up[inb]
+            if bound is not None and not ins.all():
+                todo = np.flatnonzero(~ins)
+                diag, centre = grid.diag_centre(lo[todo], up[todo])
+                b = bound(centre)
+                ok = np.ones(len(lo), dtype=bool)
+                ok[todo] = b <= diag
+                ins = ins.copy()
+                ins[todo] = b < -diag
+                lo, up, ins = lo[ok], up[ok], ins[ok]
             v = nodes(grid.corner_keys(lo, up))
             if s == 1:
                 mixed = _classify(v, np.zeros(len(v)), 0.0)
@@ -595,59 +673,51 @@ def _surface_cells(sdf, grid: _Grid, lipschitz: float, bound=None, last: float |
                 out_v.append(v[mixed])
                 continue
             lip = lipschitz if (s > LAST_S or last is None) else last
-            kept.append(lo[_classify(v, grid.diag(lo, up), 0.5 * lip)])
+            near = _classify(v, grid.diag(lo, up), 0.5 * lip)
+            kept.append(lo[near])
+            kept_in.append(ins[near])
         if s == 1:
             break
-        parents = np.concatenate(kept)
+        parents, parents_in = np.concatenate(kept), np.concatenate(kept_in)
         h = s // 2
-        ch = []
+        ch, ch_in = [], []
         for off in _CORNER_BITS * h:
             c = parents + off
             ok = (c[:, 0] < grid.nt) & (c[:, 1] < grid.nph - 1) & (c[:, 2] < grid.nr - 1)
             ch.append(c[ok])
-        cells = np.concatenate(ch)
+            ch_in.append(parents_in[ok])
+        cells, inside = np.concatenate(ch), np.concatenate(ch_in)
         s = h
     lo = np.concatenate(out_lo) if out_lo else np.zeros((0, 3), dtype=np.int64)
     v = np.concatenate(out_v) if out_v else np.zeros((0, 8), dtype=np.float32)
     # closure: the neighbour across every face with a sign change must be a surface cell too
-    new_lo = lo
-    new_v = v
     n_found, rounds = len(lo), 0
-    keys = np.sort(grid.key(lo))
-    for rounds in range(1000):  # a round adds one layer; usually a few
-        cand = []
-        for a in range(3):
-            for side in (0, 1):
-                on = _CORNER_BITS[:, a] == side
-                fv = new_v[:, on]
-                cross = (fv.min(axis=1) < 0) & (fv.max(axis=1) >= 0)
-                nb = new_lo[cross].copy()
-                nb[:, a] += 1 if side else -1
-                if a == 0:
-                    nb[:, 0] %= grid.nt
-                else:
-                    n_a = grid.nph if a == 1 else grid.nr
-                    nb = nb[(nb[:, a] >= 0) & (nb[:, a] < n_a - 1)]
-                cand.append(nb)
-        cand = np.concatenate(cand)
-        if len(cand):
-            ck = grid.key(cand)
-            ck, first = np.unique(ck, return_index=True)
-            cand = cand[first]
-            pos = np.minimum(np.searchsorted(keys, ck), len(keys) - 1)
-            cand = cand[keys[pos] != ck] if len(keys) else cand
+    size = 1 << 16
+    while size < 4 * (len(lo) + 1):
+        size *= 2
+    tk = np.full(size, -1, dtype=np.int64)
+    _insert_keys(tk, grid.key(lo))
+    n_keys = len(lo)
+    new_lo, new_v = lo, v
+    parts_lo, parts_v = [lo], [v]
+    for rounds in range(1000):  # a round adds one layer of cells; usually a few rounds
+        if 2 * (n_keys + 6 * len(new_lo)) > len(tk):
+            size = len(tk)
+            while size < 4 * (n_keys + 6 * len(new_lo)):
+                size *= 2
+            tk, _ = _rehash(tk, np.zeros(len(tk), dtype=np.float32), size)
+        cand = _closure_candidates(new_lo, new_v, grid.nt, grid.nph, grid.nr, tk)
+        n_keys += len(cand)
         if len(cand) and bound is not None:
-            up = grid.upper(cand, 1)
-            diag, centre = grid.diag_centre(cand, up)
+            diag, centre = grid.diag_centre(cand, grid.upper(cand, 1))
             cand = cand[bound(centre) <= diag]
         if not len(cand):
             break
         new_lo = cand
         new_v = nodes(grid.corner_keys(cand, grid.upper(cand, 1)))
-        lo = np.concatenate([lo, new_lo])
-        v = np.concatenate([v, new_v])
-        nk = np.sort(grid.key(new_lo))
-        keys = np.insert(keys, np.searchsorted(keys, nk), nk)
+        parts_lo.append(new_lo)
+        parts_v.append(new_v)
+    lo, v = np.concatenate(parts_lo), np.concatenate(parts_v)
     return lo, v, {"sdf_evaluations": nodes.n, "surface_cells": len(lo), "closure_cells": len(lo) - n_found,
                     "closure_rounds": rounds}
 
