@@ -40,7 +40,7 @@ SPECS = {
     "mountain": dict(
         description="mountain range: eroded ridged peaks, snow above the snow line, seen from a high slope",
         landform=lf.MountainParams, palette="mountain", cover=dict(snowline=700.0, snow_band=120.0),
-        lakes=dict(enabled=True, min_area=20000.0, min_depth=3.0),  # tarns where the eroded grid holds basins
+        lakes=dict(enabled=True, min_area=20000.0, max_area=1.2e6, min_depth=3.0),  # lakes in the grid's basins
         camera=dict(height_min=20.0, height_max=60.0, pitch_min=-12.0, pitch_max=0.0, area_radius=500.0,
                     min_sky=0.1),
         rocks=dict(count=40, radius=80.0, size_median=1.0)),
@@ -147,6 +147,10 @@ def place_landscape_camera(params, field: TerrainField, surface, obstacles: Obst
     rad = c.area_radius * np.sqrt(rng.uniform(0, 1, n))
     ang = rng.uniform(0, 2 * np.pi, n)
     xy = hint.eye[None, :] + np.stack([rad * np.cos(ang), rad * np.sin(ang)], -1)
+    if field.lakes:  # stand on land, not on a lake (when enough proposals are dry)
+        wet = field.water_level(xy[:, 0], xy[:, 1]) > field.height(xy[:, 0], xy[:, 1])
+        if (~wet).sum() >= max(4, n // 8):
+            xy[wet] = xy[~wet][np.arange(wet.sum()) % (~wet).sum()]
     lift = rng.uniform(c.height_min, max(c.height_min, c.height_max), n)
     yaw = hint.yaw + rng.uniform(-hint.yaw_spread, hint.yaw_spread, n)
     pitch = np.radians(rng.uniform(c.pitch_min, max(c.pitch_min, c.pitch_max), n))

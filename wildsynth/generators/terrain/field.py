@@ -74,6 +74,8 @@ class LakesParams(BaseModel):
 
     enabled: bool = Field(False, description="fill the eroded grid's basins to their spill level as lakes")
     min_area: float = Field(6000.0, ge=0.0, le=1e8, description="smallest lake surface kept, m^2")
+    max_area: float = Field(1e8, ge=0.0, le=1e10, description="largest lake surface kept, m^2 (a larger "
+                                                              "basin stays dry)")
     min_depth: float = Field(1.5, ge=0.0, le=1000.0, description="shallowest lake kept (deepest point), m")
     max_count: int = Field(6, ge=0, le=100, description="at most this many lakes (the largest)")
 
@@ -117,7 +119,8 @@ def find_lakes(z: np.ndarray, cell: float, x0: float, params: LakesParams) -> tu
     idx = np.arange(1, n + 1)
     count = ndimage.sum_labels(np.ones_like(z), labels, idx)
     deepest = ndimage.maximum(depth, labels, idx)
-    ok = (count * cell * cell >= params.min_area) & (deepest >= params.min_depth)
+    area = count * cell * cell
+    ok = (area >= params.min_area) & (area <= params.max_area) & (deepest >= params.min_depth)
     keep = idx[ok][np.argsort(-count[ok], kind="stable")][:params.max_count]
     lakes = []
     for k, lab in enumerate(keep, start=1):
@@ -379,11 +382,10 @@ class TerrainField:
 
     def _lake_view(self, lake: Lake, near: np.ndarray) -> ViewHint:
         """A gentle stand on the shore, 12-30 m inland, and a heading that sees the most open water of
-        ``lake``: rays on the grid (7 headings across the view, 18 distances out to 1.5 km) from up
-        to 300 shore cells, each in 3 headings; a lake sample counts if no nearer ground rises above
-        the line of sight. Ties go to the stand nearest ``near`` (the landform's own hint)."""
+        ``lake``: rays over the surface (7 headings across the view, 18 distances out to 1.5 km) from
+        up to 300 shore cells, each in 3 headings; a lake sample counts if no nearer ground rises
+        above the line of sight. Ties go to the stand nearest ``near`` (the landform's own hint)."""
         cell, zg = self.cell, self.grid_height
-        n = zg.shape[0]
         dist = ndimage.distance_transform_edt(~lake.cells) * cell
         band = (dist >= 12.0) & (dist <= max(30.0, 12.0 + 1.5 * cell))
         ii, jj = np.nonzero(band)
@@ -392,7 +394,7 @@ class TerrainField:
         pick = np.unique(np.linspace(0, len(ii) - 1, min(300, len(ii))).astype(int))
         ii, jj = ii[pick], jj[pick]
         eye = np.stack([self.x0 + jj * cell, self.x0 + ii * cell], -1)
-        eye_z = zg[ii, jj] + 3.0
+        eye_z = self.height(eye[:, 0], eye[:, 1]) + 3.0
         li, lj = np.nonzero(lake.cells)
         lxy = np.stack([self.x0 + lj * cell, self.x0 + li * cell], -1)
         yaws = []
@@ -405,10 +407,9 @@ class TerrainField:
         d = np.geomspace(15.0, 1500.0, 18)
         px = eye[:, 0, None, None, None] + np.cos(ang)[..., None] * d
         py = eye[:, 1, None, None, None] + np.sin(ang)[..., None] * d
-        gi = np.clip(np.rint((py - self.x0) / cell).astype(np.int64), 0, n - 1)
-        gj = np.clip(np.rint((px - self.x0) / cell).astype(np.int64), 0, n - 1)
-        wet = lake.cells[gi, gj]
-        z = np.where(wet, lake.level, zg[gi, gj])
+        ground = self.height(px.ravel(), py.ravel()).reshape(px.shape)  # the true surface, not the grid
+        wet = (self.lake_at(px, py) == lake.id) & (ground < lake.level)
+        z = np.where(wet, lake.level, ground)
         elev = (z - eye_z[:, None, None, None]) / d
         seen = elev >= np.maximum.accumulate(elev, axis=-1) - 1e-9
         score = (wet & seen).sum(axis=(2, 3)) + 3.0 * (~wet[..., :3] & seen[..., :3]).sum(axis=(2, 3)) / 21.0
