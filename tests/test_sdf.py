@@ -286,3 +286,25 @@ def test_cave_world_reaches_the_horizon(cave_scene):
         assert np.all(np.isfinite(t)) and np.all(side < 0)
     assert report["terrain"]["sdf_r_max_m"] < 1000.0
     assert t.max() > 2.0 * report["terrain"]["sdf_r_max_m"]
+
+
+def test_cave_entrance_view_looks_out_without_cracks():
+    """The entrance view stands under the ground in the entrance tunnel and sees daylight; every ray
+    from it that hits geometry hits a front face (the rim of the cut ground meets the cave's lip)."""
+    from wildsynth.scenes import get
+
+    recipe = get("cave")
+    p = recipe.params()
+    p = p.model_copy(update={"camera": p.camera.model_copy(update={"view": "entrance"})})
+    scene, rig, report = recipe.build(p, SeedTree(0).child("scene"), 96, 54)
+    cam = rig.main
+    assert report["camera_placement"]["method"] == "proposal"
+    assert 0.05 < report["camera_placement"]["sky_fraction"] < 0.6
+    tris = np.concatenate([o.geometry.vertices[o.geometry.faces].astype(np.float64) for o in scene.objects
+                           if hasattr(o.geometry, "faces")])
+    assert report["camera_placement"]["ground_above_m"] > 1.0, "under the rock, not outside"
+    d = cam.pixel_rays()[::3, ::3].reshape(-1, 3)
+    t, side = _first_hit(np.tile(cam.position, (len(d), 1)), d, tris)
+    hit = np.isfinite(t)
+    assert 0.05 < np.mean(~hit) < 0.7, "daylight through the mouth"
+    assert np.all(side[hit] < 0)

@@ -22,12 +22,14 @@ ground surface are labelled ``cave_wall``, the open ground ``terrain``.
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.axes import yaw_pitch_to_cam
 from ..core.camera import Camera, CameraRig
+from ..core.mesh import Mesh
 from ..core.scene import MaterialRef, Object, PointLight, Scene
 from ..core.seeds import SeedTree
 from ..generators.noise import fbm2
@@ -43,6 +45,7 @@ from ..generators.terrain.sdf import (
     CaveParams,
     CaveSystem,
     SphericalGridParams,
+    footprint,
     keep_off_ground,
     mesh_sdf_spherical,
     spherical_axes,
@@ -60,6 +63,8 @@ class CaveCameraParams(BaseModel):
     eye_height: float = Field(2.2, ge=0.3, le=20.0, description="eye height above the chamber's nominal floor, m")
     proposals: int = Field(16, ge=1, le=1000, description="views scored (wall distance variety, no sky)")
     headlamp: float = Field(40.0, ge=0.0, le=10000.0, description="power of a lamp just above the camera, W (0 = daylight only)")
+    view: Literal["chamber", "entrance"] = Field(
+        "chamber", description="chamber: in the first chamber, no sky; entrance: in the entrance tunnel, looking out")
 
 
 class CaveSceneParams(BaseModel):
@@ -74,8 +79,8 @@ class CaveSceneParams(BaseModel):
                                       description="spherical marching-cubes grid (r_max grows to hold the whole cave)")
     ground_mesh: MeshParams = Field(default_factory=lambda: MeshParams(pixels_per_triangle=4.0),
                                     description="heightfield ground to the horizon (seen only through the openings)")
-    ground_eps: float = Field(0.04, ge=0.001, le=5.0, description="cave faces this far below the ground are kept, m")
-    opening_eps: float = Field(0.25, ge=0.002, le=10.0,
+    ground_eps: float = Field(0.03, ge=0.001, le=5.0, description="cave faces this far below the ground are kept, m")
+    opening_eps: float = Field(0.06, ge=0.002, le=10.0,
                                description="ground faces this far inside the cave air are cut (> ground_eps), m")
     sky: SkyParams = Field(default_factory=lambda: SkyParams(latitude=15.0, day_of_year=172, min_sun_elevation=65.0, clouds=0.1, sun_strength=6.0), description="sun and sky")
     camera: CaveCameraParams = Field(default_factory=CaveCameraParams, description="camera in the first chamber")
@@ -96,50 +101,106 @@ def sphere_trace(sdf, origins: np.ndarray, dirs: np.ndarray, far: float, steps: 
     return np.where(hit, t, np.inf)
 
 
+def cut_openings(mesh: Mesh, level: np.ndarray, height) -> Mesh:
+    """The heightfield without the part where ``level`` (per vertex) > 0: faces wholly inside are
+    dropped, faces across the contour are clipped at it (new vertices on the crossed edges, shared
+    by the two faces of each edge, at the ground height, attributes interpolated), so the hole's
+    rim follows the opening instead of overhanging it by up to a triangle."""
+    f = mesh.faces.astype(np.int64)
+    out = level[f] > 0
+    n_out = out.sum(axis=1)
+    keep = f[n_out == 0]
+    one, two = f[n_out == 1], f[n_out == 2]
+    if not len(one) and not len(two):
+        return submesh(mesh, n_out == 0)
+    # rotate: the lone outside vertex last (one), the lone inside vertex first (two); winding kept
+    k1 = np.argmax(out[n_out == 1], axis=1)
+    one = np.take_along_axis(one, (np.arange(3)[None] + k1[:, None] + 1) % 3, axis=1)
+    k2 = np.argmin(out[n_out == 2], axis=1)
+    two = np.take_along_axis(two, (np.arange(3)[None] + k2[:, None]) % 3, axis=1)
+    n = len(mesh.vertices)
+    ends = np.concatenate([one[:, [1, 2]], one[:, [2, 0]], two[:, [0, 1]], two[:, [2, 0]]])
+    lo, hi = ends.min(axis=1), ends.max(axis=1)
+    keys, inv = np.unique(lo * n + hi, return_inverse=True)
+    a, b = keys // n, keys % n
+    t = (level[a] / (level[a] - level[b]))[:, None]  # where the level crosses zero along a -> b
+    v = mesh.vertices.astype(np.float64)
+    p = v[a] + t * (v[b] - v[a])
+    p[:, 2] = height(p[:, 0], p[:, 1])
+    ids = n + inv
+    m1, m2 = len(one), len(two)
+    p_12, p_20 = ids[:m1], ids[m1:2 * m1]
+    q_01, q_20 = ids[2 * m1:2 * m1 + m2], ids[2 * m1 + m2:]
+    faces = np.concatenate([keep,
+                            np.stack([one[:, 0], one[:, 1], p_12], -1), np.stack([one[:, 0], p_12, p_20], -1),
+                            np.stack([two[:, 0], q_01, q_20], -1)])
+    attrs = {k: np.concatenate([x, x[a] + (t[:, 0] if x.ndim == 1 else t) * (x[b] - x[a])])
+             for k, x in mesh.attributes.items()}
+    full = Mesh(np.concatenate([v, p]), faces, attrs, mesh.smooth)
+    used = np.zeros(len(full.vertices), dtype=bool)
+    used[faces.ravel()] = True
+    return submesh(full, np.ones(len(faces), dtype=bool)) if not used.all() else full
+
+
 def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     timings = {}
     t0 = time.perf_counter()
     field = TerrainField(params.terrain, seeds.child("terrain"), params.grid)
     cave = CaveSystem(params.cave, seeds.child("cave"), field.height)
     centre, radius = (cave.chambers[0] if cave.chambers else (cave.path[0], params.cave.radius))
-    ground = HeightCache(field.height, centre, max(params.mesh.r_max, cave.reach(centre)) + 20.0, 1.0)
+    # the ground under the SDF, bilinear on 0.5 m cells (within ~1 cm of the heightfield mesh)
+    ground = HeightCache(field.height, centre, max(params.mesh.r_max, cave.reach(centre)) + 20.0, 0.5)
 
     def sdf(p):
         return cave.sdf(p, ground=ground)
 
     timings["sdf_setup_s"] = time.perf_counter() - t0
 
-    # camera: in the first chamber, looking along the tunnel that leaves it
+    # camera: in the first chamber, looking along the tunnel that leaves it (or in the entrance
+    # tunnel looking out, ``view`` = "entrance")
     rng = seeds.child("camera").rng()
     c = params.camera
     out_dir = cave.path[1] - cave.path[0] if len(cave.path) > 1 else np.array([1.0, 0, 0])
     base_yaw = float(np.arctan2(out_dir[1], out_dir[0]))
     floor = centre[2] - radius
+    entrance = c.view == "entrance" and cave.entrance is not None
     cams, clear = [], []
     for k in range(c.proposals):
-        back = -0.35 * radius * out_dir[:2] / max(np.hypot(*out_dir[:2]), 1e-9)  # step back from the shaft
-        eye = centre + np.array([*(back + rng.uniform(-0.15, 0.15, 2) * radius), 0.0])
-        eye[2] = floor + c.eye_height + rng.uniform(0, 0.5)
-        yaw = base_yaw + rng.uniform(-0.6, 0.6)
-        pitch = np.radians(rng.uniform(c.pitch_min, max(c.pitch_min, c.pitch_max)))
+        if entrance:  # on the tunnel's axis, a little below it, looking up the tunnel to the daylight
+            e0, e1 = cave.entrance
+            u = (e1 - e0) / np.linalg.norm(e1 - e0)
+            eye = e0 + rng.uniform(0.2, 0.6) * (e1 - e0) - np.array([0.0, 0.0, 0.3 * params.cave.radius])
+            yaw = float(np.arctan2(u[1], u[0])) + rng.uniform(-0.15, 0.15)
+            pitch = float(np.arcsin(u[2])) * rng.uniform(0.1, 0.5)
+        else:
+            back = -0.35 * radius * out_dir[:2] / max(np.hypot(*out_dir[:2]), 1e-9)  # step back from the shaft
+            eye = centre + np.array([*(back + rng.uniform(-0.15, 0.15, 2) * radius), 0.0])
+            eye[2] = floor + c.eye_height + rng.uniform(0, 0.5)
+            yaw = base_yaw + rng.uniform(-0.6, 0.6)
+            pitch = np.radians(rng.uniform(c.pitch_min, max(c.pitch_min, c.pitch_max)))
         cams.append(Camera.from_hfov(width, height, c.hfov, yaw_pitch_to_cam(eye, yaw, pitch)))
     clear = sdf(np.array([cm.position for cm in cams]))
     # all proposals' probe rays traced together (one SDF call per step)
     probes = [Camera(cm.K * np.array([[16 / width], [12 / height], [1]]), cm.cam_to_world, 16, 12) for cm in cams]
     dirs = np.concatenate([pr.pixel_rays().reshape(-1, 3) for pr in probes])
     origins = np.repeat(np.array([cm.position for cm in cams]), 16 * 12, axis=0)
-    dist = sphere_trace(sdf, origins, dirs, params.mesh.r_max).reshape(len(cams), -1)
+    far = 2000.0 if entrance else params.mesh.r_max
+    dist = sphere_trace(sdf, origins, dirs, far, steps=160 if entrance else 96).reshape(len(cams), -1)
     best, best_score, report = None, -np.inf, {}
+    eyes = np.array([cm.position for cm in cams])
+    roof = ground(eyes[:, 0], eyes[:, 1]) - eyes[:, 2]  # rock above the camera (entrance: still inside)
     for k, cam in enumerate(cams):
-        if clear[k] < 0.8:
+        if clear[k] < 0.8 or (entrance and roof[k] < 0.5 * params.cave.radius):
             continue
         sky = float(np.mean(~np.isfinite(dist[k])))
         fin = dist[k][np.isfinite(dist[k])]
-        score = (float(np.std(np.log(fin))) if len(fin) > 1 else 0.0) + 0.2 * min(float(clear[k]), 3.0) - 5.0 * sky
+        # chamber: no sky; entrance: some sky and land seen through the opening
+        penalty = 5.0 * abs(sky - 0.25) if entrance else 5.0 * sky
+        score = (float(np.std(np.log(fin))) if len(fin) > 1 else 0.0) + 0.2 * min(float(clear[k]), 3.0) - penalty
         if score > best_score:
             best, best_score = cam, score
             report = {"method": "proposal", "proposal": k, "score": score, "sky_fraction": sky,
-                      "clearance_m": float(clear[k])}
+                      "clearance_m": float(clear[k]), "ground_above_m": float(roof[k])}
     if best is None:  # no proposal had clearance: the chamber centre, level view
         eye = centre.copy()
         best = Camera.from_hfov(width, height, c.hfov, yaw_pitch_to_cam(eye, base_yaw, 0.0))
@@ -155,20 +216,23 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     axes = spherical_axes(eye, yaw, pitch, cam.hfov, vfov, width, gp)
     mc_stats = {}
     walls = mesh_sdf_spherical(sdf, eye, *axes, bound=cave.bound, last=0.0, stats=mc_stats)
-    walls = keep_off_ground(walls, ground, params.ground_eps, side=-1)
     timings["marching_cubes_s"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    # ground within a horizontal radius of the camera's depth below it is seen above 45 degrees
-    # (outside any cave view): meshed coarsely there (polar.py's ``near``)
-    depth = float(ground(eye[:1], eye[1:2])[0] - eye[2])
-    hf = field.mesh_around(eye, yaw, cam.hfov, width, params.ground_mesh, near=max(0.8 * depth, 0.0))
+    # no coarse ``near`` disc: the openings lie right above the camera and the cut below needs
+    # triangles smaller than the rim's curves
+    hf = field.mesh_around(eye, yaw, cam.hfov, width, params.ground_mesh, near=0.0)
     hv = hf.vertices.astype(np.float64)
-    opening = np.zeros(len(hv), dtype=bool)
-    near = cave.bound(hv) < 0  # the SDF differs from the ground only near the tunnels
-    if near.any():
-        opening[near] = sdf(hv[near]) > params.opening_eps
-    ground_mesh = submesh(hf, ~opening[hf.faces].all(axis=1))
+    level = np.full(len(hv), -1.0)  # > 0: the ground point is in the cave's air by more than opening_eps
+    near_cave = cave.bound(hv) < 0  # the SDF differs from the ground only near the tunnels
+    if near_cave.any():
+        level[near_cave] = sdf(hv[near_cave]) - params.opening_eps
+    ground_mesh = cut_openings(hf, level, field.height)
+    # the cave mesh: faces below the ground, and every face over a ground triangle that the cut
+    # touched (so the two meshes overlap around the rims whatever their discretisation errors)
+    touched = (level[hf.faces] > 0).any(axis=1)
+    rim = footprint(hv[hf.faces[touched]][:, :, :2]) if touched.any() else None
+    walls = keep_off_ground(walls, ground, params.ground_eps, side=-1, also=rim)
     timings["ground_mesh_s"] = time.perf_counter() - t2
 
     mesh = walls

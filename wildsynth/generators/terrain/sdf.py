@@ -180,6 +180,7 @@ class CaveSystem:
             d = np.array([np.cos(hd), np.sin(hd), 0.0])
             e1 = e0 + d * (p.depth * 2.2) + np.array([0, 0, p.depth * 1.6])
             segs_a.append(e0), segs_b.append(e1), ra.append(p.radius), rb.append(p.radius * 1.4)
+        self.entrance = (np.asarray(e0, float), e1) if p.entrance else None
         if p.skylight > 0 and chambers:  # a collapsed roof lets daylight into the first chamber
             c, r = chambers[0]
             top = float(height(c[:1], c[1:2])[0]) + 4.0
@@ -751,16 +752,54 @@ def mesh_sdf_spherical(sdf, eye: np.ndarray, theta: np.ndarray, phi: np.ndarray,
     return Mesh(_to_world(eye, t, ph, rr), faces)
 
 
-def keep_off_ground(mesh: Mesh, ground, eps: float, side: int) -> Mesh:
+def keep_off_ground(mesh: Mesh, ground, eps: float, side: int, also=None) -> Mesh:
     """The part of an SDF mesh that is not the ground itself: faces with a vertex more than ``eps``
-    above (``side`` = 1: rock formations) or below (``side`` = -1: caves) ``ground(x, y)``. The
-    heightfield mesh supplies the ground, so the two overlap along a band of width ~eps and leave
-    no gap; the kept part's boundary lies within eps of the ground."""
+    above (``side`` = 1: rock formations) or below (``side`` = -1: caves) ``ground(x, y)``, or with
+    a vertex where ``also(x, y)`` is true. The heightfield mesh supplies the ground, so the two
+    overlap along a band of width ~eps and leave no gap; the kept part's boundary lies within eps
+    of the ground (or inside ``also``'s region)."""
     if not mesh.n_triangles:
         return mesh
     v = mesh.vertices.astype(np.float64)
-    off = side * (v[:, 2] - ground(v[:, 0], v[:, 1]))
-    return submesh(mesh, (off[mesh.faces] > eps).any(axis=1))
+    hit = side * (v[:, 2] - ground(v[:, 0], v[:, 1])) > eps
+    if also is not None:
+        hit |= also(v[:, 0], v[:, 1])
+    return submesh(mesh, hit[mesh.faces].any(axis=1))
+
+
+@njit(cache=True)
+def _mark_boxes(lo, hi, x0, y0, cell, nx, ny):
+    mask = np.zeros((nx, ny), dtype=np.bool_)
+    for t in range(lo.shape[0]):
+        i0 = max(int(np.floor((lo[t, 0] - x0) / cell)) - 1, 0)
+        i1 = min(int(np.floor((hi[t, 0] - x0) / cell)) + 1, nx - 1)
+        j0 = max(int(np.floor((lo[t, 1] - y0) / cell)) - 1, 0)
+        j1 = min(int(np.floor((hi[t, 1] - y0) / cell)) + 1, ny - 1)
+        for i in range(i0, i1 + 1):
+            for j in range(j0, j1 + 1):
+                mask[i, j] = True
+    return mask
+
+
+def footprint(tris_xy: np.ndarray, max_cells: int = 1 << 24):
+    """``inside(x, y)``: true over the xy bounding boxes of triangles (T, 3, 2), grown by a cell
+    (cells about the triangles' median size)."""
+    lo, hi = tris_xy.min(axis=1), tris_xy.max(axis=1)
+    x0, y0 = lo.min(axis=0)
+    span = hi.max(axis=0) - lo.min(axis=0)
+    cell = max(float(np.median(hi - lo)), 1e-3, float(np.sqrt(span[0] * span[1] / max_cells)))
+    nx, ny = int(span[0] / cell) + 2, int(span[1] / cell) + 2
+    mask = _mark_boxes(lo, hi, x0, y0, cell, nx, ny)
+
+    def inside(x, y):
+        i = np.floor((np.asarray(x) - x0) / cell).astype(np.int64)
+        j = np.floor((np.asarray(y) - y0) / cell).astype(np.int64)
+        ok = (i >= 0) & (i < nx) & (j >= 0) & (j < ny)
+        out = np.zeros(i.shape, dtype=bool)
+        out[ok] = mask[i[ok], j[ok]]
+        return out
+
+    return inside
 
 
 def submesh(mesh: Mesh, keep_faces: np.ndarray) -> Mesh:
