@@ -211,11 +211,12 @@ class TerrainField:
         self.grid_height = zg = base + (self.delta * self._keep(gx, gy, base) if self._eroded else 0.0)
         # lakes: the grid's basins filled to their spill level
         self.lakes: list[Lake] = []
-        self.lake_id = np.zeros(base.shape, dtype=np.int32)  # lakes, grown 2 cells into their shores
+        self.lake_id = np.zeros(base.shape, dtype=np.int32)  # lakes, grown onto their shores
         if self.lake_params.enabled and self.water.sea_level is None:
             self.lakes, _ = find_lakes(zg, self.cell, self.x0, self.lake_params)
+            grow = max(2, int(np.ceil(40.0 / self.cell)))  # the shore: about 40 m of land above the level
             for lake in self.lakes:
-                shore = ndimage.binary_dilation(lake.cells, iterations=2) & (zg >= lake.level) & (self.lake_id == 0)
+                shore = ndimage.binary_dilation(lake.cells, iterations=grow) & (zg >= lake.level) & (self.lake_id == 0)
                 self.lake_id[lake.cells | shore] = lake.id
         self._lake_levels = np.array([-np.inf] + [lk.level for lk in self.lakes])
         # a river valley: the river follows the drainage of the eroded grid and carves its bed
@@ -412,7 +413,7 @@ class TerrainField:
         z = np.where(wet, lake.level, ground)
         elev = (z - eye_z[:, None, None, None]) / d
         seen = elev >= np.maximum.accumulate(elev, axis=-1) - 1e-9
-        score = (wet & seen).sum(axis=(2, 3)) + 3.0 * (~wet[..., :3] & seen[..., :3]).sum(axis=(2, 3)) / 21.0
+        score = (wet & seen).sum(axis=(2, 3)) + 25.0 * (~wet[..., :3] & seen[..., :3]).sum(axis=(2, 3)) / 21.0
         gy, gx = np.gradient(zg, cell)
         slope = np.hypot(gx, gy)[ii, jj]  # a gentle stand: the shore, not a scree slope above it
         score = score - 30.0 * slope[:, None] - 1e-4 * np.hypot(*(eye - near).T)[:, None]
