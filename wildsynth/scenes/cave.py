@@ -1,22 +1,26 @@
-"""Cave: a camera inside a chamber of a tunnel system carved under rolling hills.
+"""Cave: a camera inside a tunnel system carved under rolling hills.
 
 The rock is a signed distance field (ground minus turtle-path tunnels and
 chambers, smooth booleans, noisy walls). Two meshes make its surface:
 
+- the ground: the heightfield mesher every landscape uses (camera-centred
+  polar grid out to the horizon), cut where the ground lies inside the cave's
+  air by more than ``opening_eps`` (the shaft and the entrance): faces wholly
+  inside are dropped, faces across the rim are clipped at it
+  (``cut_openings``), so the rim neither overhangs nor gapes;
 - the cave: marching cubes of the rock SDF on a camera-centred spherical grid
   (``generators/terrain/sdf.py``), only near the tunnels (a bound from the
-  bare capsules), keeping the faces that lie below the ground surface by more
-  than ``ground_eps`` (walls, floors, the lips of the openings);
-- the ground: the heightfield mesher every landscape uses (camera-centred
-  polar grid out to the horizon), minus the faces over the openings (where a
-  ground point is inside the cave's air by more than ``opening_eps``).
+  bare capsules), keeping the faces more than ``ground_eps`` below the ground
+  (walls, floors, lips) and every face over a ground triangle the cut touched.
 
-Between the two thresholds both meshes exist, so the openings have no gap,
-and the ground runs on to the horizon: looking out through the entrance or
-the shaft shows hills, not the end of the world. Daylight enters through a
-collapsed shaft above the first chamber (the camera's room) and through the
-entrance tunnel; the sun is drawn high so it reaches in. Faces under the
-ground surface are labelled ``cave_wall``, the open ground ``terrain``.
+So the two meshes overlap around each rim whatever their discretisation
+errors (no gap: tested with rays from above and from the entrance), and the
+ground runs on to the horizon: looking out through the entrance or the shaft
+shows hills, not the end of the world. The camera stands in the first chamber
+(``view`` = "chamber": sees no sky; daylight through a collapsed shaft above
+it and the headlamp) or in the entrance tunnel looking out ("entrance").
+Faces under the ground surface are labelled ``cave_wall``, the open ground
+and the lips ``terrain``.
 """
 
 from __future__ import annotations
@@ -80,8 +84,8 @@ class CaveSceneParams(BaseModel):
     ground_mesh: MeshParams = Field(default_factory=lambda: MeshParams(pixels_per_triangle=4.0),
                                     description="heightfield ground to the horizon (seen only through the openings)")
     ground_eps: float = Field(0.03, ge=0.001, le=5.0, description="cave faces this far below the ground are kept, m")
-    opening_eps: float = Field(0.06, ge=0.002, le=10.0,
-                               description="ground faces this far inside the cave air are cut (> ground_eps), m")
+    opening_eps: float = Field(0.01, ge=0.0, le=10.0,
+                               description="the ground is cut where it lies this far inside the cave air, m")
     sky: SkyParams = Field(default_factory=lambda: SkyParams(latitude=15.0, day_of_year=172, min_sun_elevation=65.0, clouds=0.1, sun_strength=6.0), description="sun and sky")
     camera: CaveCameraParams = Field(default_factory=CaveCameraParams, description="camera in the first chamber")
 
