@@ -79,46 +79,69 @@ class SphericalGridParams(BaseModel):
                                      description="elevation range meshed, +-degrees (a cone around the vertical is not)")
 
 
-@njit(cache=True, parallel=True)
-def _capsules_sdf(p, a, b, ra, rb, k):
-    """Smooth union (polynomial smin with width k) of round cones a->b with radii ra->rb.
-    A cone whose bounding sphere lies farther than the running value + k cannot change it
-    and is skipped."""
-    n = p.shape[0]
-    out = np.empty(n)
-    m = a.shape[0]
-    cx = 0.5 * (a[:, 0] + b[:, 0])
-    cy = 0.5 * (a[:, 1] + b[:, 1])
-    cz = 0.5 * (a[:, 2] + b[:, 2])
-    cr = np.empty(m)
-    for c in range(m):
-        half = 0.5 * np.sqrt((b[c, 0] - a[c, 0]) ** 2 + (b[c, 1] - a[c, 1]) ** 2 + (b[c, 2] - a[c, 2]) ** 2)
-        cr[c] = half + max(ra[c], rb[c])
-    for i in prange(n):
-        px, py, pz = p[i, 0], p[i, 1], p[i, 2]
-        d = 1e30
-        for c in range(m):
-            lim = d + k + cr[c]  # the cone is at least |p - centre| - cr away
-            if lim <= 0:
+@njit(cache=True)
+def _capsule_bounds(a, b, ra, rb):
+    """Bounding sphere (centre, radius) of each round cone."""
+    c = 0.5 * (a + b)
+    r = np.empty(a.shape[0])
+    for i in range(a.shape[0]):
+        half = 0.5 * np.sqrt((b[i, 0] - a[i, 0]) ** 2 + (b[i, 1] - a[i, 1]) ** 2 + (b[i, 2] - a[i, 2]) ** 2)
+        r[i] = half + max(ra[i], rb[i])
+    return c, r
+
+
+@njit(cache=True)
+def _capsules_at(px, py, pz, a, b, ra, rb, k, cc, cr):
+    """Smooth union (polynomial smin with width k) of round cones a->b with radii ra->rb at one
+    point. A cone whose bounding sphere lies farther than the running value + k cannot change
+    it and is skipped."""
+    d = 1e30
+    for c in range(a.shape[0]):
+        lim = d + k + cr[c]  # the cone is at least |p - centre| - cr away
+        if lim <= 0:
+            continue
+        if lim < 1e29:
+            qx, qy, qz = px - cc[c, 0], py - cc[c, 1], pz - cc[c, 2]
+            if qx * qx + qy * qy + qz * qz >= lim * lim:
                 continue
-            if lim < 1e29:
-                qx, qy, qz = px - cx[c], py - cy[c], pz - cz[c]
-                if qx * qx + qy * qy + qz * qz >= lim * lim:
-                    continue
-            bax, bay, baz = b[c, 0] - a[c, 0], b[c, 1] - a[c, 1], b[c, 2] - a[c, 2]
-            pax, pay, paz = px - a[c, 0], py - a[c, 1], pz - a[c, 2]
-            bb = bax * bax + bay * bay + baz * baz
-            t = (pax * bax + pay * bay + paz * baz) / bb if bb > 0 else 0.0
-            t = min(max(t, 0.0), 1.0)
-            dx, dy, dz = pax - t * bax, pay - t * bay, paz - t * baz
-            e = np.sqrt(dx * dx + dy * dy + dz * dz) - (ra[c] + t * (rb[c] - ra[c]))
-            if k > 0:
-                h = max(k - abs(d - e), 0.0) / k
-                d = min(d, e) - h * h * k * 0.25
-            else:
-                d = min(d, e)
-        out[i] = d
+        bax, bay, baz = b[c, 0] - a[c, 0], b[c, 1] - a[c, 1], b[c, 2] - a[c, 2]
+        pax, pay, paz = px - a[c, 0], py - a[c, 1], pz - a[c, 2]
+        bb = bax * bax + bay * bay + baz * baz
+        t = (pax * bax + pay * bay + paz * baz) / bb if bb > 0 else 0.0
+        t = min(max(t, 0.0), 1.0)
+        dx, dy, dz = pax - t * bax, pay - t * bay, paz - t * baz
+        e = np.sqrt(dx * dx + dy * dy + dz * dz) - (ra[c] + t * (rb[c] - ra[c]))
+        if k > 0:
+            h = max(k - abs(d - e), 0.0) / k
+            d = min(d, e) - h * h * k * 0.25
+        else:
+            d = min(d, e)
+    return d
+
+
+@njit(cache=True, parallel=True)
+def _capsules_par(p, a, b, ra, rb, k):
+    cc, cr = _capsule_bounds(a, b, ra, rb)
+    out = np.empty(p.shape[0])
+    for i in prange(p.shape[0]):
+        out[i] = _capsules_at(p[i, 0], p[i, 1], p[i, 2], a, b, ra, rb, k, cc, cr)
     return out
+
+
+@njit(cache=True)
+def _capsules_seq(p, a, b, ra, rb, k):
+    cc, cr = _capsule_bounds(a, b, ra, rb)
+    out = np.empty(p.shape[0])
+    for i in range(p.shape[0]):
+        out[i] = _capsules_at(p[i, 0], p[i, 1], p[i, 2], a, b, ra, rb, k, cc, cr)
+    return out
+
+
+def _capsules_sdf(p, a, b, ra, rb, k):
+    """Round cones' smooth union at points (N, 3); threads only for large batches (a parallel
+    launch costs more than a few thousand points on a busy machine)."""
+    fn = _capsules_par if len(p) > 20000 else _capsules_seq
+    return fn(p, a, b, ra, rb, float(k))
 
 
 def smooth_max(a, b, k):
