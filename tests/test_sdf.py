@@ -254,10 +254,18 @@ def cave_scene():
     return scene, rig, report, tris
 
 
+def _scene_cave(params, seeds):
+    """The cave system the scene built (same parameters and seeds)."""
+    from wildsynth.generators.terrain.field import TerrainField
+
+    field = TerrainField(params.terrain, seeds.child("terrain"), params.grid)
+    return CaveSystem(params.cave, seeds.child("cave"), field.height)
+
+
 def test_cave_openings_have_no_gap_seen_from_above(cave_scene):
     """Rays falling on the ground around the shaft and the entrance first hit a front face (the
     ground, or the cave through an opening): none slips through a crack into the rock."""
-    _, rig, _, tris = cave_scene
+    scene, rig, _, tris = cave_scene
     eye = rig.main.position
     rng = np.random.default_rng(0)
     xy = eye[:2] + rng.uniform(-25, 25, (1500, 2))
@@ -268,6 +276,21 @@ def test_cave_openings_have_no_gap_seen_from_above(cave_scene):
     assert np.all(np.isfinite(t))
     assert np.all(side < 0), "every first hit is a front face"
     assert np.mean(orig[:, 2] - t < eye[2] + 2.0) > 0.005, "some rays fall through the shaft to the chamber"
+    # and over the entrance tunnel's mouth
+    from wildsynth.scenes import get
+
+    cave = _scene_cave(get("cave").params(), SeedTree(0).child("scene"))
+    e0, e1 = cave.entrance
+    s_ = rng.uniform(0, 1, 1000)[:, None]
+    side_ = np.array([-(e1 - e0)[1], (e1 - e0)[0]]) / np.hypot(*(e1 - e0)[:2])
+    xy = e0[:2] + s_ * (e1 - e0)[:2] + rng.uniform(-8, 8, (1000, 1)) * side_
+    orig = np.concatenate([xy, np.full((len(xy), 1), e1[2] + 60.0)], axis=1)
+    t, side = _first_hit(orig, np.tile([0.0, 0.0, -1.0], (len(xy), 1)), tris)
+    assert np.all(np.isfinite(t)) and np.all(side < 0)
+    g = next(o for o in scene.objects if o.name == "terrain").geometry
+    t_ground, _ = _first_hit(orig, np.tile([0.0, 0.0, -1.0], (len(xy), 1)),
+                             g.vertices[g.faces].astype(np.float64))
+    assert np.mean(t_ground > t + 0.01) > 0.01, "some rays meet the cave's mouth, not the ground"
 
 
 def test_cave_world_reaches_the_horizon(cave_scene):

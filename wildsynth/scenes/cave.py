@@ -48,8 +48,8 @@ from ..generators.terrain.landforms import PlainsParams, smoothstep
 from ..generators.terrain.sdf import (
     CaveParams,
     CaveSystem,
+    Footprint,
     SphericalGridParams,
-    footprint,
     keep_off_ground,
     mesh_sdf_spherical,
     spherical_axes,
@@ -218,13 +218,8 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     eye = cam.position
     gp = params.mesh.model_copy(update={"r_max": max(params.mesh.r_max, cave.reach(eye))})
     axes = spherical_axes(eye, yaw, pitch, cam.hfov, vfov, width, gp)
-    mc_stats = {}
-    walls = mesh_sdf_spherical(sdf, eye, *axes, bound=cave.bound, last=0.0, stats=mc_stats)
-    timings["marching_cubes_s"] = time.perf_counter() - t1
-
-    t2 = time.perf_counter()
-    # no coarse ``near`` disc: the openings lie right above the camera and the cut below needs
-    # triangles smaller than the rim's curves
+    # the ground first: the heightfield, cut at the openings (no coarse ``near`` disc: the
+    # openings lie right above the camera and the cut needs triangles smaller than a rim's curves)
     hf = field.mesh_around(eye, yaw, cam.hfov, width, params.ground_mesh, near=0.0)
     hv = hf.vertices.astype(np.float64)
     level = np.full(len(hv), -1.0)  # > 0: the ground point is in the cave's air by more than opening_eps
@@ -232,12 +227,24 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     if near_cave.any():
         level[near_cave] = sdf(hv[near_cave]) - params.opening_eps
     ground_mesh = cut_openings(hf, level, field.height)
-    # the cave mesh: faces below the ground, and every face over a ground triangle that the cut
-    # touched (so the two meshes overlap around the rims whatever their discretisation errors)
     touched = (level[hf.faces] > 0).any(axis=1)
-    rim = footprint(hv[hf.faces[touched]][:, :, :2]) if touched.any() else None
-    walls = keep_off_ground(walls, ground, params.ground_eps, side=-1, also=rim)
-    timings["ground_mesh_s"] = time.perf_counter() - t2
+    rim = Footprint(hv[hf.faces[touched]][:, :, :2]) if touched.any() else None
+    t_ground = time.perf_counter() - t1
+
+    # the cave: near the tunnels and under every ground triangle the cut touched; kept where it is
+    # below the ground or under such a triangle (the meshes overlap at the rims whatever their errors)
+    t2 = time.perf_counter()
+
+    def bound(p):
+        b = cave.bound(p)
+        return b if rim is None else np.minimum(b, rim.distance(p[:, 0], p[:, 1]))
+
+    mc_stats = {}
+    walls = mesh_sdf_spherical(sdf, eye, *axes, bound=bound, last=0.0, stats=mc_stats)
+    walls = keep_off_ground(walls, ground, params.ground_eps, side=-1,
+                            also=None if rim is None else rim.overlaps)
+    timings["marching_cubes_s"] = time.perf_counter() - t2
+    timings["ground_mesh_s"] = t_ground
 
     mesh = walls
     v = mesh.vertices.astype(np.float64)

@@ -777,17 +777,19 @@ def mesh_sdf_spherical(sdf, eye: np.ndarray, theta: np.ndarray, phi: np.ndarray,
 
 def keep_off_ground(mesh: Mesh, ground, eps: float, side: int, also=None) -> Mesh:
     """The part of an SDF mesh that is not the ground itself: faces with a vertex more than ``eps``
-    above (``side`` = 1: rock formations) or below (``side`` = -1: caves) ``ground(x, y)``, or with
-    a vertex where ``also(x, y)`` is true. The heightfield mesh supplies the ground, so the two
-    overlap along a band of width ~eps and leave no gap; the kept part's boundary lies within eps
-    of the ground (or inside ``also``'s region)."""
+    above (``side`` = 1: rock formations) or below (``side`` = -1: caves) ``ground(x, y)``, or
+    faces whose xy bounding box ``also(lo, hi)`` ((F, 2) each) flags. The heightfield mesh supplies
+    the ground, so the two overlap along a band of width ~eps and leave no gap; the kept part's
+    boundary lies within eps of the ground (or inside ``also``'s region)."""
     if not mesh.n_triangles:
         return mesh
     v = mesh.vertices.astype(np.float64)
     hit = side * (v[:, 2] - ground(v[:, 0], v[:, 1])) > eps
+    keep = hit[mesh.faces].any(axis=1)
     if also is not None:
-        hit |= also(v[:, 0], v[:, 1])
-    return submesh(mesh, hit[mesh.faces].any(axis=1))
+        xy = v[:, :2][mesh.faces]
+        keep |= also(xy.min(axis=1), xy.max(axis=1))
+    return submesh(mesh, keep)
 
 
 @njit(cache=True)
@@ -804,25 +806,50 @@ def _mark_boxes(lo, hi, x0, y0, cell, nx, ny):
     return mask
 
 
-def footprint(tris_xy: np.ndarray, max_cells: int = 1 << 24):
-    """``inside(x, y)``: true over the xy bounding boxes of triangles (T, 3, 2), grown by a cell
-    (cells about the triangles' median size)."""
-    lo, hi = tris_xy.min(axis=1), tris_xy.max(axis=1)
-    x0, y0 = lo.min(axis=0)
-    span = hi.max(axis=0) - lo.min(axis=0)
-    cell = max(float(np.median(hi - lo)), 1e-3, float(np.sqrt(span[0] * span[1] / max_cells)))
-    nx, ny = int(span[0] / cell) + 2, int(span[1] / cell) + 2
-    mask = _mark_boxes(lo, hi, x0, y0, cell, nx, ny)
+class Footprint:
+    """The xy bounding boxes of some triangles (T, 3, 2), grown by a cell, on a raster (cells about
+    the triangles' median size): ``inside(x, y)`` and ``distance(x, y)`` (m to the region, 0 in it;
+    a lower bound on the 3D distance to anything standing over it)."""
 
-    def inside(x, y):
-        i = np.floor((np.asarray(x) - x0) / cell).astype(np.int64)
-        j = np.floor((np.asarray(y) - y0) / cell).astype(np.int64)
-        ok = (i >= 0) & (i < nx) & (j >= 0) & (j < ny)
+    def __init__(self, tris_xy: np.ndarray, max_cells: int = 1 << 22):
+        from scipy.ndimage import distance_transform_edt
+
+        lo, hi = tris_xy.min(axis=1), tris_xy.max(axis=1)
+        span = hi.max(axis=0) - lo.min(axis=0)
+        self.cell = max(float(np.median(hi - lo)), 1e-3, float(np.sqrt(span[0] * span[1] / max_cells)))
+        pad = 4 * self.cell
+        self.x0, self.y0 = lo.min(axis=0) - pad
+        self.nx, self.ny = int((span[0] + 2 * pad) / self.cell) + 2, int((span[1] + 2 * pad) / self.cell) + 2
+        self.mask = _mark_boxes(lo, hi, self.x0, self.y0, self.cell, self.nx, self.ny)
+        self.sat = np.pad(self.mask.astype(np.int64).cumsum(0).cumsum(1), ((1, 0), (1, 0)))  # summed area
+        self.dist = distance_transform_edt(~self.mask) * self.cell
+        self.far = float(np.hypot(span[0], span[1]))
+
+    def _ij(self, x, y):
+        i = np.floor((np.asarray(x) - self.x0) / self.cell).astype(np.int64)
+        j = np.floor((np.asarray(y) - self.y0) / self.cell).astype(np.int64)
+        return i, j, (i >= 0) & (i < self.nx) & (j >= 0) & (j < self.ny)
+
+    def overlaps(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Whether each box [lo, hi] ((N, 2) each) meets the region."""
+        i0 = np.clip(np.floor((lo[:, 0] - self.x0) / self.cell).astype(np.int64), 0, self.nx)
+        i1 = np.clip(np.floor((hi[:, 0] - self.x0) / self.cell).astype(np.int64) + 1, 0, self.nx)
+        j0 = np.clip(np.floor((lo[:, 1] - self.y0) / self.cell).astype(np.int64), 0, self.ny)
+        j1 = np.clip(np.floor((hi[:, 1] - self.y0) / self.cell).astype(np.int64) + 1, 0, self.ny)
+        n = self.sat[i1, j1] - self.sat[i0, j1] - self.sat[i1, j0] + self.sat[i0, j0]
+        return n > 0
+
+    def inside(self, x, y):
+        i, j, ok = self._ij(x, y)
         out = np.zeros(i.shape, dtype=bool)
-        out[ok] = mask[i[ok], j[ok]]
+        out[ok] = self.mask[i[ok], j[ok]]
         return out
 
-    return inside
+    def distance(self, x, y):
+        i, j, ok = self._ij(x, y)
+        out = np.full(i.shape, np.inf)
+        out[ok] = np.maximum(self.dist[i[ok], j[ok]] - self.cell * 1.5, 0.0)
+        return out
 
 
 def submesh(mesh: Mesh, keep_faces: np.ndarray) -> Mesh:
