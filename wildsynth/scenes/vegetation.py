@@ -384,7 +384,8 @@ class Vegetation:
             elif name == "cones":
                 out.append((pine_cone(rng), "log"))
             elif name in ("pebbles", "boulders"):
-                out.append((rock_mesh(RockParams(subdivisions=2 if name == "pebbles" else 3), rng), "rock"))
+                kind = "pebble" if name == "pebbles" else "boulder"
+                out.append((rock_mesh(RockParams(kind=kind, subdivisions=2 if name == "pebbles" else 3), rng), "rock"))
             elif name == "logs":
                 out.append((log(LogParams(), rng), "log"))
             elif name == "cacti":
@@ -469,14 +470,16 @@ class Vegetation:
 
 
 def add_vegetation(scene: Scene, biome: str | VegetationParams, field, seeds: SeedTree,
-                   camera: Camera | None = None, centre=(0.0, 0.0)) -> dict:
+                   camera: Camera | None = None, centre=(0.0, 0.0), clear_ahead: float = 0.0) -> dict:
     """One call for scenes that placed their camera already: plan + build.
 
     ``field`` has ``height(x, y)`` and ``normal(x, y)``; if it also has
     ``masks(x, y, z, normals)`` (moisture, water_dist, snow) and
     ``water_level(x, y)`` (a terrain ``TerrainField`` does), plants follow them.
     Large objects too close to the camera (within 1 m of the eye's ground
-    point) are dropped, as they were not known when the camera was placed.
+    point) are dropped, as they were not known when the camera was placed;
+    with ``clear_ahead`` > 0 so are those in the camera's view cone nearer
+    than that many metres (a scene whose point is what lies beyond, like a lake).
     """
     params = biome_params(biome) if isinstance(biome, str) else biome
     veg = Vegetation(params, field.height, field.normal, seeds, centre=centre,
@@ -486,7 +489,15 @@ def add_vegetation(scene: Scene, biome: str | VegetationParams, field, seeds: Se
         eye = camera.position
         for g in veg._large:
             if len(g["xy"]):
-                ok = np.hypot(g["xy"][:, 0] - eye[0], g["xy"][:, 1] - eye[1]) > g["radius"] * 0.5 + 1.0
+                d = np.hypot(g["xy"][:, 0] - eye[0], g["xy"][:, 1] - eye[1])
+                ok = d > g["radius"] * 0.5 + 1.0
+                if clear_ahead > 0:
+                    yaw, half = view_sector(eye, camera.cam_to_world[:3, 2], camera.hfov, margin=0.1)
+                    ang = np.arctan2(g["xy"][:, 1] - eye[1], g["xy"][:, 0] - eye[0]) - yaw
+                    # the object's own radius widens the cone it may block
+                    half_g = half + np.arctan2(g["radius"], np.maximum(d, 1e-6))
+                    ahead = np.abs((ang + np.pi) % (2 * np.pi) - np.pi) < half_g
+                    ok &= ~(ahead & (d < clear_ahead))
                 for key in ("xy", "scale", "radius", "proto"):
                     g[key] = g[key][ok]
                 if "species" in g:
