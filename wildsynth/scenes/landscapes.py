@@ -54,16 +54,17 @@ SPECS = {
         description="canyon: terraced red-rock walls, mesas and buttes, seen from near the rim",
         landform=lf.CanyonParams, palette="canyon", cover=dict(),
         camera=dict(height_min=25.0, height_max=45.0, pitch_min=-20.0, pitch_max=-8.0, area_radius=40.0),
-        rocks=dict(count=40, radius=60.0, size_median=0.8),
+        rocks=dict(count=40, radius=60.0, size_median=0.8, kind="chunk"),  # angular blocks fallen from the walls
         formations=dict(count=3, kinds=("arch", "hoodoo", "hoodoo"), size=12.0, distance_min=50.0,
                         distance_max=160.0),
         erosion=dict(talus_angle=70.0, thermal_iterations=10)),  # strata walls stay steep
     "cliff": dict(
-        description="cliff: a tall stratified rock wall rising from a plain, boulders at its foot",
+        description="cliff: a tall stratified rock wall rising from a plain, angular talus blocks at its foot",
         landform=lf.CliffParams, palette="cliff", cover=dict(),
         camera=dict(height_min=1.6, height_max=3.0, pitch_min=4.0, pitch_max=14.0, area_radius=30.0,
                     min_sky=0.03),
-        rocks=dict(count=120, radius=90.0, size_median=1.0),
+        rocks=dict(count=120, radius=65.0, size_median=1.0, kind="chunk", subdivisions=4),  # angular talus
+        rocks_ahead=55.0,  # the scatter disc reaches the wall's foot (~100 m ahead of the view hint)
         erosion=dict(talus_angle=70.0, thermal_iterations=10)),
     "river": dict(
         description="river valley: a river along the valley's drainage, carving its bed, hills on both sides",
@@ -88,6 +89,7 @@ SPECS = {
         lakes=dict(enabled=True),
         camera=dict(height_min=1.7, height_max=4.0, pitch_min=-10.0, pitch_max=-3.0, area_radius=10.0,
                     min_sky=0.1),
+        clear_ahead=(25.0, 60.0),  # no tree or bush in the view nearer than the water (at least 25 m, at most 60)
         rocks=dict(count=40, radius=60.0, size_median=0.7)),
 }
 
@@ -115,7 +117,8 @@ def _params_model(name: str, spec: dict) -> type[BaseModel]:
         mesh=(MeshParams, Field(default_factory=MeshParams, description="camera-following meshing")),
         cover=(CoverParams, Field(default_factory=lambda: CoverParams(**cover), description="snow and beach")),
         waves=(WaveParams, Field(default_factory=WaveParams, description="ocean waves")),
-        rocks=(RockParams, Field(default_factory=lambda: RockParams(**rocks), description="boulders")),
+        rocks=(RockParams, Field(default_factory=lambda: RockParams(**rocks),
+                                 description="scattered rocks (boulders, or angular chunks: talus)")),
         formations=(FormationParams, Field(default_factory=lambda: FormationParams(**forms),
                                            description="arches, hoodoos, warped rocks (SDF, marching cubes)")),
         sky=(SkyParams, Field(default_factory=SkyParams, description="sun and sky")),
@@ -158,6 +161,20 @@ def place_landscape_camera(params, field: TerrainField, surface, obstacles: Obst
     return choose_view(c, width, height, surface, obstacles, eyes, yaw, pitch)
 
 
+def water_ahead(field: TerrainField, cam, max_distance: float, step: float = 1.0) -> float:
+    """Median over 7 headings across the camera's view of the ground distance from the eye to the first
+    water (``max_distance`` for a heading that meets none that near)."""
+    fwd = cam.cam_to_world[:3, 2]
+    yaw = float(np.arctan2(fwd[1], fwd[0]))
+    ang = yaw + np.linspace(-0.5, 0.5, 7) * cam.hfov
+    d = np.arange(step, max_distance + step, step)
+    x = cam.position[0] + np.cos(ang)[:, None] * d[None, :]
+    y = cam.position[1] + np.sin(ang)[:, None] * d[None, :]
+    wet = field.water_level(x, y) > field.height(x, y)
+    first = np.where(wet.any(axis=1), d[np.argmax(wet, axis=1)], max_distance)
+    return float(np.median(first))
+
+
 def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int):
     spec = SPECS[name]
     timings = {}
@@ -169,20 +186,26 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
     def surface(x, y):
         return np.maximum(field.height(x, y), field.water_level(x, y))
 
-    # boulders around where the camera will stand (the rock scatter works in a disc at the origin)
+    # boulders around where the camera will stand (the rock scatter works in a disc at the origin); a
+    # spec's rocks_ahead moves the disc along the view heading (cliff: talus out to the wall's foot), and
+    # then rocks on ground steep enough to be bare rock (the wall's face) are dropped
     hint = field.view_hint()
     cx, cy = float(hint.eye[0]), float(hint.eye[1])
+    ahead = float(spec.get("rocks_ahead", 0.0))
+    rx, ry = cx + ahead * np.cos(hint.yaw), cy + ahead * np.sin(hint.yaw)
     rock_sets = scatter_rocks(params.rocks, seeds.child("rocks"),
-                              lambda x, y: field.height(np.asarray(x) + cx, np.asarray(y) + cy),
-                              lambda x, y: field.normal(np.asarray(x) + cx, np.asarray(y) + cy))
+                              lambda x, y: field.height(np.asarray(x) + rx, np.asarray(y) + ry),
+                              lambda x, y: field.normal(np.asarray(x) + rx, np.asarray(y) + ry))
     dry_sets = []
     for inst in rock_sets:
-        inst.transforms[:, 0, 3] += cx
-        inst.transforms[:, 1, 3] += cy
+        inst.transforms[:, 0, 3] += rx
+        inst.transforms[:, 1, 3] += ry
         p = inst.transforms[:, :3, 3].astype(np.float64)
-        dry = p[:, 2] > field.water_level(p[:, 0], p[:, 1]) - 0.3
-        if dry.any():
-            inst.transforms = np.ascontiguousarray(inst.transforms[dry])
+        keep = p[:, 2] > field.water_level(p[:, 0], p[:, 1]) - 0.3  # dry
+        if ahead:
+            keep &= 1.0 - field.normal(p[:, 0], p[:, 1])[:, 2] < ROCK_SLOPE
+        if keep.any():
+            inst.transforms = np.ascontiguousarray(inst.transforms[keep])
             dry_sets.append(inst)
     obstacles = Obstacles.from_instances(dry_sets)
     cam, cam_report = place_landscape_camera(params, field, surface, obstacles, width, height,
@@ -260,7 +283,13 @@ def build_landscape(name: str, params, seeds: SeedTree, width: int, height: int)
         for layer in (veg.trees, veg.bushes, veg.grass, veg.flowers, veg.ferns, veg.cacti):
             if layer is not None:
                 layer.niche.density *= params.vegetation
-        cam_report["vegetation"] = add_vegetation(scene, veg, field, seeds.child("vegetation"), cam, centre=(cx, cy))
+        clear = 0.0
+        if "clear_ahead" in spec:  # large plants kept out of the view cone up to the water
+            lo, hi = spec["clear_ahead"]
+            clear = float(np.clip(water_ahead(field, cam, hi), lo, hi))
+            cam_report["clear_ahead_m"] = round(clear, 1)
+        cam_report["vegetation"] = add_vegetation(scene, veg, field, seeds.child("vegetation"), cam, centre=(cx, cy),
+                                                  clear_ahead=clear)
         timings["vegetation_s"] = time.perf_counter() - t4
     add_weather(scene, params.weather, cam, field.height, seeds.child("weather"))
     report = {"camera_placement": cam_report,
