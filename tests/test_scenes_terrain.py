@@ -1,4 +1,5 @@
-"""Every terrain scene type builds and renders end to end at a tiny size; water, caves, determinism."""
+"""Every terrain scene type builds and renders end to end at a tiny size; water, caves, cliff talus,
+the lake's clear view, determinism."""
 
 import numpy as np
 import pytest
@@ -105,3 +106,51 @@ def test_same_seed_same_geometry_other_seed_differs():
 def test_bad_parameter_is_a_clear_error():
     with pytest.raises(ValueError, match="dune_height"):
         get("desert").params.model_validate({"terrain": {"dune_height": -3}})
+
+
+def _yaw_and_ground_distance(cam, xy):
+    fwd = cam.cam_to_world[:3, 2]
+    yaw = np.arctan2(fwd[1], fwd[0])
+    rel = xy - cam.position[None, :2]
+    ang = (np.arctan2(rel[:, 1], rel[:, 0]) - yaw + np.pi) % (2 * np.pi) - np.pi
+    return ang, np.hypot(rel[:, 0], rel[:, 1])
+
+
+def test_lake_view_has_no_tree_or_bush_in_front_up_to_the_water():
+    # four times the biome's density: without the clearing, seed 0 then has trees and bushes in the view
+    # within a few metres of the camera
+    recipe = get("lake")
+    params = recipe.params.model_validate({**FAST, "vegetation": 4.0})
+    scene, rig, report = recipe.build(params, SeedTree(0).child("scene"), *SIZE)
+    clear = report["camera_placement"]["clear_ahead_m"]
+    assert 25.0 <= clear <= 60.0
+    cam = rig.main
+    big = [o for o in scene.objects if o.semantic in ("tree", "bush")]
+    assert big, "the lake's biome has trees and bushes"
+    xy = np.concatenate([o.geometry.transforms[:, :2, 3] for o in big]).astype(np.float64)
+    ang, d = _yaw_and_ground_distance(cam, xy)
+    in_view = np.abs(ang) < cam.hfov / 2
+    assert (in_view & (d > clear)).any(), "trees and bushes still stand in the view beyond the cleared cone"
+    assert not (in_view & (d < clear)).any(), "no tree or bush in the view nearer than the water"
+
+
+def test_cliff_talus_is_angular_chunks_out_to_the_walls_foot(frames):
+    from scipy.spatial import cKDTree
+
+    from wildsynth.generators.terrain.field import TerrainField
+    from wildsynth.materials.terrain import ROCK_SLOPE
+
+    scene, rig, _, _, _ = frames["cliff"]
+    rocks = [o for o in scene.objects if o.generator == "rocks"]
+    assert rocks and all(o.params["kind"] == "chunk" for o in rocks)
+    pos = np.concatenate([o.geometry.transforms[:, :3, 3] for o in rocks]).astype(np.float64)
+    p = get("cliff").params.model_validate(FAST)
+    field = TerrainField(p.terrain, SeedTree(0).child("scene").child("terrain"), p.grid, p.erosion, p.cover,
+                         p.lakes, p.river)
+    assert (1.0 - field.normal(pos[:, 0], pos[:, 1])[:, 2] < ROCK_SLOPE).all(), "no chunk lies on the face"
+    g = np.arange(-200.0, 201.0, 2.0)
+    X, Y = np.meshgrid(g + rig.main.position[0], g + rig.main.position[1], indexing="ij")
+    steep = 1.0 - field.normal(X.ravel(), Y.ravel())[:, 2] > ROCK_SLOPE
+    assert steep.any(), "the wall is near the camera"
+    d, _ = cKDTree(np.stack([X.ravel()[steep], Y.ravel()[steep]], -1)).query(pos[:, :2])
+    assert np.mean(d < 20.0) > 0.15, "a good share of the talus lies at the wall's foot"
