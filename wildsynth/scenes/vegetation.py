@@ -164,9 +164,12 @@ def biome_params(biome: str) -> VegetationParams:
     if biome == "arctic":
         return VegetationParams(
             season="winter",
+            # taiga: trees and boulders stand in the snow (with the default snow_max they
+            # fit only a thin snow-free band along the shore and stood in a line)
             trees=TreeLayer(species={"conifer": 1.0, "dead": 0.3}, tree=TreeParams(height=7.0),
-                            niche=Niche(density=0.002, patchiness=0.9)),
-            boulders=_layer(0.004, footprint=1.0, spaced=True, max_distance=200, lod_near=200, align=0.7),
+                            niche=Niche(density=0.002, patchiness=0.9, snow_max=1.0)),
+            boulders=_layer(0.004, footprint=1.0, spaced=True, max_distance=200, lod_near=200, align=0.7,
+                            snow_max=1.0),
             grass=_layer(1.0, patchiness=1.0, scale=0.5, prototypes=3, max_distance=30.0, lod_near=6.0),
             grass_tuft=GrassParams(dry=1.0, height=0.2),
         )

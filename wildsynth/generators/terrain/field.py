@@ -208,7 +208,7 @@ class TerrainField:
             self.delta = (eroded - base) * fade * strength
         self.moisture = np.clip(np.log1p(self.flow) / np.log1p(max(self.flow.max(), 1.0)), 0.0, 1.0)
         # the eroded grid: exactly the surface ``height`` gives at the grid nodes (before a river carves)
-        self.grid_height = zg = base + (self.delta * self._keep(gx, gy, base) if self._eroded else 0.0)
+        self.grid_height = zg = base + (self._kept_delta(self.delta, gx, gy, base) if self._eroded else 0.0)
         # lakes: the grid's basins filled to their spill level
         self.lakes: list[Lake] = []
         self.lake_id = np.zeros(base.shape, dtype=np.int32)  # lakes, grown onto their shores
@@ -421,13 +421,16 @@ class TerrainField:
         return ViewHint(eye[c], float(yaw[c, y]), yaw_spread=0.2)
 
     # -- the surface ---------------------------------------------------------
-    def _keep(self, x, y, base):
+    def _keep(self, x, y, base, deposit: bool = False):
         """Where the erosion change applies (0: flat lake basins and sea shores stay as shaped).
-        Evaluated at the query points, so a coarse grid cannot smear sediment into them."""
+        Evaluated at the query points, so a coarse grid cannot smear sediment into them.
+        Deposits fade over a wider band: a basin is a sink that collects tens of metres of
+        sediment, and cutting that off within a few metres of the shore left a wall."""
         keep = np.ones_like(base)
+        top = 40.0 if deposit else 8.0
         for level in (self.water.sea_level, self.water.lake_level):
             if level is not None:
-                keep = keep * smoothstep(level + 1.0, level + 8.0, base)
+                keep = keep * smoothstep(level + 1.0, level + top, base)
         return keep
 
     def _height_uncarved(self, x, y) -> np.ndarray:
@@ -436,7 +439,10 @@ class TerrainField:
         base = self.landform.height(x, y)
         if not self._eroded:
             return base
-        return base + _bilinear(self.delta, self.x0, self.cell, x, y) * self._keep(x, y, base)
+        return base + self._kept_delta(_bilinear(self.delta, self.x0, self.cell, x, y), x, y, base)
+
+    def _kept_delta(self, delta, x, y, base):
+        return delta * np.where(delta > 0, self._keep(x, y, base, deposit=True), self._keep(x, y, base))
 
     def height(self, x, y) -> np.ndarray:
         z = self._height_uncarved(x, y)
