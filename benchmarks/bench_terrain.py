@@ -84,7 +84,7 @@ def main() -> None:
         print(json.dumps(row), flush=True)
 
 
-def gallery(names: list[str], seed: int, samples: int, out: str, size=(320, 180), columns: int = 4) -> None:
+def gallery(names: list[str], seed: int, samples: int, out: str, size=(320, 180), columns: int = 3) -> None:
     """Render each scene in its own process and tile the images with their names."""
     import tempfile
 
