@@ -136,6 +136,9 @@ class CyclesRenderer:
         # runs the network three times and cost ~10 s at 720p on 2 cores.
         cy.denoising_prefilter = "FAST"
         cy.denoising_quality = s.denoise_quality
+        # A static (high quality) BVH even though the scene is kept between renders: Blender picks
+        # the dynamic one whenever persistent data is on, and dense foliage traverses it slower.
+        cy.debug_bvh_type = "STATIC_BVH"
         cy.max_bounces = s.max_bounces
         cy.diffuse_bounces = s.diffuse_bounces
         cy.glossy_bounces = s.glossy_bounces
