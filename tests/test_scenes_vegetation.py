@@ -94,7 +94,7 @@ def test_instance_counts_follow_density_parameters():
     assert 1.7 < b["grass"] / a["grass"] < 2.3
     assert a["flowers"] > 0 and b.get("flowers", 0) == 0
     assert sum(len(o.geometry) for o in scene.objects if o.semantic == "grass") == b["grass"]
-    assert b["grass_blades"] == b["grass"] * biome_params("plains").grass_tuft.blades
+    assert b["grass_blades"] == b["grass"] * biome_params("plains").grass_tuft.blades_per_instance
 
 
 def test_exact_tree_count_and_lod(forest):

@@ -115,7 +115,10 @@ def biome_params(biome: str) -> VegetationParams:
                              niche=Niche(density=0.02, slope_max=0.5, shade=-0.3), spacing=0.6, prototypes=3),
             logs=_layer(0.004, slope_max=0.3, footprint=2.0, spaced=True, prototypes=3, max_distance=200, lod_near=200),
             boulders=_layer(0.003, footprint=0.8, spaced=True, max_distance=200, lod_near=200, align=0.6),
-            grass=_layer(6.0, patchiness=0.8, shade=-0.6, **grass),
+            # dense tufts (96 blades) rather than many small ones: the same blades per m^2 in a
+            # quarter of the instances path trace ~5x cheaper (fewer overlapping instance boxes)
+            grass=_layer(1.5, patchiness=0.8, shade=-0.6, **grass),
+            grass_tuft=GrassParams(blades=96, spread=0.05),
             ferns=_layer(0.25, shade=0.6, moisture=0.3, patchiness=0.7, max_distance=50.0, lod_near=15.0),
             mushrooms=_layer(0.08, shade=0.8, moisture=0.5, patchiness=0.9, max_distance=25.0, lod_near=10.0),
             twigs=_layer(0.3, shade=0.5, max_distance=25.0, lod_near=8.0, align=1.0),
@@ -465,7 +468,7 @@ class Vegetation:
             if name == "grass":  # one id per ground cell, shared by all tuft prototypes
                 cell = np.floor(xy[sel] / GRASS_CELL).astype(np.int64) + 500_000
                 groups = cell[:, 0] * 1_000_003 + cell[:, 1]
-                blades += int(sel.sum()) * self.p.grass_tuft.blades
+                blades += int(sel.sum()) * self.p.grass_tuft.blades_per_instance
             scene.add(Object(f"{name}{k}", Instances(mesh, T[sel]), mat, semantic=sem, generator=f"plants.{name}",
                              id_groups=groups, id_namespace="grass_patch" if groups is not None else None))
         if name == "grass":
