@@ -4,7 +4,7 @@ import pytest
 from wildsynth.core import Instances, MaterialRef, Mesh, Object, Scene, SeedTree
 from wildsynth.core.labels import label
 from wildsynth.scenes import get
-from wildsynth.scenes.vegetation import Vegetation, add_vegetation, biome_params
+from wildsynth.scenes.vegetation import GRASS_CELL, Vegetation, add_vegetation, biome_params
 
 SMALL = {"area_radius": 30.0, "grass_density": 0.3}
 
@@ -58,8 +58,9 @@ def test_forest_contents_and_labels(forest):
     assert len(ids) == len(set(ids)) == scene.n_ids
     assert sorted(ids) == list(range(1, scene.n_ids + 1))
     grass_rows = sum(r["class"] == "grass" for r in rows)
-    tufts = sum(len(o.geometry) for o in scene.objects if o.semantic == "grass")
-    assert 0 < grass_rows < tufts / 5
+    tuft_xy = np.concatenate([o.geometry.transforms[:, :2, 3] for o in scene.objects if o.semantic == "grass"])
+    cells = np.unique(np.floor(tuft_xy / GRASS_CELL), axis=0)
+    assert 0 < grass_rows == len(cells) < len(tuft_xy)
 
 
 def test_large_objects_never_intersect():
