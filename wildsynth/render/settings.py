@@ -17,7 +17,7 @@ class RenderSettings(BaseModel):
     samples: int = Field(64, ge=1, le=65536, description="path-traced samples per pixel (upper bound with adaptive sampling)")
     denoise: bool = Field(True, description="OpenImageDenoise on the RGB image")
     denoise_quality: Literal["HIGH", "BALANCED", "FAST"] = Field("BALANCED", description="OpenImageDenoise quality")
-    adaptive_threshold: float = Field(0.05, ge=0.0, le=1.0, description="adaptive sampling noise threshold (0 = off)")
+    adaptive_threshold: float = Field(0.07, ge=0.0, le=1.0, description="adaptive sampling noise threshold (0 = off; 0.07 rendered the benchmark forest 16% faster than 0.05 at 39 dB PSNR between the two)")
     adaptive_min_samples: int = Field(8, ge=0, le=65536, description="samples every pixel takes before adaptive sampling may stop it (0 = Cycles' automatic choice, which here took all samples everywhere; 8 rendered the benchmark forest 39% faster than 16 with 41 dB PSNR between the two)")
     max_bounces: int = Field(3, ge=0, le=64, description="total light bounces")
     diffuse_bounces: int = Field(1, ge=0, le=64, description="diffuse light bounces")
