@@ -36,6 +36,7 @@ def test_forest_contents_and_labels(forest):
     scene, _, rep = forest
     counts = rep["vegetation"]["counts"]
     assert counts["trees"] >= 20 and counts["grass_blades"] > 1000 and counts["ferns"] > 0
+    assert counts["grass_blades"] == counts["grass"] * biome_params("forest_mixed").grass_tuft.blades_per_instance
     classes = {o.semantic for o in scene.objects}
     assert {"terrain", "tree", "bush", "grass", "fern"} <= classes
     for o in scene.objects:
