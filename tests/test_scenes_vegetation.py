@@ -199,3 +199,16 @@ def test_terrain_scenes_carry_their_biome_vegetation():
     bare, _, _ = recipe.build(recipe.params(vegetation=0.0), SeedTree(0).child("scene"), 96, 64)
     assert "cactus" not in {o.semantic for o in bare.objects}
     assert bare.objects[0].geometry.vertices.tobytes() == scene.objects[0].geometry.vertices.tobytes()
+
+
+def test_forest_grass_density_grows_tufts_then_their_number():
+    from wildsynth.scenes.forest import ForestParams
+
+    def blades_per_m2(k):
+        v = ForestParams(grass_density=k).vegetation_params()
+        return v.grass.niche.density * v.grass_tuft.blades_per_instance, v.grass_tuft.blades
+
+    base, blades1 = blades_per_m2(1.0)
+    for k, tuft_blades in ((0.5, blades1), (2.0, 2 * blades1), (30.0, 4 * blades1)):
+        per_m2, b = blades_per_m2(k)
+        assert b == tuft_blades and per_m2 == pytest.approx(k * base)

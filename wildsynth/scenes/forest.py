@@ -43,7 +43,11 @@ class ForestParams(BaseModel):
         v.season, v.area_radius = self.season, self.area_radius
         v.trees.niche.density *= self.tree_density
         v.trees.count = self.trees
-        v.grass.niche.density *= self.grass_density
+        # denser grass grows in bigger tufts (up to 4x the blades) rather than only more of them:
+        # the same blades per m^2 in fewer instances path trace several times faster
+        bigger = min(max(self.grass_density, 1.0), 4.0)
+        v.grass_tuft = v.grass_tuft.model_copy(update={"blades": int(round(v.grass_tuft.blades * bigger))})
+        v.grass.niche.density *= self.grass_density / bigger
         for name in ("ferns", "flowers", "mushrooms"):
             getattr(v, name).niche.density *= self.undergrowth
         v.bushes.niche.density *= self.undergrowth

@@ -115,10 +115,8 @@ def biome_params(biome: str) -> VegetationParams:
                              niche=Niche(density=0.02, slope_max=0.5, shade=-0.3), spacing=0.6, prototypes=3),
             logs=_layer(0.004, slope_max=0.3, footprint=2.0, spaced=True, prototypes=3, max_distance=200, lod_near=200),
             boulders=_layer(0.003, footprint=0.8, spaced=True, max_distance=200, lod_near=200, align=0.6),
-            # dense tufts (96 blades) rather than many small ones: the same blades per m^2 in a
-            # quarter of the instances path trace ~5x cheaper (fewer overlapping instance boxes)
-            grass=_layer(1.5, patchiness=0.8, shade=-0.6, **grass),
-            grass_tuft=GrassParams(blades=96, spread=0.05),
+            grass=_layer(6.0, patchiness=0.8, shade=-0.6, **grass),
+            grass_tuft=GrassParams(spread=0.05),
             ferns=_layer(0.25, shade=0.6, moisture=0.3, patchiness=0.7, max_distance=50.0, lod_near=15.0),
             mushrooms=_layer(0.08, shade=0.8, moisture=0.5, patchiness=0.9, max_distance=25.0, lod_near=10.0),
             twigs=_layer(0.3, shade=0.5, max_distance=25.0, lod_near=8.0, align=1.0),
@@ -282,8 +280,11 @@ class Vegetation:
             z = self.height(g["xy"][:, 0], g["xy"][:, 1])
             lift = 1.0 if g["kind"] == "trees" else 0.5
             centres.append(np.stack([g["xy"][:, 0], g["xy"][:, 1], z + lift], -1))
-            if g["kind"] == "trees":  # trunk plus the lower crown (conifer branches reach far out)
-                r = np.maximum(0.6, 0.4 * g["radius"] / max(g["layer"].spacing, 1e-3))
+            if g["kind"] == "trees":  # trunk plus the lower crown
+                crown = g["radius"] / max(g["layer"].spacing, 1e-3)
+                # a conifer's lowest whorls reach almost the full crown radius at eye height
+                reach = np.where(np.asarray(g["species"]) == "conifer", 0.9, 0.4)
+                r = np.maximum(0.6, reach * crown)
             else:
                 r = g["radius"] * 1.2
             radii.append(r)
