@@ -140,17 +140,6 @@ def test_grass_bends_with_the_wind():
     assert tips(windy)[:, 0].mean() > tips(still)[:, 0].mean() + 0.05
 
 
-def test_grass_clumps_multiply_blades_within_the_patch():
-    one = tuft(GrassParams(blades=12), np.random.default_rng(1))
-    patch = tuft(GrassParams(blades=12, clumps=5, clump_radius=0.3), np.random.default_rng(1))
-    assert GrassParams(blades=12, clumps=5).blades_per_instance == 60
-    assert len(patch.faces) == 5 * len(one.faces)  # every blade kept, none merged or dropped
-    check_mesh(patch)
-    reach = np.abs(one.vertices[:, :2]).max()  # how far one tuft's blades reach from its centre
-    assert np.hypot(patch.vertices[:, 0], patch.vertices[:, 1]).max() <= 0.3 + reach * np.sqrt(2) + 1e-6
-    assert np.ptp(patch.vertices[:, 0]) > np.ptp(one.vertices[:, 0])  # the clumps are spread out
-
-
 def test_plant_materials_build():
     for name, params in [("bark", {"kind": "birch"}), ("leaf", {"kind": "broadleaf", "season": "autumn"}),
                          ("leaf", {"kind": "needle"}), ("grass", {}), ("plant_vcol", {"translucency": 0.2})]:
@@ -184,7 +173,7 @@ def test_small_plants_across_parameter_range(kind, height, ribs, spines, blades,
                                              pinnae, cluster_n, dome, seed):
     r = np.random.default_rng(seed)
     check_mesh(cactus(CactusParams(kind=kind, height=height, ribs=ribs, spines=spines), r), min_area=0.0)
-    check_mesh(tuft(GrassParams(blades=blades, height=gh, wind=wind, clumps=1 + seed % 4), r), min_area=0.0)
+    check_mesh(tuft(GrassParams(blades=blades, height=gh, wind=wind), r), min_area=0.0)
     check_mesh(flower(FlowerParams(petals=petals, cup=cup), r), min_area=0.0)
     check_mesh(fern(FernParams(fronds=fronds, pinnae=pinnae), r), min_area=0.0)
     check_mesh(mushroom(MushroomParams(cluster=cluster_n, dome=dome), r), min_area=0.0)

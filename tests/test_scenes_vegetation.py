@@ -36,7 +36,7 @@ def test_forest_contents_and_labels(forest):
     scene, _, rep = forest
     counts = rep["vegetation"]["counts"]
     assert counts["trees"] >= 20 and counts["grass_blades"] > 1000 and counts["ferns"] > 0
-    assert counts["grass_blades"] == counts["grass"] * biome_params("forest_mixed").grass_tuft.blades_per_instance
+    assert counts["grass_blades"] == counts["grass"] * biome_params("forest_mixed").grass_tuft.blades
     classes = {o.semantic for o in scene.objects}
     assert {"terrain", "tree", "bush", "grass", "fern"} <= classes
     for o in scene.objects:
@@ -96,7 +96,7 @@ def test_instance_counts_follow_density_parameters():
     assert 1.7 < b["grass"] / a["grass"] < 2.3
     assert a["flowers"] > 0 and b.get("flowers", 0) == 0
     assert sum(len(o.geometry) for o in scene.objects if o.semantic == "grass") == b["grass"]
-    assert b["grass_blades"] == b["grass"] * biome_params("plains").grass_tuft.blades_per_instance
+    assert b["grass_blades"] == b["grass"] * biome_params("plains").grass_tuft.blades
 
 
 def test_exact_tree_count_and_lod(forest):
@@ -206,7 +206,7 @@ def test_forest_grass_density_grows_tufts_then_their_number():
 
     def blades_per_m2(k):
         v = ForestParams(grass_density=k).vegetation_params()
-        return v.grass.niche.density * v.grass_tuft.blades_per_instance, v.grass_tuft.blades
+        return v.grass.niche.density * v.grass_tuft.blades, v.grass_tuft.blades
 
     base, blades1 = blades_per_m2(1.0)
     for k, tuft_blades in ((0.5, blades1), (2.0, 2 * blades1), (30.0, 4 * blades1)):

@@ -469,7 +469,7 @@ class Vegetation:
             if name == "grass":  # one id per ground cell, shared by all tuft prototypes
                 cell = np.floor(xy[sel] / GRASS_CELL).astype(np.int64) + 500_000
                 groups = cell[:, 0] * 1_000_003 + cell[:, 1]
-                blades += int(sel.sum()) * self.p.grass_tuft.blades_per_instance
+                blades += int(sel.sum()) * self.p.grass_tuft.blades
             scene.add(Object(f"{name}{k}", Instances(mesh, T[sel]), mat, semantic=sem, generator=f"plants.{name}",
                              id_groups=groups, id_namespace="grass_patch" if groups is not None else None))
         if name == "grass":

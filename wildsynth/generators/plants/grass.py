@@ -24,30 +24,9 @@ class GrassParams(BaseModel):
     wind: float = Field(0.35, ge=0.0, le=1.5, description="bend along +X (the wind direction), relative to height")
     segments: int = Field(5, ge=2, le=12, description="segments along each blade")
     dry: float = Field(0.2, ge=0.0, le=1.0, description="fraction of the blade that is dry at the tip")
-    clumps: int = Field(1, ge=1, le=64, description="tufts merged into one instance (a grass patch)")
-    clump_radius: float = Field(0.2, ge=0.0, le=2.0, description="radius of the patch the clumps are spread over, m")
-
-    @property
-    def blades_per_instance(self) -> int:
-        return self.blades * self.clumps
 
 
 def tuft(params: GrassParams, rng: np.random.Generator) -> Mesh:
-    """One instance of grass: ``clumps`` tufts spread over a disc of ``clump_radius``
-    (a single tuft at the origin when ``clumps`` is 1)."""
-    if params.clumps == 1:
-        return _one_tuft(params, rng)
-    r = params.clump_radius * np.sqrt(rng.uniform(0, 1, params.clumps))
-    a = rng.uniform(0, 2 * np.pi, params.clumps)
-    parts = []
-    for k in range(params.clumps):
-        m = _one_tuft(params, rng)
-        parts.append(Mesh(m.vertices + np.array([r[k] * np.cos(a[k]), r[k] * np.sin(a[k]), 0.0], m.vertices.dtype),
-                          m.faces, m.attributes))
-    return merge(parts)
-
-
-def _one_tuft(params: GrassParams, rng: np.random.Generator) -> Mesh:
     """One tuft; blades lean out from the centre and bend with the wind (+X)."""
     n = params.blades
     r = params.spread * np.sqrt(rng.uniform(0, 1, n))
