@@ -527,11 +527,11 @@ def rock_mesh(params: RockParams, rng: np.random.Generator) -> Mesh:
 
 def scatter_rocks(params: RockParams, seeds: SeedTree, height: Callable, normal: Callable) -> list[Instances]:
     """Prototypes and placements: one ``Instances`` per prototype (ids assigned by the scene)."""
-    protos = [rock_mesh(params, seeds.child(f"proto{k}").rng()) for k in range(params.prototypes)]
-    rng = seeds.child("placement").rng()
     n = params.count
     if n == 0:
         return []
+    protos = [rock_mesh(params, seeds.child(f"proto{k}").rng()) for k in range(params.prototypes)]
+    rng = seeds.child("placement").rng()
     # dart throwing in a disc with spacing by size (bigger rocks keep more room)
     cand = 4 * n
     rad = params.radius * np.sqrt(rng.uniform(0, 1, cand))
