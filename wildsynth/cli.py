@@ -245,8 +245,12 @@ def _register_optional_commands() -> None:
     try:
         from .stereo.cli import stereo_from_mono_command
     except ImportError:
-        return
-    app.command("stereo-from-mono")(stereo_from_mono_command)
+        pass
+    else:
+        app.command("stereo-from-mono")(stereo_from_mono_command)
+    from .dataset.cli import dataset_app  # imports this module's helpers, so it is registered last
+
+    app.add_typer(dataset_app, name="dataset")
 
 
 _register_optional_commands()

@@ -1,0 +1,189 @@
+"""What a dataset is (``DatasetSpec``) and the jobs it plans (one frame each).
+
+Frame ``i`` of a dataset has seed ``seed + i``. The scene of a frame is drawn
+from the scene mix with the frame's own seed tree
+(``SeedTree(seed).child("dataset").child("scene")``), so it depends only on
+the seed and the mix: growing ``count`` appends jobs and never changes the
+ones already planned. The pipeline builds the scene from
+``SeedTree(seed).child("scene")``, a different branch, so the draw does not
+disturb it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from ..core.seeds import SeedTree
+from ..params import UserError, apply_overrides
+from ..render.settings import RenderSettings
+from ..scenes import SCENES, get as get_scene
+
+SPEC_FILE = "dataset.json"
+
+
+class DatasetSpec(BaseModel):
+    """One dataset: which scenes, which seeds, which parameters and render settings, where."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenes: dict[str, float] = Field(
+        default_factory=lambda: {"meadow": 1.0},
+        description="scene mix: scene name -> relative weight (> 0, finite); names from `wildsynth scenes`")
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="seed of the first frame; frame i has seed seed + i")
+    count: int = Field(1, ge=1, le=10_000_000, description="number of frames")
+    overrides: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="per-scene parameter overrides: scene name -> list of key=value (the CLI's --set syntax)")
+    render: RenderSettings = Field(default_factory=RenderSettings, description="render settings of every frame")
+    out: Path = Field(Path("out/dataset"), description="output root: frame folders, manifest.jsonl, dataset.json")
+
+    @field_validator("scenes")
+    @classmethod
+    def _known_scenes(cls, v: dict[str, float]) -> dict[str, float]:
+        if not v:
+            raise ValueError(f"empty scene mix; give at least one of {', '.join(sorted(SCENES))}")
+        for name, w in v.items():
+            if name not in SCENES:
+                raise ValueError(f"unknown scene {name!r}; known scenes: {', '.join(sorted(SCENES))}")
+            if not (isinstance(w, (int, float)) and math.isfinite(w) and w > 0):
+                raise ValueError(f"weight of {name!r} is {w!r}; must be a finite number > 0")
+        return v
+
+    @field_validator("overrides")
+    @classmethod
+    def _valid_overrides(cls, v: dict[str, list[str]], info: ValidationInfo) -> dict[str, list[str]]:
+        mix = info.data.get("scenes") or {}
+        for name, items in v.items():
+            if name not in mix:
+                raise ValueError(f"overrides for {name!r}, which is not in the scene mix ({', '.join(mix)})")
+            apply_overrides(get_scene(name).params, items, what=name)
+        return v
+
+    def params(self, scene: str):
+        """The validated parameter model of ``scene`` with its overrides applied."""
+        return apply_overrides(get_scene(scene).params, self.overrides.get(scene, []), what=scene)
+
+
+def make_spec(**fields) -> DatasetSpec:
+    """``DatasetSpec(**fields)`` with pydantic's error turned into a one-line ``UserError``."""
+    try:
+        return DatasetSpec(**fields)
+    except ValidationError as e:
+        x = e.errors()[0]
+        msg = x["msg"].removeprefix("Value error, ")
+        if msg.startswith("--set"):  # apply_overrides already names the parameter
+            raise UserError(msg) from None
+        loc = [str(p) for p in x["loc"]]
+        where = f"--{loc[0]}" if loc and loc[0] in ("scenes", "seed", "count", "out") else ".".join(loc)
+        raise UserError(f"{where} {x.get('input')!r}: {msg}") from None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One frame of the dataset. ``id`` is also the folder under the output root."""
+
+    id: str
+    scene: str
+    seed: int
+    folder: Path
+
+
+def job_id(scene: str, seed: int) -> str:
+    return f"{scene}/{seed:06d}"
+
+
+def scene_for_seed(seed: int, mix: dict[str, float]) -> str:
+    """The scene of the frame with this seed: a weighted draw from the frame's own seed tree."""
+    names = sorted(mix)  # order-free: the same mix written in another order draws the same scenes
+    total = sum(mix[n] for n in names)
+    u = SeedTree(seed).child("dataset").child("scene").rng().random() * total
+    acc = 0.0
+    for name in names:
+        acc += mix[name]
+        if u < acc:
+            return name
+    return names[-1]
+
+
+def plan_jobs(spec: DatasetSpec) -> list[Job]:
+    """Every job of the dataset, in seed order (deterministic)."""
+    jobs = []
+    for seed in range(spec.seed, spec.seed + spec.count):
+        scene = scene_for_seed(seed, spec.scenes)
+        jid = job_id(scene, seed)
+        jobs.append(Job(jid, scene, seed, Path(spec.out) / jid))
+    return jobs
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """``"forest:1,meadow:2"`` (a bare name weighs 1) -> ``{"forest": 1.0, "meadow": 2.0}``."""
+    mix: dict[str, float] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, _, weight = part.partition(":")
+        try:
+            w = float(weight) if weight else 1.0
+        except ValueError:
+            raise UserError(f"--scenes {text!r}: weight {weight!r} of {name!r} is not a number; "
+                            "expected NAME[:WEIGHT],... e.g. forest:1,meadow:2") from None
+        mix[name.strip()] = w
+    if not mix:
+        raise UserError(f"--scenes {text!r}: expected NAME[:WEIGHT],... e.g. forest:1,meadow:2")
+    return mix
+
+
+def split_overrides(items: list[str], mix: dict[str, float]) -> dict[str, list[str]]:
+    """CLI ``--set`` values -> per-scene lists. ``SCENE:key=value`` targets one scene of
+    the mix; a plain ``key=value`` goes to every scene of the mix."""
+    out: dict[str, list[str]] = {}
+    for item in items:
+        head, eq, _ = item.partition("=")
+        scene, colon, key = head.partition(":")
+        if eq and colon and "." not in scene:
+            if scene not in mix:
+                raise UserError(f"--set {item!r}: scene {scene!r} is not in --scenes ({', '.join(mix)})")
+            out.setdefault(scene, []).append(item.split(":", 1)[1])
+        else:
+            for name in mix:
+                out.setdefault(name, []).append(item)
+    return out
+
+
+def load_spec(root: Path) -> DatasetSpec:
+    """The spec a dataset root was generated with (``dataset.json``)."""
+    from ..io import read_json
+
+    path = Path(root) / SPEC_FILE
+    if not path.is_file():
+        raise UserError(f"{root}: no {SPEC_FILE}; not a dataset root written by `wildsynth dataset generate`")
+    data = read_json(path)
+    data["out"] = str(root)
+    return make_spec(**data)
+
+
+def save_spec(spec: DatasetSpec) -> None:
+    """Write ``dataset.json``; a root already holding a different dataset is refused.
+
+    Only ``count`` may change between runs on one root (more frames of the same
+    dataset, or fewer): everything else would mix frames of two datasets.
+    """
+    from ..io import read_json, write_json
+
+    root = Path(spec.out)
+    path = root / SPEC_FILE
+    mine = spec.model_dump(mode="json", exclude={"out", "count"})
+    if path.is_file():
+        theirs = read_json(path)
+        theirs.pop("out", None)
+        theirs.pop("count", None)
+        diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+        if diff:
+            raise UserError(f"--out {root}: holds a dataset with different {', '.join(diff)} "
+                            f"(see {path}); use another --out, or the same options to resume")
+    root.mkdir(parents=True, exist_ok=True)
+    write_json(path, spec.model_dump(mode="json", exclude={"out"}))

@@ -1,0 +1,218 @@
+"""Run dataset jobs: a local pool of worker processes or a Ray cluster.
+
+Both runners call the same ``run_job`` and hand every result back to the
+parent, which alone writes the manifest. Each job gets a fresh process
+(bpy keeps memory between renders): ``max_tasks_per_child=1`` locally,
+``max_calls=1`` on Ray. ``run_job`` never raises: an exception becomes a
+``failed`` record and the run goes on; a worker that dies outright (a crash in
+Blender) is recorded as failed by the runner. Failed jobs run again on the
+next ``generate_dataset`` over the same root.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import shutil
+import socket
+import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, \
+    TimeRemainingColumn
+
+from .jobs import DatasetSpec, Job, plan_jobs, save_spec
+from .manifest import append_record, job_status
+
+OnResult = Callable[[dict], None]
+
+
+@dataclass(frozen=True)
+class JobTask:
+    """Everything a worker needs for one job (plain data: pickled to processes and Ray)."""
+
+    id: str
+    scene: str
+    seed: int
+    folder: str
+    overrides: tuple[str, ...]
+    render: dict
+
+    @classmethod
+    def from_job(cls, job: Job, spec: DatasetSpec) -> "JobTask":
+        return cls(job.id, job.scene, job.seed, str(Path(job.folder).resolve()),
+                   tuple(spec.overrides.get(job.scene, [])), spec.render.model_dump())
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _record(task: JobTask, status: str, started: str, seconds: float, **rest) -> dict:
+    rec = {"id": task.id, "scene": task.scene, "seed": task.seed, "folder": task.id, "status": status,
+           "started": started, "seconds": round(seconds, 3), "timings": {}, "stats": {}, "error": None}
+    rec.update(rest)
+    return rec
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+def clear_leftovers(folder: Path) -> None:
+    """Remove what an interrupted attempt left in a frame folder: the pipeline's
+    ``.staging-*`` folders and atomic writers' ``.*.tmp-*`` files."""
+    if not folder.is_dir():
+        return
+    for p in folder.iterdir():
+        if p.name.startswith(".staging-") and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(".") and ".tmp-" in p.name and p.is_file():
+            p.unlink(missing_ok=True)
+
+
+def run_job(task: JobTask) -> dict:
+    """Generate one frame; returns its manifest record (``done`` or ``failed``), never raises."""
+    started, t0 = _now(), time.perf_counter()
+    where = {"host": socket.gethostname(), "pid": os.getpid()}
+    try:
+        from ..pipeline import generate
+        from ..params import apply_overrides
+        from ..render.settings import RenderSettings
+        from ..scenes import get as get_scene
+
+        folder = Path(task.folder)
+        clear_leftovers(folder)
+        params = apply_overrides(get_scene(task.scene).params, list(task.overrides), what=task.scene)
+        result = generate(task.scene, task.seed, params, RenderSettings(**task.render), folder)
+        return _record(task, "done", started, time.perf_counter() - t0, timings=result.timings,
+                       stats=result.stats, **where)
+    except Exception as e:  # recorded, and the run goes on
+        return _record(task, "failed", started, time.perf_counter() - t0, error=_one_line(e),
+                       traceback=traceback.format_exc(limit=8), **where)
+
+
+def _lost(task: JobTask, e: BaseException) -> dict:
+    """Record for a job whose worker died before it could report."""
+    return _record(task, "failed", "", 0.0, error=f"worker lost: {_one_line(e)}")
+
+
+def run_local(tasks: Iterable[JobTask], on_result: OnResult, workers: int = 1) -> None:
+    """Run tasks in ``workers`` spawned processes, a fresh one per job."""
+    tasks = list(tasks)
+    if not tasks:
+        return
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=1)
+    try:
+        futures = {pool.submit(run_job, t): t for t in tasks}
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                try:
+                    rec = fut.result()
+                except Exception as e:  # BrokenProcessPool: a worker died (it takes the queued jobs with it)
+                    rec = _lost(futures[fut], e)
+                on_result(rec)
+    except BaseException:  # Ctrl-C: drop queued jobs; a frame cut short has no scene.json and resumes
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def run_ray(tasks: Iterable[JobTask], on_result: OnResult, address: Optional[str] = None,
+            cpus_per_job: float = 1.0, num_cpus: Optional[int] = None, max_retries: int = 1) -> None:
+    """Run tasks as Ray tasks (``num_cpus=cpus_per_job`` each, a fresh worker per job).
+
+    Connects to ``address`` (``"auto"``, ``"ray://host:10001"``, ...) or, with
+    ``None``, starts a local Ray with ``num_cpus``; if Ray is already initialised
+    it is used as it is. A Ray started here is shut down at the end. On a cluster
+    the output root must be a path every node sees (a shared file system).
+    """
+    import ray
+
+    tasks = list(tasks)
+    if not tasks:
+        return
+    started = not ray.is_initialized()
+    if started:
+        kw = {"num_cpus": num_cpus} if address is None and num_cpus else {}
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, **kw)
+    try:
+        remote = ray.remote(num_cpus=cpus_per_job, max_calls=1, max_retries=max_retries)(run_job)
+        refs = {remote.remote(t): t for t in tasks}
+        pending = list(refs)
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            for ref in ready:
+                try:
+                    rec = ray.get(ref)
+                except Exception as e:  # worker crashed or node lost, after Ray's retries
+                    rec = _lost(refs[ref], e)
+                on_result(rec)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+@dataclass
+class RunSummary:
+    planned: int
+    skipped: int  # already done before this run
+    done: int
+    failed: int
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def generate_dataset(spec: DatasetSpec, workers: int = 1, runner: str = "local", ray_address: Optional[str] = None,
+                     cpus_per_job: float = 1.0, progress: bool = True, console: Optional[Console] = None,
+                     on_result: Optional[OnResult] = None) -> RunSummary:
+    """Plan the dataset, skip frames already done, run the rest and log each to the manifest.
+
+    ``runner`` is ``"local"`` (``workers`` processes) or ``"ray"`` (``ray_address``;
+    ``None`` starts a local Ray with ``workers * cpus_per_job`` CPUs).
+    """
+    if runner not in ("local", "ray"):
+        raise ValueError(f"runner {runner!r}: choose local or ray")
+    if workers < 1:
+        raise ValueError(f"workers {workers}: must be at least 1")
+    t0 = time.perf_counter()
+    root = Path(spec.out)
+    save_spec(spec)
+    jobs = plan_jobs(spec)
+    status = job_status(root, jobs)
+    redo = set(status.failed) | set(status.pending)
+    tasks = [JobTask.from_job(j, spec) for j in jobs if j in redo]
+    counts = {"done": 0, "failed": 0}
+
+    columns = (SpinnerColumn(), TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("eta"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console or Console(stderr=True), disable=not progress) as bar:
+        frames = bar.add_task("frames", total=len(jobs), completed=len(status.done), failed=0)
+
+        def record(rec: dict) -> None:
+            append_record(root, rec)
+            counts[rec["status"]] += 1
+            bar.update(frames, advance=1, failed=counts["failed"])
+            if on_result is not None:
+                on_result(rec)
+
+        if runner == "ray":
+            run_ray(tasks, record, address=ray_address, cpus_per_job=cpus_per_job, num_cpus=max(1, math.ceil(workers * cpus_per_job)))
+        else:
+            run_local(tasks, record, workers=workers)
+    return RunSummary(planned=len(jobs), skipped=len(status.done), done=counts["done"], failed=counts["failed"],
+                      seconds=round(time.perf_counter() - t0, 3))
