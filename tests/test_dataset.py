@@ -1,0 +1,282 @@
+"""Dataset layer: plan, manifest, resume, runners (local processes and Ray), shards, loader.
+
+Renders are tiny (32x24, 1 sample, meadow with 20 rocks): one dataset of three
+frames is generated once, broken on purpose (a blocked folder, an interrupted
+frame) and resumed; the shard, loader and CLI tests read that dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from wildsynth.cli import app
+from wildsynth.dataset.jobs import load_spec, make_spec, plan_jobs, save_spec, scene_for_seed, split_overrides
+from wildsynth.dataset.loader import iter_samples
+from wildsynth.dataset.manifest import append_record, job_status, manifest_path, read_manifest
+from wildsynth.dataset.runners import generate_dataset
+from wildsynth.dataset.shards import SHARD_INDEX, sample_key, shard_paths, write_shards
+from wildsynth.io import read_json, read_png
+from wildsynth.io.exr import read_exr
+from wildsynth.io.ids import read_id_png
+from wildsynth.params import UserError
+
+RENDER = {"width": 32, "height": 24, "samples": 1}
+CLI_RENDER = ["--resolution", "32x24", "--samples", "1", "--set", "rocks.count=20"]
+
+
+def tiny_spec(out, count=3, seed=0, **kw):
+    return make_spec(scenes={"meadow": 1}, seed=seed, count=count, overrides={"meadow": ["rocks.count=20"]},
+                     render=RENDER, out=out, **kw)
+
+
+# --- plan -------------------------------------------------------------------------------------------------
+
+
+def test_plan_is_deterministic_and_stable_when_count_grows():
+    mix = {"forest": 1, "meadow": 2}
+    small = plan_jobs(make_spec(scenes=mix, seed=40, count=50, out="x"))
+    np.random.seed(1)
+    random.seed(1)
+    again = plan_jobs(make_spec(scenes=mix, seed=40, count=50, out="x"))
+    np.random.seed(2)
+    random.seed(2)
+    big = plan_jobs(make_spec(scenes={"meadow": 2, "forest": 1}, seed=40, count=200, out="x"))  # other key order
+    assert small == again
+    assert big[:50] == small
+    assert [j.seed for j in big] == list(range(40, 240))
+    j = small[2]
+    assert j.id == f"{j.scene}/000042" and j.folder.as_posix() == f"x/{j.scene}/000042"
+    # the weights show: meadow about twice as often as forest
+    n_meadow = sum(j.scene == "meadow" for j in big)
+    assert 110 <= n_meadow <= 160, n_meadow
+    # a frame's scene depends on its seed alone, not on where the dataset starts
+    assert [j.scene for j in plan_jobs(make_spec(scenes=mix, seed=41, count=3, out="x"))] == \
+        [j.scene for j in small[1:4]]
+    assert scene_for_seed(42, {"meadow": 1}) == "meadow"
+
+
+@pytest.mark.parametrize("fields, needle", [
+    ({"scenes": {"nowhere": 1}}, "--scenes"),
+    ({"scenes": {"meadow": 0}}, "must be a finite number > 0"),
+    ({"count": 0}, "--count 0"),
+    ({"overrides": {"meadow": ["rocks.cnt=3"]}}, "--set rocks.cnt"),
+    ({"overrides": {"meadow": ["rocks.count=-5"]}}, "--set rocks.count=-5"),
+    ({"overrides": {"forest": ["rocks.count=5"]}}, "not in the scene mix"),
+    ({"render": {"width": 2}}, "render.width"),
+    ({"colour": "red"}, "colour"),
+])
+def test_spec_errors_are_one_line_and_name_the_field(fields, needle):
+    with pytest.raises(UserError) as e:
+        make_spec(**fields)
+    assert needle in str(e.value) and "\n" not in str(e.value)
+
+
+def test_set_overrides_split_per_scene():
+    got = split_overrides(["sky.hour=12", "meadow:rocks.count=3"], {"meadow": 1, "forest": 1})
+    assert got == {"meadow": ["sky.hour=12", "rocks.count=3"], "forest": ["sky.hour=12"]}
+    spec = make_spec(scenes={"meadow": 1, "forest": 1}, overrides=got)
+    assert spec.params("meadow").rocks.count == 3 and spec.params("forest").sky.hour == 12
+    with pytest.raises(UserError, match="unknown parameter for forest"):  # meadow has rocks, forest has not
+        make_spec(scenes={"meadow": 1, "forest": 1}, overrides=split_overrides(["rocks.count=3"], {"meadow": 1, "forest": 1}))
+    with pytest.raises(UserError, match="desert"):
+        split_overrides(["desert:rocks.count=3"], {"meadow": 1})
+
+
+def test_root_refuses_a_different_dataset(tmp_path):
+    save_spec(tiny_spec(tmp_path, count=2))
+    save_spec(tiny_spec(tmp_path, count=5))  # more frames of the same dataset: fine
+    assert load_spec(tmp_path).count == 5
+    with pytest.raises(UserError, match="render"):
+        save_spec(make_spec(scenes={"meadow": 1}, count=2, overrides={"meadow": ["rocks.count=20"]},
+                            render={**RENDER, "samples": 2}, out=tmp_path))
+
+
+# --- manifest ---------------------------------------------------------------------------------------------
+
+
+def test_manifest_tolerates_a_torn_last_line(tmp_path):
+    append_record(tmp_path, {"id": "meadow/000000", "status": "done"})
+    append_record(tmp_path, {"id": "meadow/000001", "status": "failed"})
+    with open(manifest_path(tmp_path), "ab") as f:  # a crash in the middle of a write
+        f.write(b'{"id": "meadow/000002", "sta')
+    assert [r["id"] for r in read_manifest(tmp_path)] == ["meadow/000000", "meadow/000001"]
+    append_record(tmp_path, {"id": "meadow/000002", "status": "done"})  # must not be glued to the torn line
+    recs = read_manifest(tmp_path)
+    assert [r["id"] for r in recs] == ["meadow/000000", "meadow/000001", "meadow/000002"]
+    assert recs[-1]["status"] == "done"
+
+
+# --- runs: one tiny dataset, broken and resumed -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    """Three frames; the second one's folder is blocked by a file, so its job fails."""
+    root = tmp_path_factory.mktemp("dataset")
+    spec = tiny_spec(root, count=3)
+    jobs = plan_jobs(spec)
+    jobs[1].folder.parent.mkdir(parents=True)
+    jobs[1].folder.write_text("in the way")
+    summary = generate_dataset(spec, workers=2, progress=False)
+    return spec, jobs, summary, read_manifest(root)
+
+
+@pytest.fixture(scope="module")
+def second_run(first_run):
+    """Unblock the failed job, cut the third frame short (no scene.json, a staging
+    folder left behind), and run the same dataset again."""
+    spec, jobs, _, _ = first_run
+    root = spec.out
+    jobs[1].folder.unlink()
+    (jobs[2].folder / "scene.json").unlink()
+    (jobs[2].folder / ".staging-99999").mkdir()
+    (jobs[2].folder / ".staging-99999" / "image.png").write_bytes(b"half")
+    before = job_status(root, jobs).counts()
+    untouched = (jobs[0].folder / "image.png").stat().st_mtime_ns
+    n_records = len(read_manifest(root))
+    summary = generate_dataset(tiny_spec(root, count=3), workers=2, progress=False)
+    return spec, jobs, summary, before, untouched, read_manifest(root)[n_records:]
+
+
+def test_failing_job_is_recorded_and_the_others_complete(first_run):
+    spec, jobs, summary, records = first_run
+    assert (summary.done, summary.failed, summary.skipped, summary.planned) == (2, 1, 0, 3)
+    by_id = {r["id"]: r for r in records}
+    assert set(by_id) == {j.id for j in jobs}
+    bad = by_id[jobs[1].id]
+    assert bad["status"] == "failed" and "not a folder" in bad["error"] and bad["traceback"]
+    for j in (jobs[0], jobs[2]):
+        r = by_id[j.id]
+        assert r["status"] == "done" and r["error"] is None and r["folder"] == j.id and r["seed"] == j.seed
+        assert r["timings"]["render_rgb"] > 0 and r["stats"]["triangles"] > 0 and r["seconds"] > 0
+        assert r["pid"] != os.getpid()
+        meta = read_json(j.folder / "scene.json")
+        assert meta["seed"] == j.seed and meta["params"]["rocks"]["count"] == 20 and meta["render"]["width"] == 32
+
+
+def test_resume_skips_done_jobs_and_reruns_failed_and_interrupted(second_run):
+    spec, jobs, summary, before, untouched, new_records = second_run
+    assert before == {"done": 1, "failed": 1, "pending": 1, "total": 3}  # the cut-short frame is not done
+    assert (summary.skipped, summary.done, summary.failed) == (1, 2, 0)
+    assert sorted(r["id"] for r in new_records) == sorted([jobs[1].id, jobs[2].id])
+    assert all(r["status"] == "done" for r in new_records)
+    assert (jobs[0].folder / "image.png").stat().st_mtime_ns == untouched
+    assert not (jobs[2].folder / ".staging-99999").exists()
+    assert job_status(spec.out, jobs).counts() == {"done": 3, "failed": 0, "pending": 0, "total": 3}
+
+
+# --- shards and loader ------------------------------------------------------------------------------------
+
+
+def test_shards_round_trip(second_run, tmp_path):
+    spec, jobs, *_ = second_run
+    out = tmp_path / "shards"
+    report = write_shards(spec.out, out, maxcount=2)
+    assert [p.name for p in report.shards] == ["shard-000000.tar", "shard-000001.tar"]
+    assert sorted(p.name for p in out.iterdir()) == ["shard-000000.tar", "shard-000001.tar", SHARD_INDEX]
+    index = read_json(out / SHARD_INDEX)
+    assert [s["keys"] for s in index["shards"]] == [[sample_key(jobs[0].id), sample_key(jobs[1].id)],
+                                                    [sample_key(jobs[2].id)]]
+    samples = list(iter_samples(shard_paths(out)))
+    assert [s["id"] for s in samples] == [j.id for j in jobs]
+    for s, job in zip(samples, jobs):
+        f = job.folder
+        assert s["key"] == job.id.replace("/", "_")
+        assert s["rgb"].dtype == np.uint8 and s["rgb"].shape == (24, 32, 3)
+        np.testing.assert_array_equal(s["rgb"], read_png(f / "image.png"))
+        assert s["depth"].dtype == np.float32 and s["depth"].shape == (24, 32)
+        np.testing.assert_array_equal(s["depth"], read_exr(f / "depth.exr")["Z"])
+        n = read_exr(f / "normal.exr", separate=True)
+        assert s["normal"].shape == (24, 32, 3)
+        np.testing.assert_array_equal(s["normal"], np.stack([n["X"], n["Y"], n["Z"]], -1))
+        assert s["instance"].dtype == np.uint32 and s["semantic"].dtype == np.uint32
+        np.testing.assert_array_equal(s["instance"], read_id_png(f / "instance.png"))
+        np.testing.assert_array_equal(s["semantic"], read_png(f / "semantic.png"))
+        assert s["instance"].max() > 0
+        cam = read_json(f / "camera.json")
+        np.testing.assert_array_equal(s["K"], np.asarray(cam["K"]))
+        np.testing.assert_array_equal(s["cam_to_world"], np.asarray(cam["cam_to_world"]))
+        assert s["scene"] == read_json(f / "scene.json") and s["objects"] == read_json(f / "objects.json")
+    # packing again with another size replaces the old shards
+    report = write_shards(spec.out, out, maxcount=1, previews=False)
+    assert sorted(p.name for p in out.glob("*.tar")) == [f"shard-00000{i}.tar" for i in range(3)]
+    only = list(iter_samples(shard_paths(out), fields=["depth", "K"]))
+    assert len(only) == 3 and set(only[0]) == {"key", "depth", "K"}
+    assert "preview" not in next(iter_samples(shard_paths(out)))
+
+
+def test_torch_dataset_gives_every_sample_once_across_workers(second_run, tmp_path):
+    import torch.utils.data
+
+    from wildsynth.dataset.loader import ShardDataset
+
+    spec, jobs, *_ = second_run
+    write_shards(spec.out, tmp_path, maxcount=1)
+    ds = ShardDataset(shard_paths(tmp_path), fields=["id", "depth"])
+    loader = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=2)
+    got = [(s["id"], s["depth"]) for s in loader]
+    assert sorted(i for i, _ in got) == sorted(j.id for j in jobs)  # each exactly once
+    assert all(isinstance(d, torch.Tensor) and d.shape == (24, 32) for _, d in got)
+
+
+# --- Ray ----------------------------------------------------------------------------------------------------
+
+
+def test_ray_runner_runs_a_job(tmp_path):
+    import ray
+
+    spec = tiny_spec(tmp_path, count=1, seed=7)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        summary = generate_dataset(spec, runner="ray", progress=False)
+        assert ray.is_initialized()  # a Ray the caller started is left running
+    finally:
+        ray.shutdown()
+    (job,) = plan_jobs(spec)
+    assert (summary.done, summary.failed) == (1, 0)
+    (rec,) = read_manifest(tmp_path)
+    assert rec["id"] == job.id and rec["status"] == "done" and rec["pid"] != os.getpid()
+    assert read_json(job.folder / "scene.json")["seed"] == 7
+
+
+# --- CLI ----------------------------------------------------------------------------------------------------
+
+
+def test_cli_status_generate_resume_and_shard(second_run, tmp_path):
+    spec, jobs, *_ = second_run
+    root = str(spec.out)
+    runner = CliRunner()
+    r = runner.invoke(app, ["dataset", "status", root])
+    assert r.exit_code == 0 and "done 3  failed 0  pending 0  total 3" in r.output
+    r = runner.invoke(app, ["dataset", "generate", "--count", "3", "--out", root, *CLI_RENDER])
+    assert r.exit_code == 0, r.output
+    assert "0 rendered, 3 already done, 0 failed of 3" in " ".join(r.output.split())
+    r = runner.invoke(app, ["dataset", "generate", "--count", "3", "--out", root, "--samples", "2",
+                            "--resolution", "32x24", "--set", "rocks.count=20"])
+    assert r.exit_code == 2 and "different render" in r.output
+    r = runner.invoke(app, ["dataset", "shard", root, "--maxcount", "2", "--out", str(tmp_path / "s")])
+    assert r.exit_code == 0, r.output
+    assert len(shard_paths(tmp_path / "s")) == 2
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--scenes", "forest:x"], "--scenes"),
+    (["--scenes", "nowhere"], "unknown scene 'nowhere'"),
+    (["--count", "0"], "--count 0"),
+    (["--workers", "0"], "--workers 0"),
+    (["--set", "desert:rocks.count=1"], "not in --scenes"),
+    (["--resolution", "0x5"], "--resolution"),
+])
+def test_cli_bad_input_is_one_line(args, needle, tmp_path):
+    r = CliRunner().invoke(app, ["dataset", "generate", "--out", str(tmp_path / "d"), *args])
+    assert r.exit_code == 2
+    lines = [x for x in r.output.splitlines() if x.strip()]
+    assert len(lines) == 1 and needle in lines[0], r.output
+    assert not (tmp_path / "d").exists()
