@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import time
 import traceback
@@ -105,13 +106,20 @@ def _lost(task: JobTask, e: BaseException) -> dict:
     return _record(task, "failed", "", 0.0, error=f"worker lost: {_one_line(e)}")
 
 
+def _worker_init() -> None:
+    """Ctrl-C kills a worker at once (the kernel's default action). Blender catches a
+    KeyboardInterrupt raised inside a Cycles render, prints it and carries on, so the
+    frame could otherwise be finished, and marked complete, from a cut-short render."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_local(tasks: Iterable[JobTask], on_result: OnResult, workers: int = 1) -> None:
     """Run tasks in ``workers`` spawned processes, a fresh one per job."""
     tasks = list(tasks)
     if not tasks:
         return
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=1)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=1, initializer=_worker_init)
     try:
         futures = {pool.submit(run_job, t): t for t in tasks}
         pending = set(futures)
