@@ -118,7 +118,13 @@ def test_manifest_tolerates_a_torn_last_line(tmp_path):
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
-    """Three frames; the second one's folder is blocked by a file, so its job fails."""
+    """Three frames; the second one's folder is blocked by a file, so its job fails.
+
+    The test process imports bpy first, as it has after any in-process render: its
+    sys.path then starts with Blender's scripts/modules, which spawned workers
+    inherit and must not let shadow the real bpy."""
+    import bpy  # noqa: F401
+
     root = tmp_path_factory.mktemp("dataset")
     spec = tiny_spec(root, count=3)
     jobs = plan_jobs(spec)

@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import socket
+import sys
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -80,9 +81,21 @@ def clear_leftovers(folder: Path) -> None:
             p.unlink(missing_ok=True)
 
 
+def _drop_inherited_blender_paths() -> None:
+    """A spawned worker starts with its parent's ``sys.path``. If the parent had
+    imported bpy, that path begins with Blender's ``scripts/modules``, whose
+    pure-Python ``bpy`` package shadows the real module (``No module named
+    '_bpy'``). Drop Blender's script folders; importing bpy adds them back."""
+    if "bpy" in sys.modules:
+        return
+    sys.path[:] = [p for p in sys.path
+                   if not ("scripts" in Path(p).parts and {"bpy", "blender"} & set(Path(p).parts))]
+
+
 def run_job(task: JobTask) -> dict:
     """Generate one frame; returns its manifest record (``done`` or ``failed``), never raises."""
     started, t0 = _now(), time.perf_counter()
+    _drop_inherited_blender_paths()
     where = {"host": socket.gethostname(), "pid": os.getpid()}
     try:
         from ..pipeline import generate
