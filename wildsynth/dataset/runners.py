@@ -111,7 +111,7 @@ def run_job(task: JobTask) -> dict:
                        stats=result.stats, **where)
     except Exception as e:  # recorded, and the run goes on
         return _record(task, "failed", started, time.perf_counter() - t0, error=_one_line(e),
-                       traceback=traceback.format_exc(limit=8), **where)
+                       traceback=traceback.format_exc(limit=-8), **where)
 
 
 def _lost(task: JobTask, e: BaseException) -> dict:
