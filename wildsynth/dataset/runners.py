@@ -21,7 +21,7 @@ import sys
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -216,6 +216,10 @@ def generate_dataset(spec: DatasetSpec, workers: int = 1, runner: str = "local",
     status = job_status(root, jobs)
     redo = set(status.failed) | set(status.pending)
     tasks = [JobTask.from_job(j, spec) for j in jobs if j in redo]
+    if runner == "local" and workers > 1 and spec.render.threads == 0:
+        # share the cores: each of the workers' Cycles renders would otherwise start one thread per core
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        tasks = [replace(t, render={**t.render, "threads": threads}) for t in tasks]
     counts = {"done": 0, "failed": 0}
 
     columns = (SpinnerColumn(), TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
