@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Iterator, List, Optional
@@ -111,6 +112,10 @@ def generate(
     except (UserError, KeyError) as e:
         fail(str(e).strip("'\""))
 
+    # Blender catches a KeyboardInterrupt raised during a Cycles render and renders on, so Ctrl-C
+    # would wait for the frame and then write it. Stop at once instead: a frame folder without
+    # scene.json is incomplete by the output contract.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     with Progress(*_columns(), console=err, transient=False) as progress:
         if options is None:
             from .pipeline import generate as run
