@@ -213,6 +213,20 @@ def test_usd_instance_ids_are_int_primvars(tmp_path):
     assert 'def PointInstancer "tufts' in text
 
 
+def test_glb_single_placement_is_a_child_node_with_its_id(tmp_path):
+    s = Scene()
+    s.add(Object("boulder", Mesh([[0, 0, 0], [1, 0, 0], [0, 1, 0]], [[0, 1, 2]]), MaterialRef("rock"), "rock", "test"))
+    t = compose_trs(np.array([[1.0, 2.0, 3.0]]), rotation_z(np.array([0.3])), np.array([1.2]))
+    s.add(Object("lonely", Instances(Mesh([[0, 0, 0], [1, 0, 0], [0, 0, 1]], [[0, 1, 2]]), t), MaterialRef("bark"),
+                 "tree", "test"))
+    r = export_scene(s, None, tmp_path / "one.glb")
+    doc, _ = read_glb(tmp_path / "one.glb")
+    parent = next(n for n in doc["nodes"] if n["name"] == "lonely")
+    child = doc["nodes"][parent["children"][0]]
+    assert r.cameras == 0 and parent["extras"]["ws_class"] == "tree" and child["extras"]["ws_id"] == 2
+    np.testing.assert_allclose(child["translation"], [1.0, 3.0, -2.0], atol=1e-6)
+
+
 def test_exclude_and_limits(tmp_path):
     scene, rig = _hand_scene()
     r = export_scene(scene, rig, tmp_path / "no_grass.glb", exclude=["grass"])

@@ -371,11 +371,12 @@ def export_scene(scene: Scene, cameras, path: Path | str, *, exclude: Iterable[s
                 _write_usd(tmp)
         if fmt == "gltf":
             _add_gltf_instance_ids(tmp, kept)
-            _clear_typing_caches()
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+        if fmt == "gltf":
+            _clear_typing_caches()
     n_cams = len(_cameras(cameras))
     return ExportResult(path, fmt, len(kept), stored, sum(o.n_triangles for o in kept),
                         sum(len(o.geometry) for o in kept if o.is_instanced), n_cams,
@@ -444,7 +445,8 @@ def write_glb(path: Path | str, doc: dict, binary: bytes) -> None:
 
 def _add_gltf_instance_ids(path: Path, kept: list[Object]) -> None:
     """Add each instanced node's ids as the EXT_mesh_gpu_instancing attribute ``_ID`` (uint32),
-    in the order of its TRANSLATION accessor, which Blender writes in point order."""
+    in the order of its TRANSLATION accessor, which Blender writes in point order. (Blender
+    writes a single placement as a plain child node instead; its id goes in that node's extras.)"""
     doc, binary = read_glb(path)
     by_name = {o.name: o for o in kept if o.is_instanced}
     nodes = {n.get("name"): n for n in doc.get("nodes", [])}
@@ -452,6 +454,11 @@ def _add_gltf_instance_ids(path: Path, kept: list[Object]) -> None:
     for name, obj in by_name.items():
         node = nodes.get(name)
         ext = (node or {}).get("extensions", {}).get("EXT_mesh_gpu_instancing")
+        if ext is None and node is not None and len(obj.geometry) == 1 and len(node.get("children", [])) == 1:
+            # a single placement is written as a plain child node: its id goes in the child's extras
+            child = doc["nodes"][node["children"][0]]
+            child.setdefault("extras", {})[ID_ATTR] = int(obj.geometry.ids[0])
+            continue
         if ext is None:
             raise RuntimeError(f"glTF export: {name!r} was not written as GPU instances")
         count = doc["accessors"][ext["attributes"]["TRANSLATION"]]["count"]
