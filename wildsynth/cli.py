@@ -253,6 +253,9 @@ def _register_optional_commands() -> None:
         pass
     else:
         app.command("stereo-from-mono")(stereo_from_mono_command)
+    from .render.export_cli import export_command  # imports this module's helpers (err, fail, parse_resolution)
+
+    app.command("export")(export_command)
     from .dataset.cli import dataset_app  # imports this module's helpers, so it is registered last
 
     app.add_typer(dataset_app, name="dataset")
