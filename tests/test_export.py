@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from wildsynth.core import Camera, CameraRig, Instances, MaterialRef, Mesh, Object, Scene, look_at
 from wildsynth.core.mesh import compose_trs, rotation_z
 from wildsynth.materials import RECIPES, build
-from wildsynth.render.export import export_format, export_scene, material_factors, read_glb
+from wildsynth.io.glb import read_glb, write_glb
+from wildsynth.render.export import export_format, export_scene, material_factors
 
 # glTF is Y-up: a Z-up world point (x, y, z) is stored as (x, z, -y)
 ZUP_TO_YUP = np.array([[1.0, 0, 0, 0], [0, 0, 1, 0], [0, -1, 0, 0], [0, 0, 0, 1]])
@@ -281,3 +282,17 @@ def test_cli_bad_input_one_line_error(tmp_path, args, message):
     lines = [ln for ln in res.output.strip().splitlines() if ln.strip()]
     assert len(lines) == 1 and message in " ".join(lines), res.output
     assert not list(tmp_path.iterdir())
+
+
+def test_glb_container_round_trip(tmp_path):
+    doc = {"asset": {"version": "2.0"}, "extras": {"odd": "x"}}  # JSON of a length that needs padding
+    write_glb(tmp_path / "a.glb", doc, b"\x01\x02\x03")
+    back, binary = read_glb(tmp_path / "a.glb")
+    assert back == doc and binary == b"\x01\x02\x03\x00"  # the BIN chunk is padded to 4 bytes
+    raw = (tmp_path / "a.glb").read_bytes()
+    assert len(raw) % 4 == 0 and int.from_bytes(raw[8:12], "little") == len(raw)
+    write_glb(tmp_path / "b.glb", doc, b"")
+    assert read_glb(tmp_path / "b.glb") == (doc, b"")
+    (tmp_path / "c.glb").write_bytes(b"not a glb at all")
+    with pytest.raises(ValueError):
+        read_glb(tmp_path / "c.glb")

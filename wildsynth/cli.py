@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import signal
 import sys
 from pathlib import Path
@@ -14,25 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .console import err, fail, parse_resolution
 from .params import UserError, apply_overrides, describe
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Procedural natural worlds, path traced with Cycles, with exact ground truth.")
-err = Console(stderr=True)
-
-
-def fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
-def parse_resolution(text: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
-    if not m or int(m.group(1)) < 8 or int(m.group(2)) < 8 or int(m.group(1)) > 16384 or int(m.group(2)) > 16384:
-        raise UserError(f"--resolution {text!r}: expected WIDTHxHEIGHT with each between 8 and 16384, e.g. 1280x720")
-    return int(m.group(1)), int(m.group(2))
-
-
 def _columns() -> tuple:
     return (SpinnerColumn(), TextColumn("{task.description:<14}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
             TimeElapsedColumn())
@@ -253,11 +238,10 @@ def _register_optional_commands() -> None:
         pass
     else:
         app.command("stereo-from-mono")(stereo_from_mono_command)
-    from .render.export_cli import export_command  # imports this module's helpers (err, fail, parse_resolution)
+    from .dataset.cli import dataset_app
+    from .render.export_cli import export_command
 
     app.command("export")(export_command)
-    from .dataset.cli import dataset_app  # imports this module's helpers, so it is registered last
-
     app.add_typer(dataset_app, name="dataset")
 
 

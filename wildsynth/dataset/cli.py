@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import typer
 
-from ..cli import err, fail, parse_resolution
+from ..console import err, fail, parse_resolution
 from ..params import UserError
 
 dataset_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -58,7 +58,7 @@ def generate_command(
     s = summary
     colour = "green" if s.failed == 0 else "yellow"
     err.print(f"[{colour}]{out}[/]: {s.done} rendered, {s.skipped} already done, {s.failed} failed "
-              f"of {s.planned} ({s.seconds:.1f} s)" + (f"; run again to retry the failed ones" if s.failed else ""),
+              f"of {s.planned} ({s.seconds:.1f} s)" + ("; run again to retry the failed ones" if s.failed else ""),
               highlight=False)
     if s.failed:
         raise typer.Exit(1)

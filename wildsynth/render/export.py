@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ import numpy as np
 from ..core.camera import Camera, CameraRig
 from ..core.labels import label
 from ..core.scene import MaterialRef, Object, Scene
+from ..io.glb import read_glb, write_glb
 from ..materials import build
 from ..materials.graph import Graph, Node, Out
 from .cycles import _quiet
@@ -414,34 +414,6 @@ def _write_usd(path: Path) -> None:
 
 
 # -- GLB: per-instance ids -----------------------------------------------------------
-
-def read_glb(path: Path | str) -> tuple[dict, bytes]:
-    """The JSON and binary chunks of a .glb file."""
-    data = Path(path).read_bytes()
-    magic, version, length = struct.unpack_from("<4sII", data, 0)
-    if magic != b"glTF" or version != 2:
-        raise ValueError(f"{path}: not a glTF 2.0 binary")
-    json_len, json_type = struct.unpack_from("<I4s", data, 12)
-    doc = json.loads(data[20:20 + json_len])
-    off = 20 + json_len
-    binary = b""
-    if off < length:
-        bin_len, _ = struct.unpack_from("<I4s", data, off)
-        binary = data[off + 8:off + 8 + bin_len]
-    return doc, binary
-
-
-def write_glb(path: Path | str, doc: dict, binary: bytes) -> None:
-    js = json.dumps(doc, separators=(",", ":")).encode()
-    js += b" " * (-len(js) % 4)
-    binary += b"\0" * (-len(binary) % 4)
-    total = 12 + 8 + len(js) + (8 + len(binary) if binary else 0)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<4sII", b"glTF", 2, total))
-        f.write(struct.pack("<I4s", len(js), b"JSON") + js)
-        if binary:
-            f.write(struct.pack("<I4s", len(binary), b"BIN\0") + binary)
-
 
 def _add_gltf_instance_ids(path: Path, kept: list[Object]) -> None:
     """Add each instanced node's ids as the EXT_mesh_gpu_instancing attribute ``_ID`` (uint32),

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from ..cli import err, fail, parse_resolution
+from ..console import err, fail, parse_resolution
 from ..params import UserError, apply_overrides
 
 
