@@ -201,14 +201,29 @@ def test_terrain_scenes_carry_their_biome_vegetation():
     assert bare.objects[0].geometry.vertices.tobytes() == scene.objects[0].geometry.vertices.tobytes()
 
 
-def test_forest_grass_density_grows_tufts_then_their_number():
+def test_grass_density_grows_tufts_then_their_number():
     from wildsynth.scenes.forest import ForestParams
+    from wildsynth.scenes.vegetation import scale_grass
 
-    def blades_per_m2(k):
-        v = ForestParams(grass_density=k).vegetation_params()
+    def blades_per_m2(v):
         return v.grass.niche.density * v.grass_tuft.blades, v.grass_tuft.blades
 
-    base, blades1 = blades_per_m2(1.0)
-    for k, tuft_blades in ((0.5, blades1), (2.0, 2 * blades1), (30.0, 4 * blades1)):
-        per_m2, b = blades_per_m2(k)
-        assert b == tuft_blades and per_m2 == pytest.approx(k * base)
+    def scaled(k):
+        v = biome_params("plains")
+        scale_grass(v, k)
+        return v
+
+    for make in (lambda k: ForestParams(grass_density=k).vegetation_params(), scaled):
+        base, blades1 = blades_per_m2(make(1.0))
+        for k, tuft_blades in ((0.5, blades1), (2.0, 2 * blades1), (30.0, 4 * blades1)):
+            per_m2, b = blades_per_m2(make(k))
+            assert b == tuft_blades and per_m2 == pytest.approx(k * base)
+
+
+def test_plains_grass_density_counts_blades():
+    recipe = get("plains")
+    _, _, rep1 = recipe.build(recipe.params(grass_density=1.0), SeedTree(3).child("scene"), 96, 64)
+    _, _, rep2 = recipe.build(recipe.params(grass_density=2.0), SeedTree(3).child("scene"), 96, 64)
+    a, b = rep1["vegetation"]["counts"], rep2["vegetation"]["counts"]
+    assert 1.7 < b["grass_blades"] / a["grass_blades"] < 2.3  # twice the blades ...
+    assert 0.8 < b["grass"] / a["grass"] < 1.2  # ... in about as many, bigger tufts

@@ -13,7 +13,7 @@ from ..core.seeds import SeedTree
 from ..generators.weather import WeatherParams
 from ..generators.terrain import TerrainParams
 from .base import SceneRecipe, SkyParams, register
-from .vegetation import VegetationParams, biome_params, vegetated_heightfield_scene
+from .vegetation import VegetationParams, biome_params, scale_grass, vegetated_heightfield_scene
 
 
 def _terrain() -> TerrainParams:
@@ -27,7 +27,7 @@ class ForestParams(BaseModel):
     season: Literal["summer", "autumn", "winter"] = Field("summer", description="leaf state")
     trees: int = Field(0, ge=0, le=100000, description="exact tree count (0 = follow the density preset)")
     tree_density: float = Field(1.0, ge=0.0, le=20.0, description="tree density relative to the preset")
-    grass_density: float = Field(1.0, ge=0.0, le=50.0, description="grass density relative to the preset")
+    grass_density: float = Field(1.0, ge=0.0, le=50.0, description="grass blades per m^2 relative to the preset (above 1 the tufts grow first, up to 4x the blades)")
     undergrowth: float = Field(1.0, ge=0.0, le=10.0, description="ferns, bushes, flowers, mushrooms relative to the preset")
     area_radius: float = Field(70.0, ge=10.0, le=2000.0, description="trees are placed within this radius, m")
     vegetation: VegetationParams | None = Field(None, description="full vegetation override (ignores the knobs above)")
@@ -43,11 +43,7 @@ class ForestParams(BaseModel):
         v.season, v.area_radius = self.season, self.area_radius
         v.trees.niche.density *= self.tree_density
         v.trees.count = self.trees
-        # denser grass grows in bigger tufts (up to 4x the blades) rather than only more of them:
-        # the same blades per m^2 in fewer instances path trace several times faster
-        bigger = min(max(self.grass_density, 1.0), 4.0)
-        v.grass_tuft = v.grass_tuft.model_copy(update={"blades": int(round(v.grass_tuft.blades * bigger))})
-        v.grass.niche.density *= self.grass_density / bigger
+        scale_grass(v, self.grass_density)  # denser grass grows bigger tufts first
         for name in ("ferns", "flowers", "mushrooms"):
             getattr(v, name).niche.density *= self.undergrowth
         v.bushes.niche.density *= self.undergrowth

@@ -13,7 +13,7 @@ from ..core.seeds import SeedTree
 from ..generators.weather import WeatherParams
 from ..generators.terrain import TerrainParams
 from .base import SceneRecipe, SkyParams, register
-from .vegetation import biome_params, vegetated_heightfield_scene
+from .vegetation import biome_params, scale_grass, vegetated_heightfield_scene
 
 
 def _terrain() -> TerrainParams:
@@ -24,7 +24,7 @@ class PlainsParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     season: Literal["summer", "autumn", "winter"] = Field("summer", description="leaf state of the trees")
-    grass_density: float = Field(1.0, ge=0.0, le=50.0, description="grass density relative to the preset")
+    grass_density: float = Field(1.0, ge=0.0, le=50.0, description="grass blades per m^2 relative to the preset (above 1 the tufts grow first, up to 4x the blades)")
     flower_density: float = Field(1.0, ge=0.0, le=50.0, description="flower density relative to the preset")
     tree_density: float = Field(1.0, ge=0.0, le=50.0, description="tree density relative to the preset")
     terrain: TerrainParams = Field(default_factory=_terrain)
@@ -36,7 +36,7 @@ class PlainsParams(BaseModel):
 def build(params: PlainsParams, seeds: SeedTree, width: int, height: int) -> tuple[Scene, CameraRig, dict]:
     v = biome_params("plains")
     v.season = params.season
-    v.grass.niche.density *= params.grass_density
+    scale_grass(v, params.grass_density)  # denser grass grows bigger tufts first
     v.flowers.niche.density *= params.flower_density
     v.trees.niche.density *= params.tree_density
     return vegetated_heightfield_scene(params, v, seeds, width, height)

@@ -476,6 +476,18 @@ class Vegetation:
             report["counts"]["grass_blades"] = blades
 
 
+def scale_grass(v: VegetationParams, factor: float, max_tuft_growth: float = 4.0) -> None:
+    """Multiply the grass blades per m^2 of ``v`` by ``factor``. Above 1 the tufts first grow
+    (up to ``max_tuft_growth`` times the blades) and only then become more numerous: the same
+    blades per m^2 in fewer instances path trace several times faster, since a ray inside dense
+    grass crosses far fewer overlapping tuft boxes (docs/plants.md)."""
+    if v.grass is None:
+        return
+    bigger = min(max(factor, 1.0), max_tuft_growth)
+    v.grass_tuft = v.grass_tuft.model_copy(update={"blades": int(round(v.grass_tuft.blades * bigger))})
+    v.grass.niche.density *= factor / bigger
+
+
 def add_vegetation(scene: Scene, biome: str | VegetationParams, field, seeds: SeedTree,
                    camera: Camera | None = None, centre=(0.0, 0.0), clear_ahead: float = 0.0) -> dict:
     """One call for scenes that placed their camera already: plan + build.
