@@ -16,8 +16,9 @@ Flow PNG
     common loaders (RAFT, torchvision's Kitti2015) do. This module works in the
     file's RGB order, so no reversal happens here.
 
-    16-bit PNGs go through ``io.png`` (pypng), which reads and writes them
-    losslessly in any channel count.
+    16-bit PNGs go through ``io.png`` (compiled libpng via imagecodecs), which
+    reads and writes them losslessly, big-endian as PNG requires, channels in
+    file order; files written by the earlier pypng writer read back unchanged.
 """
 
 from __future__ import annotations
