@@ -22,12 +22,14 @@ from pathlib import Path
 CHILD = r"""
 import json, resource, sys, time
 from wildsynth.core.seeds import SeedTree
+from wildsynth.run import compose
 from wildsynth.render.export import export_scene
 from wildsynth.scenes import get
 name, seed, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 recipe = get(name)
 t0 = time.perf_counter()
-scene, rig, _ = recipe.build(recipe.params(), SeedTree(seed).child("scene"), 1280, 720)
+_c = compose(recipe, recipe.params(), SeedTree(seed), 1280, 720)
+scene, rig, _ = _c.scene, _c.rig, _c.report
 build = time.perf_counter() - t0
 r = export_scene(scene, rig, path)
 print(json.dumps({"scene_build_s": round(build, 2), "export_s": r.seconds, "file_mb": round(r.bytes / 1e6, 2),

@@ -22,13 +22,15 @@ CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from wildsynth.core import SeedTree
+from wildsynth.run import compose
 from wildsynth.scenes import get
 trees, grass, w, h, spp, render, seed = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6] == "1", int(sys.argv[7])
 t_import = time.perf_counter() - t0
 r = get("forest")
 params = r.params.model_validate({"trees": trees, "grass_density": grass, "area_radius": 75.0})
 t = time.perf_counter()
-scene, rig, rep = r.build(params, SeedTree(seed).child("scene"), w, h)
+_c = compose(r, params, SeedTree(seed), w, h)
+scene, rig, rep = _c.scene, _c.rig, _c.report
 t_build = time.perf_counter() - t
 out = {"import_s": t_import, "build_s": t_build, "triangles": scene.n_triangles, "instances": scene.n_instances,
        "ids": scene.n_ids, "objects": len(scene.objects), "counts": rep["vegetation"]["counts"],

@@ -30,6 +30,7 @@ def gt_one_view(frames: int = 4) -> dict:
     from wildsynth.gt.boxes import Boxes3D
     from wildsynth.render.cycles import CyclesRenderer
     from wildsynth.render.settings import RenderSettings
+    from wildsynth.run import compose
     from wildsynth.scenes import get
     from wildsynth.sequence import SequenceOptions, View, derive_view, plan
 
@@ -37,7 +38,8 @@ def gt_one_view(frames: int = 4) -> dict:
     recipe = get("meadow")
     seeds = SeedTree(0)
     t0 = time.perf_counter()
-    scene, rig0, _ = recipe.build(recipe.params(), seeds.child("scene"), w, h)
+    _c = compose(recipe, recipe.params(), seeds, w, h)
+    scene, rig0, _ = _c.scene, _c.rig, _c.report
     opts = SequenceOptions(frames=frames, fps=24, rig="mono", trajectory={"kind": "walk"})
     rigs, motions, times = plan(scene, rig0, opts, seeds.child("sequence"))
     build_s = time.perf_counter() - t0

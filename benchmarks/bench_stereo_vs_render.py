@@ -24,12 +24,14 @@ def compare(width: int, height: int, samples: int, baseline: float, seed: int = 
     from wildsynth.core import SeedTree
     from wildsynth.render.cycles import CyclesRenderer
     from wildsynth.render.settings import RenderSettings
+    from wildsynth.run import compose
     from wildsynth.scenes import get
     from wildsynth.stereo import from_mono
     from wildsynth.stereo.metrics import psnr, ssim
 
     recipe = get("meadow")
-    scene, rig, _ = recipe.build(recipe.params(), SeedTree(seed).child("scene"), width, height)
+    _c = compose(recipe, recipe.params(), SeedTree(seed), width, height)
+    scene, rig, _ = _c.scene, _c.rig, _c.report
     stereo = stereo_rig(rig.main, baseline)
     left_cam, right_cam = stereo.cameras["left"], stereo.cameras["right"]
     t0 = time.perf_counter()

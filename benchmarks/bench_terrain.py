@@ -24,6 +24,7 @@ CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from wildsynth.core import SeedTree
+from wildsynth.run import compose
 from wildsynth.scenes import get
 name, seed, w, h = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 recipe = get(name)
@@ -32,7 +33,8 @@ params = recipe.params()
 if isinstance(getattr(params, "vegetation", None), float):  # terrain figures: the landscape without plants
     params = params.model_copy(update={"vegetation": 0.0})
 t1 = time.perf_counter()
-scene, rig, report = recipe.build(params, SeedTree(seed).child("scene"), w, h)
+_c = compose(recipe, params, SeedTree(seed), w, h)
+scene, rig, report = _c.scene, _c.rig, _c.report
 build = time.perf_counter() - t1
 objs = {o.name: o.n_triangles for o in scene.objects}
 print(json.dumps({"scene": name, "build_s": round(build, 2), "import_s": round(t_import, 2),
@@ -52,7 +54,8 @@ from wildsynth.render.settings import RenderSettings
 from wildsynth.scenes import get
 name, seed, w, h, spp, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 recipe = get(name)
-scene, rig, _ = recipe.build(recipe.params(), SeedTree(seed).child("scene"), w, h)
+_c = compose(recipe, recipe.params(), SeedTree(seed), w, h)
+scene, rig, _ = _c.scene, _c.rig, _c.report
 with CyclesRenderer(scene, RenderSettings(width=w, height=h, samples=spp), seed=0) as r:
     write_png(out, r.render_rgb(rig.main).display)
 """

@@ -1,3 +1,4 @@
+from wildsynth.run import compose
 import sys
 from pathlib import Path
 
@@ -15,7 +16,8 @@ TINY = (96, 64)
 def build_tiny(seed: int = 0, overrides: dict | None = None, size=TINY):
     recipe = get("meadow")
     params = recipe.params.model_validate(overrides or {})
-    scene, rig, _ = recipe.build(params, SeedTree(seed).child("scene"), *size)
+    _c = compose(recipe, params, SeedTree(seed), *size)
+    scene, rig, _ = _c.scene, _c.rig, _c.report
     return scene, rig
 
 

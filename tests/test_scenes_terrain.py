@@ -1,6 +1,7 @@
 """Every terrain scene type builds and renders end to end at a tiny size; water, caves, cliff talus,
 the lake's clear view, determinism."""
 
+from wildsynth.run import compose
 import numpy as np
 import pytest
 
@@ -16,7 +17,8 @@ FAST = {"grid": {"resolution": 64}}
 def _build(name, seed=0, size=SIZE):
     recipe = get(name)
     params = recipe.params.model_validate(FAST if name != "cave" else {})
-    return recipe.build(params, SeedTree(seed).child("scene"), *size)
+    _c = compose(recipe, params, SeedTree(seed), *size)
+    return _c.scene, _c.rig, _c.report
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +123,8 @@ def test_lake_view_has_no_tree_or_bush_in_front_up_to_the_water():
     # within a few metres of the camera
     recipe = get("lake")
     params = recipe.params.model_validate({**FAST, "vegetation": 4.0})
-    scene, rig, report = recipe.build(params, SeedTree(0).child("scene"), *SIZE)
+    _c = compose(recipe, params, SeedTree(0), *SIZE)
+    scene, rig, report = _c.scene, _c.rig, _c.report
     clear = report["camera_placement"]["clear_ahead_m"]
     assert 25.0 <= clear <= 60.0
     cam = rig.main

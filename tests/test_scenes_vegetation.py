@@ -1,3 +1,4 @@
+from wildsynth.run import compose
 import numpy as np
 import pytest
 
@@ -12,7 +13,8 @@ SMALL = {"area_radius": 30.0, "grass_density": 0.3}
 def build(name, seed=0, over=None):
     r = get(name)
     params = r.params.model_validate({**(SMALL if name == "forest" else {}), **(over or {})})
-    return r.build(params, SeedTree(seed).child("scene"), 96, 64)
+    _c = compose(r, params, SeedTree(seed), 96, 64)
+    return _c.scene, _c.rig, _c.report
 
 
 @pytest.fixture(scope="module")
@@ -193,10 +195,12 @@ def test_terrain_scenes_carry_their_biome_vegetation():
     from wildsynth.scenes import get
 
     recipe = get("desert")
-    scene, _, _ = recipe.build(recipe.params(), SeedTree(0).child("scene"), 96, 64)
+    _c = compose(recipe, recipe.params(), SeedTree(0), 96, 64)
+    scene, _, _ = _c.scene, _c.rig, _c.report
     classes = {o.semantic for o in scene.objects}
     assert "cactus" in classes
-    bare, _, _ = recipe.build(recipe.params(vegetation=0.0), SeedTree(0).child("scene"), 96, 64)
+    _c = compose(recipe, recipe.params(vegetation=0.0), SeedTree(0), 96, 64)
+    bare, _, _ = _c.scene, _c.rig, _c.report
     assert "cactus" not in {o.semantic for o in bare.objects}
     assert bare.objects[0].geometry.vertices.tobytes() == scene.objects[0].geometry.vertices.tobytes()
 
@@ -222,8 +226,10 @@ def test_grass_density_grows_tufts_then_their_number():
 
 def test_plains_grass_density_counts_blades():
     recipe = get("plains")
-    _, _, rep1 = recipe.build(recipe.params(grass_density=1.0), SeedTree(3).child("scene"), 96, 64)
-    _, _, rep2 = recipe.build(recipe.params(grass_density=2.0), SeedTree(3).child("scene"), 96, 64)
+    _c = compose(recipe, recipe.params(grass_density=1.0), SeedTree(3), 96, 64)
+    _, _, rep1 = _c.scene, _c.rig, _c.report
+    _c = compose(recipe, recipe.params(grass_density=2.0), SeedTree(3), 96, 64)
+    _, _, rep2 = _c.scene, _c.rig, _c.report
     a, b = rep1["vegetation"]["counts"], rep2["vegetation"]["counts"]
     assert 1.7 < b["grass_blades"] / a["grass_blades"] < 2.3  # twice the blades ...
     assert 0.8 < b["grass"] / a["grass"] < 1.2  # ... in about as many, bigger tufts

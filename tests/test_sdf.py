@@ -1,5 +1,6 @@
 """SDF terrain: sparse spherical marching cubes, caves, formations joined to the ground, cave world."""
 
+from wildsynth.run import compose
 import numpy as np
 import pytest
 from numba import njit
@@ -248,7 +249,8 @@ def cave_scene():
     from wildsynth.scenes import get
 
     recipe = get("cave")
-    scene, rig, report = recipe.build(recipe.params(), SeedTree(0).child("scene"), 160, 90)
+    _c = compose(recipe, recipe.params(), SeedTree(0), 160, 90)
+    scene, rig, report = _c.scene, _c.rig, _c.report
     tris = np.concatenate([o.geometry.vertices[o.geometry.faces].astype(np.float64) for o in scene.objects
                            if hasattr(o.geometry, "faces")])
     return scene, rig, report, tris
@@ -319,7 +321,8 @@ def test_cave_entrance_view_looks_out_without_cracks():
     recipe = get("cave")
     p = recipe.params()
     p = p.model_copy(update={"camera": p.camera.model_copy(update={"view": "entrance"})})
-    scene, rig, report = recipe.build(p, SeedTree(0).child("scene"), 96, 54)
+    _c = compose(recipe, p, SeedTree(0), 96, 54)
+    scene, rig, report = _c.scene, _c.rig, _c.report
     cam = rig.main
     assert report["camera_placement"]["method"] == "proposal"
     assert 0.05 < report["camera_placement"]["sky_fraction"] < 0.6

@@ -25,13 +25,14 @@ BASELINE = 0.3
 def seq(tmp_path_factory):
     from wildsynth.render.settings import RenderSettings
     from wildsynth.scenes import get
-    from wildsynth.sequence import SequenceOptions, generate_sequence
+    from wildsynth.run import RunOptions, RunSpec, run
 
     out = tmp_path_factory.mktemp("seq") / "s"
-    opts = SequenceOptions(frames=2, fps=6, rig="stereo", baseline=BASELINE, trajectory={"kind": "walk", "speed": 3.0},
-                           motion={"particles": 40, "particle_size": 0.25, "near": 2.0, "far": 7.0, "fall_speed": 1.5})
+    opts = RunOptions(shot={"frames": 2, "fps": 6, "rig": "stereo", "baseline": BASELINE,
+                            "trajectory": {"kind": "walk", "speed": 3.0}},
+                      motion={"particles": 40, "particle_size": 0.25, "near": 2.0, "far": 7.0, "fall_speed": 1.5})
     params = get("meadow").params.model_validate({"rocks": {"count": 40}})
-    result = generate_sequence("meadow", 2, params, RenderSettings(width=W, height=H, samples=16), opts, out)
+    result = run(RunSpec("meadow", 2, params, RenderSettings(width=W, height=H, samples=16), out, opts))
     return out, result
 
 
@@ -58,8 +59,8 @@ def moving_mask(out, inst):
 
 def test_every_file_of_every_view(seq):
     out, result = seq
-    meta = read_json(out / "sequence.json")
-    assert meta["cameras"] == ["left", "right"] and meta["sequence"]["frames"] == 2
+    meta = read_json(out / "scene.json")
+    assert meta["shot"]["cameras"] == ["left", "right"] and meta["options"]["shot"]["frames"] == 2
     for cam in ("left", "right"):
         for f in (0, 1):
             d = out / cam / f"{f:06d}"

@@ -5,8 +5,8 @@ import pytest
 
 from wildsynth.camera.placement import Obstacles
 from wildsynth.camera.rigs import make_rig, multiview_rig, stereo_rig
-from wildsynth.camera.trajectories import TrajectoryParams, ground_from_scene, make_trajectory, obstacles_from_scene
-from wildsynth.core import Camera, Instances, MaterialRef, Mesh, Object, Scene, yaw_pitch_to_cam
+from wildsynth.camera.trajectories import TrajectoryParams, make_trajectory
+from wildsynth.core import Camera, yaw_pitch_to_cam
 
 
 def bumpy(x, y):
@@ -91,21 +91,3 @@ def test_multiview_ring_looks_at_one_point():
     assert list(make_rig("mono", c).cameras) == ["main"]
 
 
-def test_ground_and_obstacles_from_scene():
-    xs = np.linspace(-20, 20, 81)
-    xx, yy = np.meshgrid(xs, xs)
-    v = np.stack([xx.ravel(), yy.ravel(), bumpy(xx, yy).ravel()], -1)
-    i = np.arange(80)[:, None] * 81 + np.arange(80)[None]
-    i = i.ravel()
-    f = np.concatenate([np.stack([i, i + 1, i + 82], 1), np.stack([i, i + 82, i + 81], 1)])
-    scene = Scene()
-    scene.add(Object("terrain", Mesh(v, f), MaterialRef("rock"), "terrain", "test"))
-    cube = Mesh(np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float), [[0, 1, 2]])
-    t = np.eye(4)[None].repeat(1, 0)
-    t[0, :3, 3] = [3, 3, 1]
-    scene.add(Object("rock", Instances(cube, t), MaterialRef("rock"), "rock", "test"))
-    g = ground_from_scene(scene, np.zeros(3), radius=20.0, cell=0.25)
-    q = np.random.default_rng(0).uniform(-15, 15, (200, 2))
-    assert np.max(np.abs(g(q[:, 0], q[:, 1]) - bumpy(q[:, 0], q[:, 1]))) < 0.3
-    obs = obstacles_from_scene(scene)
-    assert np.allclose(obs.centers, [[3, 3, 1]]) and np.isclose(obs.radii[0], np.sqrt(3))

@@ -4,6 +4,11 @@ It never fails: if no proposal passes every check, the best-scoring one that
 is above ground is used, and if even that is missing, a camera above the
 origin looking at the horizon. Checks use a coarse ray march against the
 height function and bounding spheres of objects, so no renderer is needed.
+
+Placement does not depend on the output resolution: views are scored at the
+reference size (``core.shot.REFERENCE_SIZE``) and the chosen camera is
+returned at that size; ``core.shot.at_resolution`` gives it any other size
+with the same pose and horizontal field of view.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.axes import yaw_pitch_to_cam
 from ..core.camera import Camera
+from ..core.shot import REFERENCE_SIZE
 
 
 class CameraParams(BaseModel):
@@ -75,9 +81,9 @@ def _sphere_hits(origins: np.ndarray, dirs: np.ndarray, obs: Obstacles) -> np.nd
     return np.where(ok, tc - np.sqrt(np.maximum(obs.radii[None] ** 2 - d2, 0)), np.inf).min(axis=1)
 
 
-def place_camera(params: CameraParams, width: int, height_px: int, height: Callable,
-                 obstacles: Obstacles, rng: np.random.Generator) -> tuple[Camera, dict]:
-    """A valid camera and a report of how it was chosen (for scene.json)."""
+def place_camera(params: CameraParams, height: Callable, obstacles: Obstacles,
+                 rng: np.random.Generator) -> tuple[Camera, dict]:
+    """A valid camera (at the reference size) and a report of how it was chosen (for scene.json)."""
     p = params
     n = p.proposals
     rad = p.area_radius * np.sqrt(rng.uniform(0, 1, n))
@@ -88,15 +94,17 @@ def place_camera(params: CameraParams, width: int, height_px: int, height: Calla
     pitch = np.radians(rng.uniform(p.pitch_min, max(p.pitch_min, p.pitch_max), n))
     ground = height(xy[:, 0], xy[:, 1])
     eyes = np.stack([xy[:, 0], xy[:, 1], ground + lift], -1)
-    return choose_view(params, width, height_px, height, obstacles, eyes, yaw, pitch)
+    return choose_view(params, height, obstacles, eyes, yaw, pitch)
 
 
-def choose_view(params: CameraParams, width: int, height_px: int, height: Callable, obstacles: Obstacles,
+def choose_view(params: CameraParams, height: Callable, obstacles: Obstacles,
                 eyes: np.ndarray, yaw: np.ndarray, pitch: np.ndarray) -> tuple[Camera, dict]:
     """The best of the given proposals (eyes (N, 3), yaw and pitch (N,) radians), scored and
-    checked like ``place_camera``'s own; never fails (same fallbacks)."""
+    checked like ``place_camera``'s own; never fails (same fallbacks). The camera is at the
+    reference size."""
     p = params
     n = len(eyes)
+    width, height_px = REFERENCE_SIZE
     best, best_score, fallback, fallback_score = None, -np.inf, None, -np.inf
     for k in range(n):
         cam = Camera.from_hfov(width, height_px, p.hfov, yaw_pitch_to_cam(eyes[k], yaw[k], pitch[k]))

@@ -24,9 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.axes import look_at, yaw_pitch_to_cam
 from ..core.camera import Camera
-from ..core.labels import label
-from ..core.mesh import Instances
-from ..core.scene import Scene
 from .placement import Obstacles
 
 Height = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -43,72 +40,6 @@ class TrajectoryParams(BaseModel):
     wander: float = Field(0.35, ge=0.0, le=3.0, description="heading wander of walk/fly, radians")
     look_wander: float = Field(0.08, ge=0.0, le=1.0, description="gaze wander (yaw and pitch) of walk/fly, radians")
     clearance: float = Field(0.5, ge=0.05, le=100.0, description="least distance above ground and outside obstacles, m")
-
-
-def ground_from_scene(scene: Scene, centre: np.ndarray, radius: float = 150.0, cell: float = 0.5) -> Height:
-    """Ground height sampler built from the scene's stuff ground meshes (terrain, sand, ...).
-
-    Vertices within ``radius`` of ``centre`` are binned into ``cell``-sized cells
-    keeping the highest z; empty cells take the nearest filled cell; lookups
-    are bilinear. Outside the window the nearest edge cell answers. Pure
-    numpy/scipy, no renderer.
-    """
-    from scipy.ndimage import distance_transform_edt
-
-    pts = []
-    for o in scene.objects:
-        lab = label(o.semantic)
-        if lab.supercategory != "ground" or lab.isthing or isinstance(o.geometry, Instances):
-            continue
-        v = o.geometry.vertices.astype(np.float64)
-        f = o.geometry.faces
-        near = (np.abs(v[:, 0] - centre[0]) < radius) & (np.abs(v[:, 1] - centre[1]) < radius)
-        pts.append(v[near])
-        tri = v[f[near[f].any(axis=1)]]  # faces touching the window: add points inside them
-        for w in ((1 / 3, 1 / 3, 1 / 3), (0.5, 0.5, 0), (0, 0.5, 0.5), (0.5, 0, 0.5),
-                  (2 / 3, 1 / 6, 1 / 6), (1 / 6, 2 / 3, 1 / 6), (1 / 6, 1 / 6, 2 / 3)):
-            pts.append(np.einsum("k,fkd->fd", np.array(w), tri))
-    n = int(np.ceil(2 * radius / cell)) + 1
-    x0, y0 = centre[0] - radius, centre[1] - radius
-    if not pts or sum(len(p) for p in pts) == 0:
-        return lambda x, y: np.zeros(np.broadcast(x, y).shape)
-    p = np.concatenate(pts)
-    ix = np.clip(((p[:, 0] - x0) / cell).astype(int), 0, n - 1)
-    iy = np.clip(((p[:, 1] - y0) / cell).astype(int), 0, n - 1)
-    grid = np.full((n, n), -np.inf)
-    np.maximum.at(grid, (iy, ix), p[:, 2])
-    empty = ~np.isfinite(grid)
-    if empty.any():
-        idx = distance_transform_edt(empty, return_distances=False, return_indices=True)
-        grid = grid[idx[0], idx[1]]
-
-    def height(x, y):
-        fx = np.clip((np.asarray(x, dtype=np.float64) - x0) / cell - 0.5, 0, n - 1.001)
-        fy = np.clip((np.asarray(y, dtype=np.float64) - y0) / cell - 0.5, 0, n - 1.001)
-        i, j = fx.astype(int), fy.astype(int)
-        a, b = fx - i, fy - j
-        return ((1 - a) * (1 - b) * grid[j, i] + a * (1 - b) * grid[j, i + 1]
-                + (1 - a) * b * grid[j + 1, i] + a * b * grid[j + 1, i + 1])
-
-    return height
-
-
-def obstacles_from_scene(scene: Scene, skip: tuple[str, ...] = ("weather_particle",)) -> Obstacles:
-    """Bounding spheres of every instanced thing (rocks, plants), for collision checks."""
-    centres, radii = [], []
-    for o in scene.objects:
-        g = o.geometry
-        if not isinstance(g, Instances) or o.semantic in skip or not label(o.semantic).isthing:
-            continue
-        lo, hi = g.mesh.bounds()
-        mid = (lo.astype(np.float64) + hi) / 2
-        r_local = float(np.linalg.norm(hi.astype(np.float64) - lo) / 2)
-        t = g.transforms.astype(np.float64)
-        centres.append(t[:, :3, :3] @ mid + t[:, :3, 3])
-        radii.append(r_local * np.linalg.norm(t[:, :3, :3], axis=1).max(axis=1))
-    if not centres:
-        return Obstacles(np.zeros((0, 3)), np.zeros(0))
-    return Obstacles(np.concatenate(centres), np.concatenate(radii))
 
 
 def _smooth_noise(rng: np.random.Generator, times: np.ndarray, amplitude: float, period: float = 6.0) -> np.ndarray:

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..core.mesh import Mesh
 from .terrain.field import split_faces, vertex_normals
 from .terrain.landforms import River, smoothstep
-from .terrain.polar import polar_grid
 
 
 class WaveParams(BaseModel):
@@ -63,38 +62,41 @@ def gerstner(x: np.ndarray, y: np.ndarray, params: WaveParams, rng: np.random.Ge
     return out
 
 
-def _sheet(eye, yaw, hfov, width, extent, ppt, near) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return polar_grid(eye, yaw, hfov, width, extent, ppt, margin_deg=12.0, r0=0.05, radial_factor=3.0,
-                      back_factor=12.0, near=near, far_start=300.0, far_factor=6.0)
+def _sheet(cones, extent, ppt) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A water sheet's grid: detail follows every camera's view cone (``terrain/lod.py``)."""
+    from .terrain.lod import lod_grid
+
+    return lod_grid(cones, extent, ppt, margin_deg=12.0, r0=0.05, radial_factor=3.0, back_factor=12.0,
+                    far_start=300.0, far_factor=6.0)
 
 
-def ocean_mesh(eye: np.ndarray, yaw: float, hfov: float, width: int, level: float, waves: WaveParams,
-               rng: np.random.Generator, extent: float = 20000.0, pixels_per_triangle: float = 3.0,
-               near: float = 0.0, keep=None) -> Mesh:
+def _nearest_eye_distance(cones, x, y) -> np.ndarray:
+    return np.min([np.hypot(x - c.eye[0], y - c.eye[1]) for c in cones], axis=0)
+
+
+def ocean_mesh(cones, level: float, waves: WaveParams, rng: np.random.Generator, extent: float = 20000.0,
+               pixels_per_triangle: float = 3.0, keep=None) -> Mesh:
     """A wavy sea surface around the camera. ``keep(x, y) -> bool`` may drop faces (e.g. deep under land)."""
-    xv, yv, faces = _sheet(eye, yaw, hfov, width, extent, pixels_per_triangle, near)
+    xv, yv, faces = _sheet(cones, extent, pixels_per_triangle)
     d = gerstner(xv, yv, waves, rng)
-    fade = 1.0 - smoothstep(0.5 * waves.fade_distance, waves.fade_distance,
-                            np.hypot(xv - eye[0], yv - eye[1]))
+    fade = 1.0 - smoothstep(0.5 * waves.fade_distance, waves.fade_distance, _nearest_eye_distance(cones, xv, yv))
     v = np.stack([xv + d[:, 0] * fade, yv + d[:, 1] * fade, level + d[:, 2] * fade], -1)
     mesh = Mesh(v, faces, {"foam": np.clip(d[:, 2] / max(waves.amplitude_ratio * waves.wavelength_max, 1e-6),
                                            0, 1).astype(np.float32)})
     return _keep_faces(mesh, keep)
 
 
-def lake_mesh(eye: np.ndarray, yaw: float, hfov: float, width: int, level: float, extent: float = 20000.0,
-              pixels_per_triangle: float = 4.0, near: float = 0.0, keep=None) -> Mesh:
+def lake_mesh(cones, level: float, extent: float = 20000.0, pixels_per_triangle: float = 4.0, keep=None) -> Mesh:
     """A flat water (or ice) sheet at ``level``."""
-    xv, yv, faces = _sheet(eye, yaw, hfov, width, extent, pixels_per_triangle, near)
+    xv, yv, faces = _sheet(cones, extent, pixels_per_triangle)
     mesh = Mesh(np.stack([xv, yv, np.full_like(xv, level)], -1), faces)
     return _keep_faces(mesh, keep)
 
 
-def river_mesh(eye: np.ndarray, yaw: float, hfov: float, width: int, river: River, extent: float = 20000.0,
-               pixels_per_triangle: float = 3.0, near: float = 0.0) -> Mesh:
+def river_mesh(cones, river: River, extent: float = 20000.0, pixels_per_triangle: float = 3.0) -> Mesh:
     """The river's water surface: the sheet z = level(x, y) (falling along the course) cut to a strip
     around the course, under the banks; small ripples across the flow."""
-    xv, yv, faces = _sheet(eye, yaw, hfov, width, extent, pixels_per_triangle, near)
+    xv, yv, faces = _sheet(cones, extent, pixels_per_triangle)
     c = np.stack([xv[faces].mean(axis=1), yv[faces].mean(axis=1)], -1)
     pc = river.project(c[:, 0], c[:, 1])
     ok = pc["distance"] < pc["width"] * 1.2
@@ -113,15 +115,14 @@ def river_mesh(eye: np.ndarray, yaw: float, hfov: float, width: int, river: Rive
     return Mesh(np.stack([xv, yv, level + ripple], -1), faces)
 
 
-def lake_meshes(eye: np.ndarray, yaw: float, hfov: float, width: int, field, extent: float = 20000.0,
-                pixels_per_triangle: float = 4.0, near: float = 0.0) -> list[tuple[object, Mesh]]:
+def lake_meshes(cones, field, extent: float = 20000.0, pixels_per_triangle: float = 4.0) -> list[tuple[object, Mesh]]:
     """One flat sheet per lake of a ``TerrainField`` (``field.lakes``), at the lake's spill level,
     cut to the faces over its basin that reach below that level (the terrain hides the rest)."""
     if not field.lakes:
         return []
     half = -field.x0
-    reach = float(np.max(np.hypot(np.abs(eye[0]) + half, np.abs(eye[1]) + half)))
-    xv, yv, faces = _sheet(eye, yaw, hfov, width, min(extent, reach), pixels_per_triangle, near)
+    reach = max(float(np.hypot(abs(c.eye[0]) + half, abs(c.eye[1]) + half)) for c in cones)
+    xv, yv, faces = _sheet(cones, min(extent, reach), pixels_per_triangle)
     c = np.stack([xv[faces].mean(axis=1), yv[faces].mean(axis=1)], -1)
     lake_of_face = field.lake_at(c[:, 0], c[:, 1])
     cand = lake_of_face > 0

@@ -1,20 +1,28 @@
-"""Scene recipes: a typed parameter model plus a build function.
+"""Scene recipes: a typed parameter model and two phases, layout and build.
 
-``build(params, seeds, width, height)`` returns the renderer-free ``Scene``
-and the ``CameraRig`` that looks at it (placement comes before meshing so the
-terrain's detail can follow the camera).
+- ``layout(params, seeds) -> Layout``: the ground (height, normal, masks,
+  water), the obstacles a camera must keep out of, and how to place the first
+  view. Plain numpy, no camera yet, no pixels.
+- ``camera/`` places the first view from the layout and plans the ``Shot``
+  (trajectory x rig: every camera at every time).
+- ``build(params, layout, shot, seeds) -> Built``: meshes the terrain and
+  places the plants for every camera of the shot; the scene keeps its ground.
+
+Neither phase sees the output resolution except through the shot's cameras,
+and only tessellation may follow their pixel size (``core/shot.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Protocol
 
 import numpy as np
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..core.camera import CameraRig
+from ..camera.placement import Obstacles
+from ..core.camera import Camera
 from ..core.scene import Scene, Sky, Sun
 from ..core.seeds import SeedTree
 from ..core.solar import solar_position
@@ -67,18 +75,58 @@ class SkyParams(BaseModel):
         return sun, sky
 
 
+class Ground(Protocol):
+    """What trajectories, rigs and plants ask of the ground: heights and normals anywhere."""
+
+    def height(self, x, y): ...
+
+    def normal(self, x, y): ...
+
+
+@dataclass
+class Layout:
+    """A scene before any camera: its ground, obstacles and how to place the first view.
+
+    ``place(rng)`` returns the first camera (at the reference size, see ``core/shot.py``) and
+    a report of how it was chosen. ``surface(x, y)`` is what a camera stands above (the
+    ground, or water where it is higher). ``state`` is the recipe's own typed data, handed
+    back to its ``build``.
+    """
+
+    ground: Ground
+    obstacles: Obstacles
+    place: Callable[[np.random.Generator], tuple[Camera, dict]]
+    surface: Callable | None = None
+    state: Any = None
+    report: dict = field(default_factory=dict)
+
+    def surface_height(self, x, y):
+        return (self.surface or self.ground.height)(x, y)
+
+
+@dataclass
+class Built:
+    """A built scene and what its build recorded (for scene.json)."""
+
+    scene: Scene
+    report: dict = field(default_factory=dict)
+
+
 @dataclass
 class SceneRecipe:
     name: str
     description: str
     params: type[BaseModel]
-    build: Callable[[Any, SeedTree, int, int], tuple[Scene, CameraRig, dict]]
+    layout: Callable[[Any, SeedTree], Layout]
+    build: Callable[[Any, Layout, Any, SeedTree], Built]
 
 
 SCENES: dict[str, SceneRecipe] = {}
 
 
 def register(recipe: SceneRecipe) -> SceneRecipe:
+    if recipe.name in SCENES:
+        raise ValueError(f"scene {recipe.name!r} registered twice")
     SCENES[recipe.name] = recipe
     return recipe
 

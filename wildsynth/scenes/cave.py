@@ -26,16 +26,19 @@ and the lips ``terrain``.
 from __future__ import annotations
 
 import time
-from typing import Literal
+from dataclasses import dataclass
+from typing import Callable, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..camera.placement import Obstacles
 from ..core.axes import yaw_pitch_to_cam
-from ..core.camera import Camera, CameraRig
+from ..core.camera import Camera
 from ..core.mesh import Mesh
 from ..core.scene import MaterialRef, Object, PointLight, Scene
 from ..core.seeds import SeedTree
+from ..core.shot import REFERENCE_SIZE, Shot
 from ..generators.noise import fbm2
 from ..generators.terrain.field import (
     GridParams,
@@ -55,7 +58,7 @@ from ..generators.terrain.sdf import (
     spherical_axes,
     submesh,
 )
-from .base import SceneRecipe, SkyParams, register
+from .base import Built, Layout, SceneRecipe, SkyParams, register
 
 
 class CaveCameraParams(BaseModel):
@@ -146,7 +149,37 @@ def cut_openings(mesh: Mesh, level: np.ndarray, height) -> Mesh:
     return submesh(full, np.ones(len(faces), dtype=bool)) if not used.all() else full
 
 
-def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
+@dataclass
+class CaveState:
+    field: TerrainField
+    cave: CaveSystem
+    ground: HeightCache
+    sdf: Callable
+    timings: dict
+
+
+class CaveFloor:
+    """The ground a camera walks on inside the cave: the rock below a point, found by sphere
+    tracing the SDF straight down from ``top`` (trajectories and rigs stand on it)."""
+
+    def __init__(self, sdf: Callable, top: float, depth: float):
+        self.sdf, self.top, self.depth = sdf, float(top), float(depth)
+
+    def height(self, x, y):
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        o = np.stack([x.ravel(), y.ravel(), np.full(x.size, self.top)], -1)
+        d = np.tile([0.0, 0.0, -1.0], (len(o), 1))
+        t = sphere_trace(self.sdf, o, d, self.depth, steps=64)
+        return np.where(np.isfinite(t), self.top - t, self.top - self.depth).reshape(x.shape)
+
+    def normal(self, x, y, eps: float = 0.05):
+        dx = (self.height(x + eps, y) - self.height(x - eps, y)) / (2 * eps)
+        dy = (self.height(x, y + eps) - self.height(x, y - eps)) / (2 * eps)
+        n = np.stack([-dx, -dy, np.ones_like(dx)], -1)
+        return n / np.linalg.norm(n, axis=-1, keepdims=True)
+
+
+def layout(params: CaveSceneParams, seeds: SeedTree) -> Layout:
     timings = {}
     t0 = time.perf_counter()
     field = TerrainField(params.terrain, seeds.child("terrain"), params.grid)
@@ -159,10 +192,18 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
         return cave.sdf(p, ground=ground)
 
     timings["sdf_setup_s"] = time.perf_counter() - t0
+    state = CaveState(field, cave, ground, sdf, timings)
+    floor = CaveFloor(sdf, centre[2] + 0.5 * radius, 4.0 * radius)
+    return Layout(floor, Obstacles(np.zeros((0, 3)), np.zeros(0)), lambda rng: place_cave_camera(params, state, rng),
+                  state=state)
 
-    # camera: in the first chamber, looking along the tunnel that leaves it (or in the entrance
-    # tunnel looking out, ``view`` = "entrance")
-    rng = seeds.child("camera").rng()
+
+def place_cave_camera(params: CaveSceneParams, state: CaveState, rng: np.random.Generator) -> tuple[Camera, dict]:
+    """In the first chamber, looking along the tunnel that leaves it (or in the entrance tunnel
+    looking out, ``view`` = "entrance"); views scored at the reference size."""
+    cave, ground, sdf = state.cave, state.ground, state.sdf
+    centre, radius = (cave.chambers[0] if cave.chambers else (cave.path[0], params.cave.radius))
+    width, height = REFERENCE_SIZE
     c = params.camera
     out_dir = cave.path[1] - cave.path[0] if len(cave.path) > 1 else np.array([1.0, 0, 0])
     base_yaw = float(np.arctan2(out_dir[1], out_dir[0]))
@@ -209,8 +250,14 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
         eye = centre.copy()
         best = Camera.from_hfov(width, height, c.hfov, yaw_pitch_to_cam(eye, base_yaw, 0.0))
         report = {"method": "fallback: chamber centre", "clearance_m": float(sdf(eye[None])[0])}
-    cam = best
+    return best, report
 
+
+def build(params: CaveSceneParams, layout: Layout, shot: Shot, seeds: SeedTree) -> Built:
+    st: CaveState = layout.state
+    field, cave, ground, sdf, timings = st.field, st.cave, st.ground, st.sdf, dict(st.timings)
+    cam = shot.first
+    width, height = cam.width, cam.height
     t1 = time.perf_counter()
     fwd = cam.cam_to_world[:3, 2]
     yaw, pitch = float(np.arctan2(fwd[1], fwd[0])), float(np.arcsin(np.clip(fwd[2], -1, 1)))
@@ -220,7 +267,7 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
     axes = spherical_axes(eye, yaw, pitch, cam.hfov, vfov, width, gp)
     # the ground first: the heightfield, cut at the openings (no coarse ``near`` disc: the
     # openings lie right above the camera and the cut needs triangles smaller than a rim's curves)
-    hf = field.mesh_around(eye, yaw, cam.hfov, width, params.ground_mesh, near=0.0)
+    hf = field.mesh_for(shot.cameras(), params.ground_mesh, near=False)
     hv = hf.vertices.astype(np.float64)
     level = np.full(len(hv), -1.0)  # > 0: the ground point is in the cave's air by more than opening_eps
     near_cave = cave.bound(hv) < 0  # the SDF differs from the ground only near the tunnels
@@ -280,12 +327,11 @@ def build(params: CaveSceneParams, seeds: SeedTree, width: int, height: int):
         label, mat = names[k]
         scene.add(Object("cave_wall" if k else "cave_lip", part, mat, semantic=label, generator="terrain.sdf_cave",
                          params={"cave": params.cave.model_dump()}))
-    report = {"camera_placement": report,
-              "terrain": {"timings_s": {k: round(x, 3) for k, x in timings.items()},
+    report = {"terrain": {"timings_s": {k: round(x, 3) for k, x in timings.items()},
                           "marching_cubes": mc_stats, "sdf_r_max_m": round(gp.r_max, 1),
                           "triangles": {o.name: o.n_triangles for o in scene.objects}}}
-    return scene, CameraRig.mono(cam), report
+    return Built(scene, report)
 
 
 register(SceneRecipe("cave", "cave: tunnels and chambers under hills, lit through a collapsed shaft; SDF + marching cubes",
-                     CaveSceneParams, build))
+                     CaveSceneParams, layout, build))

@@ -7,13 +7,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..camera import CameraParams
-from ..core.camera import CameraRig
-from ..core.scene import Scene
 from ..core.seeds import SeedTree
 from ..generators.weather import WeatherParams
 from ..generators.terrain import TerrainParams
-from .base import SceneRecipe, SkyParams, register
-from .vegetation import VegetationParams, biome_params, scale_grass, vegetated_heightfield_scene
+from .base import Layout, SceneRecipe, SkyParams, register
+from .vegetated import vegetated_build, vegetated_layout
+from .vegetation import VegetationParams, biome_params, scale_grass
 
 
 def _terrain() -> TerrainParams:
@@ -50,8 +49,9 @@ class ForestParams(BaseModel):
         return v
 
 
-def build(params: ForestParams, seeds: SeedTree, width: int, height: int) -> tuple[Scene, CameraRig, dict]:
-    return vegetated_heightfield_scene(params, params.vegetation_params(), seeds, width, height)
+def layout(params: ForestParams, seeds: SeedTree) -> Layout:
+    return vegetated_layout(params, params.vegetation_params(), seeds)
 
 
-register(SceneRecipe("forest", "forest: conifer/broadleaf/mixed trees, undergrowth, logs, boulders", ForestParams, build))
+register(SceneRecipe("forest", "forest: conifer/broadleaf/mixed trees, undergrowth, logs, boulders", ForestParams,
+                     layout, vegetated_build))

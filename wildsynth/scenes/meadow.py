@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..camera import CameraParams, Obstacles, place_camera
-from ..core.camera import CameraRig
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
+from ..core.shot import Shot
 from ..generators.weather import WeatherParams, add_weather
 from ..generators.rocks import RockParams, scatter_rocks
 from ..generators.terrain import Heightfield, TerrainParams
-from .base import SceneRecipe, SkyParams, register
+from .base import Built, Layout, SceneRecipe, SkyParams, register
 
 
 class MeadowParams(BaseModel):
@@ -26,18 +25,17 @@ class MeadowParams(BaseModel):
     snowline: float = Field(450.0, ge=-1000.0, le=10000.0, description="altitude where snow starts, m")
 
 
-def build(params: MeadowParams, seeds: SeedTree, width: int, height: int) -> tuple[Scene, CameraRig, dict]:
+def layout(params: MeadowParams, seeds: SeedTree) -> Layout:
     field = Heightfield(params.terrain, seeds.child("terrain"))
     rock_sets = scatter_rocks(params.rocks, seeds.child("rocks"), field.height, field.normal)
-
     obstacles = Obstacles.from_instances(rock_sets)
-    cam, cam_report = place_camera(params.camera, width, height, field.height, obstacles,
-                                   seeds.child("camera").rng())
+    return Layout(field, obstacles, lambda rng: place_camera(params.camera, field.height, obstacles, rng),
+                  state=rock_sets)
 
-    fwd = cam.cam_to_world[:3, 2]
-    yaw = float(np.arctan2(fwd[1], fwd[0]))
-    terrain_mesh = field.mesh_around(cam.position, yaw, cam.hfov, width)
 
+def build(params: MeadowParams, layout: Layout, shot: Shot, seeds: SeedTree) -> Built:
+    field, rock_sets = layout.ground, layout.state
+    terrain_mesh = field.mesh_for(shot.cameras())
     scene = Scene()
     scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
     mat_seeds = seeds.child("materials")
@@ -50,8 +48,9 @@ def build(params: MeadowParams, seeds: SeedTree, width: int, height: int) -> tup
     for k, inst in enumerate(rock_sets):
         scene.add(Object(f"rocks{k}", inst, rock_mat, semantic="rock", generator="rocks",
                          params=params.rocks.model_dump()))
-    add_weather(scene, params.weather, cam, field.height, seeds.child("weather"))
-    return scene, CameraRig.mono(cam), {"camera_placement": cam_report, "sky": scene.sky.drawn}
+    add_weather(scene, params.weather, shot.reference(), field.height, seeds.child("weather"), shot.duration())
+    return Built(scene, {"sky": scene.sky.drawn})
 
 
-register(SceneRecipe("meadow", "mountain meadow: grassy valley, boulders, ridged mountains", MeadowParams, build))
+register(SceneRecipe("meadow", "mountain meadow: grassy valley, boulders, ridged mountains", MeadowParams,
+                     layout, build))

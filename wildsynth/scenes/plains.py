@@ -7,13 +7,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..camera import CameraParams
-from ..core.camera import CameraRig
-from ..core.scene import Scene
 from ..core.seeds import SeedTree
 from ..generators.weather import WeatherParams
 from ..generators.terrain import TerrainParams
-from .base import SceneRecipe, SkyParams, register
-from .vegetation import biome_params, scale_grass, vegetated_heightfield_scene
+from .base import Layout, SceneRecipe, SkyParams, register
+from .vegetated import vegetated_build, vegetated_layout
+from .vegetation import VegetationParams, biome_params, scale_grass
 
 
 def _terrain() -> TerrainParams:
@@ -33,13 +32,18 @@ class PlainsParams(BaseModel):
     weather: WeatherParams = Field(default_factory=WeatherParams)
 
 
-def build(params: PlainsParams, seeds: SeedTree, width: int, height: int) -> tuple[Scene, CameraRig, dict]:
+def vegetation_params(params: PlainsParams) -> VegetationParams:
     v = biome_params("plains")
     v.season = params.season
     scale_grass(v, params.grass_density)  # denser grass grows bigger tufts first
     v.flowers.niche.density *= params.flower_density
     v.trees.niche.density *= params.tree_density
-    return vegetated_heightfield_scene(params, v, seeds, width, height)
+    return v
 
 
-register(SceneRecipe("plains", "plains: grassland with flowers, lone trees, bushes and boulders", PlainsParams, build))
+def layout(params: PlainsParams, seeds: SeedTree) -> Layout:
+    return vegetated_layout(params, vegetation_params(params), seeds)
+
+
+register(SceneRecipe("plains", "plains: grassland with flowers, lone trees, bushes and boulders", PlainsParams,
+                     layout, vegetated_build))

@@ -37,7 +37,6 @@ from ...core.seeds import SeedTree
 from ..noise import fbm2, perm_table
 from .erosion import ErosionParams, d8_receivers, erode, fill_depressions, flow_accumulation
 from .landforms import Landform, LandformParams, River, ViewHint, smoothstep
-from .polar import polar_grid
 
 
 class GridParams(BaseModel):
@@ -502,20 +501,34 @@ class TerrainField:
         return {"slope": f(slope), "height": f(z), "moisture": f(moisture), "water_dist": f(wd),
                 "snow": f(snow), "beach": f(beach), "cave": f(np.zeros_like(z)), "patch": f(patch), "dirt": f(dirt)}
 
-    def mesh_around(self, eye: np.ndarray, yaw: float, hfov: float, width: int,
-                    params: MeshParams | None = None, near: float = 0.0) -> Mesh:
-        """The terrain around the camera: polar grid, dense in the view sector, out to the horizon.
+    def mesh_for(self, cameras, params: MeshParams | None = None, near: bool = True) -> Mesh:
+        """The terrain for every camera of a shot: dense where some camera looks, about
+        ``pixels_per_triangle`` pixels per triangle in each view (``lod.py``), out to the horizon.
 
-        ``near``: ground closer than this (below the frame) is meshed coarsely.
+        With ``near``, ground below the bottom of a camera's frame (``near_radius``) is coarse.
         """
+        from .lod import lod_grid
+
         mp = params or MeshParams()
-        xv, yv, faces = polar_grid(eye, yaw, hfov, width, mp.extent, mp.pixels_per_triangle,
-                                   margin_deg=mp.margin_deg, r0=0.05, radial_factor=mp.radial_factor, near=near,
-                                   far_start=mp.far_start, far_factor=mp.far_factor, back_factor=mp.back_factor)
+        xv, yv, faces = lod_grid(self.cones(cameras, near), mp.extent, mp.pixels_per_triangle,
+                                 margin_deg=mp.margin_deg, r0=0.05, radial_factor=mp.radial_factor,
+                                 far_start=mp.far_start, far_factor=mp.far_factor, back_factor=mp.back_factor)
         zv = self.height(xv, yv)
         verts = np.stack([xv, yv, zv], -1)
         nrm = vertex_normals(verts, faces)
         return Mesh(verts, faces, attributes=self.masks(xv, yv, zv, nrm))
+
+    def cones(self, cameras, near: bool = True):
+        """The view cones of ``cameras`` for the LOD mesher; ``near``: each camera's ground below its frame."""
+        from .lod import cones_from_cameras
+
+        cams = list(cameras)
+        if not near:
+            return cones_from_cameras(cams, [0.0] * len(cams))
+        surf = np.maximum
+        eyes = np.array([c.position for c in cams])
+        z = surf(self.height(eyes[:, 0], eyes[:, 1]), self.water_level(eyes[:, 0], eyes[:, 1]))
+        return cones_from_cameras(cams, [near_radius(c, float(zk)) for c, zk in zip(cams, z)])
 
 
 def _resample(pts: np.ndarray, step: float) -> np.ndarray:

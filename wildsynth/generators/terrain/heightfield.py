@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...core.mesh import Mesh
 from ...core.seeds import SeedTree
 from ..noise import fbm2, perm_table
-from .polar import polar_grid
 
 
 class TerrainParams(BaseModel):
@@ -71,9 +70,12 @@ class Heightfield:
         n = np.stack([-dx, -dy, np.ones_like(dx)], -1)
         return n / np.linalg.norm(n, axis=-1, keepdims=True)
 
-    def mesh_around(self, eye: np.ndarray, yaw: float, hfov: float, width: int) -> Mesh:
-        """A polar grid mesh centred below ``eye``, dense in the view sector."""
-        xv, yv, faces = polar_grid(eye, yaw, hfov, width, self.p.extent, self.p.pixels_per_triangle)
+    def mesh_for(self, cameras) -> Mesh:
+        """The terrain for every camera of a shot: dense where some camera looks, about
+        ``pixels_per_triangle`` pixels per triangle in each view (``lod.py``)."""
+        from .lod import cones_from_cameras, lod_grid
+
+        xv, yv, faces = lod_grid(cones_from_cameras(cameras), self.p.extent, self.p.pixels_per_triangle)
         zv = self.height(xv, yv)
         verts = np.stack([xv, yv, zv], -1)
         return Mesh(verts, faces, attributes=self.masks(xv, yv, zv))

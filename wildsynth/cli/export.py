@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from ..console import err, fail, parse_resolution
+from .common import err, fail, parse_resolution
 from ..params import UserError, apply_overrides
 
 
@@ -31,6 +31,7 @@ def export_command(
     """
     from ..core.labels import label
     from ..core.seeds import SeedTree
+    from ..run import compose
     from ..scenes import get as get_scene
 
     try:
@@ -47,7 +48,7 @@ def export_command(
                 label(name)
             except KeyError as e:
                 raise UserError(f"--exclude {name}: {e.args[0]}") from None
-        from .export import FORMATS, export_format  # loads bpy: after the cheap checks
+        from ..render.export import FORMATS, export_format  # loads bpy: after the cheap checks
 
         if out.is_dir():
             raise UserError(f"--out {out}: is a folder; give a file path ending in {', '.join(FORMATS)}")
@@ -59,10 +60,11 @@ def export_command(
     except UserError as e:
         fail(str(e))
 
-    from .export import export_scene
+    from ..render.export import export_scene
 
     with err.status(f"building {scene} (seed {seed})"):
-        built, rig, _ = recipe.build(params, SeedTree(seed).child("scene"), width, height)
+        _c = compose(recipe, params, SeedTree(seed), width, height)
+        built, rig, _ = _c.scene, _c.rig, _c.report
     with err.status(f"writing {out}"):
         try:
             result = export_scene(built, rig, out, exclude=exclude or [])

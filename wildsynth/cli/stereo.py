@@ -13,10 +13,10 @@ from typing import Optional
 
 import typer
 
-from .batch import PairJob, run_job
-from .files import list_images, pair_folders
-from .params import StereoParams
-from .writing import pair_complete, parse_formats
+from ..stereo.batch import PairJob, run_job
+from ..stereo.files import list_images, pair_folders
+from ..stereo.params import StereoParams
+from ..stereo.writing import pair_complete, parse_formats
 
 
 def _fail(msg: str) -> None:

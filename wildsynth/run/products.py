@@ -1,0 +1,80 @@
+"""Every ground-truth product of one camera at one output frame, from raw passes (numpy only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.camera import Camera
+from ..core.motion import MotionSet
+from ..gt import normals_to_camera, semantic_from_instance
+from ..gt.boundaries import occlusion_boundaries
+from ..gt.boxes import Boxes3D, boxes_2d
+from ..gt.flow import Correspondence, correspond, disparity_from_depth
+from ..gt.panoptic import panoptic_ids
+from ..render.base import GTPasses, RGBPass
+
+
+@dataclass
+class View:
+    """One camera at one time: its raw passes (RGB only at output frames)."""
+
+    camera: Camera
+    passes: GTPasses
+    rgb: RGBPass | None = None
+
+
+@dataclass
+class ViewProducts:
+    """What is written for one view (``fwd``/``bwd`` only in shots with flow, ``disparity`` in stereo)."""
+
+    camera: Camera
+    rgb: RGBPass
+    passes: GTPasses
+    normal: np.ndarray
+    semantic: np.ndarray
+    panoptic: np.ndarray
+    segments_info: list
+    boxes_2d: list
+    boxes_3d: list
+    boundaries: np.ndarray
+    fwd: Correspondence | None = None
+    bwd: Correspondence | None = None
+    disparity: np.ndarray | None = None
+    disparity_valid: np.ndarray | None = None
+    other_camera: Camera | None = None  # stereo: the rig's other camera
+
+
+def _deltas_by_id(motions: MotionSet, t: float) -> dict[int, np.ndarray]:
+    ids, d = motions.deltas(t)
+    return {int(i): d[k] for k, i in enumerate(ids)}
+
+
+def derive_view(name: str, cur: dict[str, View], prev: dict[str, View] | None, nxt: dict[str, View] | None,
+                times3: tuple[float, float, float], motions: MotionSet, n_ids: int, id_to_class: np.ndarray,
+                boxes3d: Boxes3D, baseline: float | None) -> ViewProducts:
+    v = cur[name]
+    p = v.passes
+    t_prev, t_cur, t_next = times3
+    fwd = bwd = None
+    if nxt is not None:
+        idx, rel = motions.lookup(n_ids, t_cur, t_next)
+        fwd = correspond(p.depth, p.instance, v.camera, nxt[name].camera, nxt[name].passes.depth, idx, rel)
+    if prev is not None:
+        idx, rel = motions.lookup(n_ids, t_cur, t_prev)
+        bwd = correspond(p.depth, p.instance, v.camera, prev[name].camera, prev[name].passes.depth, idx, rel)
+    seg, info = panoptic_ids(p.instance, id_to_class)
+    b2 = boxes_2d(p.instance, id_to_class)
+    out = ViewProducts(
+        camera=v.camera, rgb=v.rgb, passes=p, normal=normals_to_camera(p.normal_world, v.camera),
+        semantic=semantic_from_instance(p.instance, id_to_class), panoptic=seg, segments_info=info, boxes_2d=b2,
+        boxes_3d=boxes3d.posed([b["id"] for b in b2], _deltas_by_id(motions, t_cur), {name: v.camera}),
+        boundaries=occlusion_boundaries(p.depth, p.instance), fwd=fwd, bwd=bwd)
+    if baseline is not None:  # a stereo rig: left and right
+        other = cur["right" if name == "left" else "left"]
+        lr = correspond(p.depth, p.instance, v.camera, other.camera, other.passes.depth)
+        out.disparity = disparity_from_depth(p.depth, float(v.camera.K[0, 0]), baseline)
+        out.disparity_valid = lr.valid
+        out.other_camera = other.camera
+    return out
