@@ -13,7 +13,7 @@ from wildsynth.generators.terrain.field import (
 )
 from wildsynth.generators.water import WaveParams, gerstner
 
-LANDFORMS = [lf.MountainParams, lf.PlainsParams, lf.DuneParams, lf.CanyonParams, lf.CliffParams,
+LANDFORMS = [lf.MountainParams, lf.HillsParams, lf.DuneParams, lf.CanyonParams, lf.CliffParams,
              lf.CoastParams, lf.RiverParams, lf.ArcticParams, lf.LakeParams]
 SMALL = GridParams(size=800.0, resolution=48)
 
@@ -85,7 +85,7 @@ def test_terrain_mesh_has_no_cracks_and_masks():
 
 
 def test_triangles_follow_the_camera():
-    f = TerrainField(lf.PlainsParams(), SeedTree(0), SMALL)
+    f = TerrainField(lf.HillsParams(), SeedTree(0), SMALL)
     eye = np.array([0.0, 0.0, f.height(np.zeros(1), np.zeros(1))[0] + 2.0])
     m = f.mesh_around(eye, 0.0, np.radians(60), 96, MeshParams(extent=2000.0))
     c = m.vertices[m.faces].mean(1)

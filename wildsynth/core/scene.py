@@ -170,6 +170,11 @@ class Scene:
         self.objects.append(obj)
         return obj
 
+    def skip_id(self) -> None:
+        """Leave an id unused: for an optional mesh that came out empty at this tessellation, so the
+        ids of everything added after it stay the same at every output resolution."""
+        self._next_id += 1
+
     @property
     def n_triangles(self) -> int:
         return sum(o.n_triangles for o in self.objects)

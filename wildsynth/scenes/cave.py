@@ -47,7 +47,7 @@ from ..generators.terrain.field import (
     TerrainField,
     vertex_normals,
 )
-from ..generators.terrain.landforms import PlainsParams, smoothstep
+from ..generators.terrain.landforms import HillsParams, smoothstep
 from ..generators.terrain.sdf import (
     CaveParams,
     CaveSystem,
@@ -77,7 +77,7 @@ class CaveCameraParams(BaseModel):
 class CaveSceneParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    terrain: PlainsParams = Field(default_factory=lambda: PlainsParams(hills_height=25.0, far_mountains=0.0),
+    terrain: HillsParams = Field(default_factory=lambda: HillsParams(hills_height=25.0, far_mountains=0.0),
                                   description="the land above the cave")
     grid: GridParams = Field(default_factory=lambda: GridParams(size=600.0, resolution=128, erosion=False),
                              description="terrain grid (erosion off: the surface is barely seen)")

@@ -164,8 +164,12 @@ def landscape_build(name: str, params, layout: Layout, shot: Shot, seeds: SeedTr
     scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
     mat_seeds = seeds.child("materials")
     ground_mat = MaterialRef("terrain", mat_seeds.child("ground").int(), (("palette", spec["palette"]),))
-    for label, part in terrain_parts(terrain_mesh, desert=name == "desert").items():
-        scene.add(Object(f"terrain_{label}", part, ground_mat, semantic=label, generator=f"terrain.{name}",
+    parts = terrain_parts(terrain_mesh, desert=name == "desert")
+    for label in ("sand" if name == "desert" else "terrain", "rock", "sand", "snow"):
+        if label not in parts:  # empty at this tessellation: its id stays free (ids never follow the size)
+            scene.skip_id()
+            continue
+        scene.add(Object(f"terrain_{label}", parts.pop(label), ground_mat, semantic=label, generator=f"terrain.{name}",
                          params={"terrain": params.terrain.model_dump(), "grid": params.grid.model_dump()}))
 
     t2 = time.perf_counter()
@@ -186,10 +190,17 @@ def landscape_build(name: str, params, layout: Layout, shot: Shot, seeds: SeedTr
         if ice.n_triangles:
             scene.add(Object("lake_ice", ice, MaterialRef("ice", mat_seeds.child("ice").int()), semantic="ice",
                              generator="water.lake"))
+        else:
+            scene.skip_id()
     if field.lakes:  # liquid lakes in the terrain's basins, one object each
         lake_mat = MaterialRef("lake_water", mat_seeds.child("lake").int())
         # a flat sheet needs no detail; its shore is hidden under the banks, so it can be coarser still
-        for lake, m in lake_meshes(cones, field, extent=ext, pixels_per_triangle=2 * ppt):
+        sheets = dict((lake.id, m) for lake, m in lake_meshes(cones, field, extent=ext, pixels_per_triangle=2 * ppt))
+        for lake in field.lakes:
+            m = sheets.get(lake.id)
+            if m is None:  # no face of it at this tessellation: keep its id free
+                scene.skip_id()
+                continue
             scene.add(Object(f"lake{lake.id}", m, lake_mat, semantic="water", generator="water.lake",
                              params={"level": lake.level, "area_m2": lake.area, "max_depth": lake.max_depth}))
     timings["water_s"] = time.perf_counter() - t2
@@ -208,6 +219,8 @@ def landscape_build(name: str, params, layout: Layout, shot: Shot, seeds: SeedTr
             fm.attributes.update(field.masks(v[:, 0], v[:, 1], v[:, 2], vertex_normals(v, fm.faces)))
             scene.add(Object("formations", fm, ground_mat, semantic="rock", generator="terrain.formations",
                              params=params.formations.model_dump()))
+        else:
+            scene.skip_id()
     timings["formations_s"] = time.perf_counter() - t3
 
     rock_mat = MaterialRef("rock", mat_seeds.child("rock").int())
