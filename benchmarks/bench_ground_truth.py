@@ -26,37 +26,39 @@ import numpy as np
 
 def gt_one_view(frames: int = 4) -> dict:
     import os
+
+    from wildsynth.camera.shot import ShotOptions
     from wildsynth.core.seeds import SeedTree
+    from wildsynth.generators.motion import MotionParams
     from wildsynth.gt.boxes import Boxes3D
-    from wildsynth.render.cycles import CyclesRenderer
+    from wildsynth.render.base import make_renderer
     from wildsynth.render.settings import RenderSettings
-    from wildsynth.run import compose
-    from wildsynth.scenes import get
-    from wildsynth.sequence import SequenceOptions, View, derive_view, plan
+    from wildsynth.run import compose, plan_motion
+    from wildsynth.run.products import View, derive_view
 
     w, h = 1280, 720
-    recipe = get("meadow")
     seeds = SeedTree(0)
     t0 = time.perf_counter()
-    _c = compose(recipe, recipe.params(), seeds, w, h)
-    scene, rig0, _ = _c.scene, _c.rig, _c.report
-    opts = SequenceOptions(frames=frames, fps=24, rig="mono", trajectory={"kind": "walk"})
-    rigs, motions, times = plan(scene, rig0, opts, seeds.child("sequence"))
+    c = compose("meadow", None, seeds, w, h, ShotOptions(frames=frames, fps=24, trajectory={"kind": "walk"}))
+    scene, shot = c.scene, c.shot
+    motions = plan_motion(scene, shot, c.layout.ground.height, MotionParams(), seeds.child("sequence"))
     build_s = time.perf_counter() - t0
-    id_to_class, boxes = scene.id_to_class(), Boxes3D(scene)
+    id_to_class, boxes, n_ids = scene.id_to_class(), Boxes3D(scene), int(scene._next_id - 1)
+    times = shot.times
     render_s, derive_s, cpu_s = [], [], []
-    with CyclesRenderer(scene, RenderSettings(width=w, height=h, samples=1)) as r:
+    with make_renderer(scene, RenderSettings(width=w, height=h, samples=1), seed=0) as r:
         window = []
         for k in range(len(times)):
             t1 = time.perf_counter()
             c1 = time.process_time()
             r.set_time(motions, times[k])
-            cam = rigs[k].main
+            cam = shot.rigs[k].main
             window.append({"main": View(cam, r.render_gt(cam))})
             render_s.append(time.perf_counter() - t1)
             if len(window) == 3:
                 t2 = time.perf_counter()
-                derive_view(scene, motions, id_to_class, boxes, "main", *window, times[k - 2:k + 1], opts)
+                derive_view("main", window[1], window[0], window[2], tuple(times[k - 2:k + 1]), motions, n_ids,
+                            id_to_class, boxes, None)
                 derive_s.append(time.perf_counter() - t2)
                 cpu_s.append(time.process_time() - c1)
                 window.pop(0)
@@ -72,15 +74,15 @@ def gt_one_view(frames: int = 4) -> dict:
 
 def stereo_video(frames: int) -> dict:
     from wildsynth.render.settings import RenderSettings
+    from wildsynth.run import RunOptions, RunSpec, run
     from wildsynth.scenes import get
-    from wildsynth.sequence import SequenceOptions, generate_sequence
 
-    opts = SequenceOptions(frames=frames, fps=24, rig="stereo", trajectory={"kind": "walk"})
+    opts = RunOptions(shot={"frames": frames, "fps": 24, "rig": "stereo", "trajectory": {"kind": "walk"}})
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         c0 = time.process_time()
-        res = generate_sequence("meadow", 0, get("meadow").params(), RenderSettings(width=640, height=360, samples=32),
-                                opts, Path(tmp) / "video")
+        res = run(RunSpec("meadow", 0, get("meadow").params(), RenderSettings(width=640, height=360, samples=32),
+                          Path(tmp) / "video", opts))
         wall = time.perf_counter() - t0
         cpu = time.process_time() - c0
     t = res.timings
@@ -88,7 +90,7 @@ def stereo_video(frames: int) -> dict:
     per_frame = (wall - fixed) / frames
     out = {"resolution": "640x360", "samples": 32, "rig": "stereo", "frames_rendered": frames,
            "wall_s": round(wall, 1), "per_frame_s": round(per_frame, 2), "timings": t,
-           "gt_seconds_per_view": res.gt_seconds_per_view, "process_cpu_s": round(cpu, 1),
+           "gt_seconds_per_view": res.stats["gt_seconds_per_view"], "process_cpu_s": round(cpu, 1),
            "cpu_per_frame_s": round(cpu / frames, 2),
            # on a busy shared machine wall time is inflated; CPU seconds / 2 cores is the
            # uncontended wall time if rendering scales over both cores (Cycles does)
