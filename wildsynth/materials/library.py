@@ -4,21 +4,31 @@ Shading cost dominates Cycles time on 2 cores, so noise octaves (``detail``)
 are kept low: finer detail than a pixel only adds sampling noise.
 
 Recipes read per-vertex masks written by the generators (``slope`` in [0, 1],
-``height`` in metres) through attribute nodes; they never move geometry.
+``height`` in metres) through attribute nodes; shaders never move geometry.
+
+A recipe may also register a numpy displacement (``@recipe(name,
+displacement=fn)``, usually a ``relief.Relief`` or a blend of them by the same
+masks the shader uses). It changes shape in the displacement stage
+(``displace.apply_displacements``), which the pipeline runs between scene build
+and render, so RGB and every ground-truth pass see the displaced surface. Each
+displacement is band-limited to the tessellation of the shot: octaves whose
+wavelength is below about twice the local vertex spacing (or the pixel
+footprint, when cameras are given) are dropped (see ``relief``).
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from ..core.scene import MaterialRef
 from .graph import Graph
+from .relief import Relief, Surface, blend, ramp
 
 Recipe = Callable[[np.random.Generator, dict], Graph]
-# (points (V, 3), normals (V, 3), rng, params) -> offsets along the normals (V,), metres
-Displacement = Callable[[np.ndarray, np.ndarray, np.random.Generator, dict], np.ndarray]
+# (surface: points, normals, band-limit spacing, masks; rng; params) -> offsets along the normals (V,), metres
+Displacement = Callable[[Surface, np.random.Generator, dict], np.ndarray]
 RECIPES: dict[str, Recipe] = {}
 DISPLACEMENTS: dict[str, Displacement] = {}
 
@@ -52,7 +62,26 @@ def _jitter(rng: np.random.Generator, rgb: tuple, amount: float = 0.08) -> tuple
     return tuple(float(x) for x in np.clip(c, 0.0, 1.0))
 
 
-@recipe("meadow_ground")
+# meadow ground relief, metres: grass-root tussocks on soil, clods on bare dirt, rock, wind-blown snow
+_MEADOW_SOIL = Relief(1.0, 0.03, octaves=6)
+_MEADOW_DIRT = Relief(3.0, 0.02, octaves=4)
+_MEADOW_ROCK = Relief(1.5, 0.05, octaves=5)
+_MEADOW_SNOW = Relief(0.7, 0.03, octaves=3)
+
+
+def meadow_ground_relief(surface: Surface, rng: np.random.Generator, params: dict) -> np.ndarray:
+    """Relief of what ``meadow_ground`` shows at each vertex, weighted by the shader's own
+    masks (its fine noise taken at its mean, 0.5)."""
+    rock = ramp(surface.mask("slope") + 0.075, 0.45, 0.52)
+    dirt = ramp(surface.mask("dirt") + 0.075, 0.82, 0.9)
+    snowline = float(params.get("snowline", 400.0))
+    snow = ramp(surface.mask("height") + 80.0 * surface.mask("patch", 0.5), snowline, snowline + 40.0) * (1 - rock)
+    ground = (1 - rock) * (1 - snow)
+    return blend(surface, rng, params, [(ground * (1 - dirt), _MEADOW_SOIL), (ground * dirt, _MEADOW_DIRT),
+                                        (rock * (1 - snow), _MEADOW_ROCK), (snow, _MEADOW_SNOW)])
+
+
+@recipe("meadow_ground", displacement=meadow_ground_relief)
 def meadow_ground(rng: np.random.Generator, params: dict) -> Graph:
     """Grass-covered ground with dirt patches, rock on steep slopes and snow up high.
 
@@ -80,7 +109,9 @@ def meadow_ground(rng: np.random.Generator, params: dict) -> Graph:
     return g
 
 
-@recipe("rock")
+# in object units: rock prototypes have a half-length of about 1 (placements scale them), so a
+# 0.6 m boulder gets ~0.5 cm typical, ~2 cm peak relief, a 2.5 m one ~8 cm peak
+@recipe("rock", displacement=Relief(1.2, 0.05, octaves=5))
 def rock(rng: np.random.Generator, params: dict) -> Graph:
     """Weathered grey-brown stone, varied per instance, with lichen spots."""
     g = Graph("rock")

@@ -1,25 +1,11 @@
-"""Stone, soil and gravel materials. Several carry numpy displacement (real relief)."""
+"""Stone, soil and gravel materials. Several carry numpy displacement (real relief, band-limited:
+see ``relief``)."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..generators.noise import fbm3, perm_table
 from .graph import Graph
 from .library import _jitter, recipe
-
-
-def _relief(scale: float, amplitude: float, octaves: int = 5, ridged_strata: float = 0.0):
-    """A displacement: fractal noise relief, optionally with horizontal strata steps."""
-    def fn(points: np.ndarray, normals: np.ndarray, rng: np.random.Generator, params: dict) -> np.ndarray:
-        perm = perm_table(rng)
-        off = rng.uniform(-100, 100, 3)
-        h = fbm3(points * scale + off, perm, octaves=octaves)
-        if ridged_strata > 0:
-            z = points[:, 2] * ridged_strata
-            h = h + 0.6 * (np.abs((z % 1.0) - 0.5) - 0.25)  # ledges every 1/ridged_strata metres
-        return amplitude * h
-    return fn
+from .relief import Relief
 
 
 def _stone(g: Graph, rng, dark: tuple, light: tuple, scale: float, rough: float = 0.8,
@@ -30,7 +16,7 @@ def _stone(g: Graph, rng, dark: tuple, light: tuple, scale: float, rough: float 
     return col, g.bump(n, strength=bump, distance=0.03), rough
 
 
-@recipe("granite", displacement=_relief(2.0, 0.02))
+@recipe("granite", displacement=Relief(2.0, 0.02))
 def granite(rng, params):
     """Speckled grey-pink granite."""
     g = Graph("granite")
@@ -42,7 +28,7 @@ def granite(rng, params):
     return g
 
 
-@recipe("basalt", displacement=_relief(1.5, 0.03))
+@recipe("basalt", displacement=Relief(1.5, 0.03))
 def basalt(rng, params):
     """Dark, fine-grained volcanic rock."""
     g = Graph("basalt")
@@ -51,7 +37,7 @@ def basalt(rng, params):
     return g
 
 
-@recipe("slate", displacement=_relief(0.8, 0.015, ridged_strata=8.0))
+@recipe("slate", displacement=Relief(0.8, 0.015, strata=8.0))
 def slate(rng, params):
     """Blue-grey layered slate."""
     g = Graph("slate")
@@ -63,7 +49,7 @@ def slate(rng, params):
     return g
 
 
-@recipe("sandstone", displacement=_relief(0.6, 0.05, ridged_strata=2.0))
+@recipe("sandstone", displacement=Relief(0.6, 0.05, strata=2.0))
 def sandstone(rng, params):
     """Warm banded sandstone (canyons, mesas)."""
     g = Graph("sandstone")
@@ -77,7 +63,7 @@ def sandstone(rng, params):
     return g
 
 
-@recipe("limestone_strata", displacement=_relief(0.5, 0.06, ridged_strata=1.2))
+@recipe("limestone_strata", displacement=Relief(0.5, 0.06, strata=1.2))
 def limestone_strata(rng, params):
     """Pale limestone in horizontal beds with darker seams."""
     g = Graph("limestone_strata")
@@ -90,7 +76,7 @@ def limestone_strata(rng, params):
     return g
 
 
-@recipe("mossy_rock", displacement=_relief(1.2, 0.04))
+@recipe("mossy_rock", displacement=Relief(1.2, 0.04))
 def mossy_rock(rng, params):
     """Rock with moss on its upward faces."""
     g = Graph("mossy_rock")
@@ -104,7 +90,7 @@ def mossy_rock(rng, params):
     return g
 
 
-@recipe("gravel", displacement=_relief(12.0, 0.012, octaves=3))
+@recipe("gravel", displacement=Relief(12.0, 0.012, octaves=3))
 def gravel(rng, params):
     """Loose grey-brown gravel."""
     g = Graph("gravel")
@@ -117,7 +103,7 @@ def gravel(rng, params):
     return g
 
 
-@recipe("dry_soil", displacement=_relief(3.0, 0.008, octaves=3))
+@recipe("dry_soil", displacement=Relief(3.0, 0.008, octaves=3))
 def dry_soil(rng, params):
     """Dry, cracked light-brown soil."""
     g = Graph("dry_soil")
@@ -131,7 +117,7 @@ def dry_soil(rng, params):
     return g
 
 
-@recipe("wet_mud", displacement=_relief(1.5, 0.01, octaves=3))
+@recipe("wet_mud", displacement=Relief(1.5, 0.01, octaves=3))
 def wet_mud(rng, params):
     """Dark wet mud with glossy puddles."""
     g = Graph("wet_mud")

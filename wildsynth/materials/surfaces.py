@@ -6,10 +6,10 @@ from __future__ import annotations
 from .graph import Graph
 from .library import _jitter, recipe
 from .plants import bark
-from .stone import _relief
+from .relief import Relief
 
 
-@recipe("sand", displacement=_relief(4.0, 0.004, octaves=3))
+@recipe("sand", displacement=Relief(4.0, 0.004, octaves=3, ripple_wavelength=0.1, ripple_amplitude=0.003))
 def sand(rng, params):
     """Fine beach sand, darker where wet near the water line (``height`` mask)."""
     g = Graph("sand")
@@ -24,7 +24,9 @@ def sand(rng, params):
     return g
 
 
-@recipe("dune_sand", displacement=_relief(1.5, 0.01, octaves=2))
+# ripples as the shader draws them: bands along +X every 0.4 m
+@recipe("dune_sand", displacement=Relief(1.5, 0.01, octaves=2, ripple_wavelength=0.4, ripple_amplitude=0.008,
+                                           ripple_angle=0.0))
 def dune_sand(rng, params):
     """Warm desert sand with wind ripples across the slope."""
     g = Graph("dune_sand")
@@ -37,7 +39,7 @@ def dune_sand(rng, params):
     return g
 
 
-@recipe("snow", displacement=_relief(0.7, 0.03, octaves=3))
+@recipe("snow", displacement=Relief(0.7, 0.03, octaves=3))
 def snow(rng, params):
     """Fresh snow: bright, slightly blue in shade, with subsurface scattering."""
     g = Graph("snow")

@@ -7,6 +7,11 @@ slopes (with strata bands where the palette has them), beach sand, snow.
 The same thresholds decide the semantic split of the terrain mesh (see
 ``scenes/landscapes.py``), so segmentation follows what the image shows.
 Cheap on purpose (few noise octaves): shading dominates render time.
+
+Its displacement (``terrain_relief``) is the relief of what the shader shows at
+each vertex, weighted by the same masks: rock relief (with strata ledges where
+the palette has bands) on steep slopes, sand ripples on beaches, snow drifts,
+the palette's soil elsewhere.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import numpy as np
 
 from .graph import Graph
 from .library import _jitter, recipe
+from .relief import Relief, Surface, blend, ramp
 
 # palette: ground (dark, light), rock (dark, light), strata band colour, strata spacing m (0: none)
 PALETTES = {
@@ -35,7 +41,50 @@ SAND = (0.5, 0.4, 0.27)
 SNOW = (0.82, 0.85, 0.9)
 
 
-@recipe("terrain")
+# relief, metres: soil per palette (default _SOIL), rock with or without strata, beach sand, snow
+_SOIL = Relief(1.0, 0.03, octaves=6)
+_GROUND_RELIEF = {
+    "desert": Relief(1.5, 0.008, octaves=3, ripple_wavelength=0.12, ripple_amplitude=0.004),
+    "canyon": Relief(3.0, 0.01, octaves=3),
+    "arctic": Relief(4.0, 0.012, octaves=4),  # frost-shattered gravel
+    "cave": Relief(3.0, 0.01, octaves=4),
+}
+_ROCK = Relief(1.5, 0.05, octaves=5)
+_SAND = Relief(4.0, 0.004, octaves=3, ripple_wavelength=0.1, ripple_amplitude=0.003)
+_SNOW = Relief(0.7, 0.03, octaves=3)
+
+
+def _rock_relief(palette: str) -> Relief:
+    spacing = PALETTES[palette][5]
+    return Relief(0.6, 0.06, octaves=5, strata=1.0 / spacing) if spacing > 0 else _ROCK
+
+
+def terrain_weights(surface: Surface, params: dict) -> dict[str, np.ndarray]:
+    """Per-vertex weights (sum 1) of ground, rock, sand and snow as ``terrain`` mixes its
+    colours (its fine noise taken at its mean, 0.5)."""
+    rs = float(params.get("rock_slope", ROCK_SLOPE))
+    rock = ramp(surface.mask("slope") + 0.075, rs + 0.04, rs + 0.11)
+    beach = ramp(surface.mask("beach"), 0.4, 0.6)
+    snow = ramp(surface.mask("snow") + 0.05, 0.45, 0.6)
+    return {"ground": (1 - rock) * (1 - beach) * (1 - snow), "rock": rock * (1 - beach) * (1 - snow),
+            "sand": beach * (1 - snow), "snow": snow}
+
+
+def terrain_relief(surface: Surface, rng: np.random.Generator, params: dict) -> np.ndarray:
+    """Relief of the palette's ground, rock, sand and snow, blended as the shader blends them."""
+    name = params.get("palette", "mountain")
+    if name not in PALETTES:
+        raise KeyError(f"terrain palette {name!r}; known: {', '.join(PALETTES)}")
+    w = terrain_weights(surface, params)
+    rock = _rock_relief(name)
+    ground, bare = w["ground"], w["rock"]
+    if name == "canyon":  # floors and plateaus are half the same red rock (as in the shader)
+        ground, bare = 0.5 * ground, bare + 0.5 * ground
+    return blend(surface, rng, params, [(ground, _GROUND_RELIEF.get(name, _SOIL)), (bare, rock),
+                                        (w["sand"], _SAND), (w["snow"], _SNOW)])
+
+
+@recipe("terrain", displacement=terrain_relief)
 def terrain(rng: np.random.Generator, params: dict) -> Graph:
     """Layered ground for a landscape palette: ground, rock (strata), beach sand, snow."""
     name = params.get("palette", "mountain")
