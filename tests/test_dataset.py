@@ -1,8 +1,9 @@
-"""Dataset layer: plan, manifest, resume, runners (local processes and Ray), shards, loader.
+"""Dataset layer with stills (the default job): plan, manifest, resume, runners (local
+processes and Ray), shards, loader. Shots (sequences, stereo): tests/dataset/.
 
 Renders are tiny (32x24, 1 sample, meadow with 20 rocks): one dataset of three
-frames is generated once, broken on purpose (a blocked folder, an interrupted
-frame) and resumed; the shard, loader and CLI tests read that dataset.
+stills is generated once, broken on purpose (a blocked folder, an interrupted
+job) and resumed; the shard, loader and CLI tests read that dataset.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from wildsynth.cli import app
 from wildsynth.dataset.jobs import load_spec, make_spec, plan_jobs, save_spec, scene_for_seed, split_overrides
 from wildsynth.dataset.loader import iter_samples
 from wildsynth.dataset.manifest import append_record, job_status, manifest_path, read_manifest
-from wildsynth.dataset.runners import generate_dataset
+from wildsynth.dataset.runners import JobTask, clear_leftovers, generate_dataset, run_local
 from wildsynth.dataset.shards import SHARD_INDEX, sample_key, shard_paths, write_shards
 from wildsynth.io import read_json, read_png
 from wildsynth.io.exr import read_exr
@@ -31,9 +32,9 @@ RENDER = {"width": 32, "height": 24, "samples": 1}
 CLI_RENDER = ["--resolution", "32x24", "--samples", "1", "--set", "rocks.count=20"]
 
 
-def tiny_spec(out, count=3, seed=0, **kw):
+def tiny_spec(out, count=3, seed=0, render=RENDER, **kw):
     return make_spec(scenes={"meadow": 1}, seed=seed, count=count, overrides={"meadow": ["rocks.count=20"]},
-                     render=RENDER, out=out, **kw)
+                     render=render, out=out, **kw)
 
 
 # --- plan -------------------------------------------------------------------------------------------------
@@ -96,6 +97,48 @@ def test_root_refuses_a_different_dataset(tmp_path):
     with pytest.raises(UserError, match="render"):
         save_spec(make_spec(scenes={"meadow": 1}, count=2, overrides={"meadow": ["rocks.count=20"]},
                             render={**RENDER, "samples": 2}, out=tmp_path))
+    with pytest.raises(UserError, match=r"different options\.shot\.frames, options\.shot\.rig "):
+        save_spec(tiny_spec(tmp_path, options={"shot": {"frames": 3, "rig": "stereo"}}))
+    save_spec(tiny_spec(tmp_path, render={**RENDER, "device": "cpu"}))  # the device may change
+    saved = read_json(tmp_path / "dataset.json")
+    assert saved["options"]["shot"]["frames"] == 1 and saved["options"]["shot"]["rig"] == "mono"
+    # a dataset.json written before options existed is a dataset of stills
+    del saved["options"]
+    (tmp_path / "dataset.json").write_text(json.dumps(saved))
+    save_spec(tiny_spec(tmp_path))
+    assert load_spec(tmp_path).options.shot.frames == 1
+
+
+def test_clear_leftovers_removes_an_interrupted_job_whole(tmp_path):
+    cut = tmp_path / "cut"
+    (cut / "left" / "000000").mkdir(parents=True)
+    (cut / "left" / "000000" / "frame.json").write_text("{}")  # a finished view of an unfinished shot
+    (cut / "objects.json").write_text("{}")
+    clear_leftovers(cut)
+    assert not cut.exists()
+    done = tmp_path / "done"
+    (done / "left" / "000000" / ".staging-7").mkdir(parents=True)
+    (done / "left" / "000000" / "depth.exr").write_bytes(b"x")
+    (done / ".objects.json.tmp-3").write_bytes(b"x")
+    (done / "scene.json").write_text("{}")
+    clear_leftovers(done)
+    assert sorted(p.relative_to(done).as_posix() for p in done.rglob("*")) == \
+        ["left", "left/000000", "left/000000/depth.exr", "scene.json"]
+    blocker = tmp_path / "file"
+    blocker.write_text("mine")
+    clear_leftovers(blocker)
+    assert blocker.read_text() == "mine"
+
+
+def test_local_workers_get_one_gpu_each_before_blender_loads(tmp_path):
+    """Two jobs of an unknown scene fail at once in their workers; each worker reports the
+    CUDA_VISIBLE_DEVICES it saw, set from its slot (two workers, two GPUs)."""
+    tasks = [JobTask(f"nowhere/{i:06d}", "nowhere", i, str(tmp_path / str(i)), (), RENDER, {}) for i in range(2)]
+    got: list[dict] = []
+    run_local(tasks, got.append, workers=2, gpus=2)
+    assert sorted(r["id"] for r in got) == [t.id for t in tasks]
+    assert all(r["status"] == "failed" and "nowhere" in r["error"] for r in got)
+    assert sorted(r["gpu"] for r in got) == ["0", "1"] and all(r["pid"] != os.getpid() for r in got)
 
 
 # --- manifest ---------------------------------------------------------------------------------------------
@@ -118,7 +161,7 @@ def test_manifest_tolerates_a_torn_last_line(tmp_path):
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
-    """Three frames; the second one's folder is blocked by a file, so its job fails.
+    """Three stills; the second one's folder is blocked by a file, so its job fails.
 
     The test process imports bpy first, as it has after any in-process render: its
     sys.path then starts with Blender's scripts/modules, which spawned workers
@@ -136,7 +179,7 @@ def first_run(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def second_run(first_run):
-    """Unblock the failed job, cut the third frame short (no scene.json, a staging
+    """Unblock the failed job, cut the third job short (no scene.json, a staging
     folder left behind), and run the same dataset again."""
     spec, jobs, _, _ = first_run
     root = spec.out
@@ -165,11 +208,12 @@ def test_failing_job_is_recorded_and_the_others_complete(first_run):
         assert r["pid"] != os.getpid()
         meta = read_json(j.folder / "scene.json")
         assert meta["seed"] == j.seed and meta["params"]["rocks"]["count"] == 20 and meta["render"]["width"] == 32
+        assert meta["shot"]["layout"] == "flat" and (j.folder / "depth.exr").is_file()  # a still is flat
 
 
 def test_resume_skips_done_jobs_and_reruns_failed_and_interrupted(second_run):
     spec, jobs, summary, before, untouched, new_records = second_run
-    assert before == {"done": 1, "failed": 1, "pending": 1, "total": 3}  # the cut-short frame is not done
+    assert before == {"done": 1, "failed": 1, "pending": 1, "total": 3}  # the cut-short job is not done
     assert (summary.skipped, summary.done, summary.failed) == (1, 2, 0)
     assert sorted(r["id"] for r in new_records) == sorted([jobs[1].id, jobs[2].id])
     assert all(r["status"] == "done" for r in new_records)
@@ -235,20 +279,22 @@ def test_torch_dataset_gives_every_sample_once_across_workers(second_run, tmp_pa
 # --- Ray ----------------------------------------------------------------------------------------------------
 
 
-def test_ray_runner_runs_a_job(tmp_path):
+def test_ray_runner_runs_a_job_on_a_gpu_it_asked_for(tmp_path):
+    """Ray is told the machine has one GPU (there may be none: Cycles then falls back to the
+    CPU); a task asking num_gpus=1 gets it as CUDA_VISIBLE_DEVICES."""
     import ray
 
     spec = tiny_spec(tmp_path, count=1, seed=7)
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False)
     try:
-        summary = generate_dataset(spec, runner="ray", progress=False)
+        summary = generate_dataset(spec, runner="ray", gpus_per_job=1, progress=False)
         assert ray.is_initialized()  # a Ray the caller started is left running
     finally:
         ray.shutdown()
     (job,) = plan_jobs(spec)
     assert (summary.done, summary.failed) == (1, 0)
     (rec,) = read_manifest(tmp_path)
-    assert rec["id"] == job.id and rec["status"] == "done" and rec["pid"] != os.getpid()
+    assert rec["id"] == job.id and rec["status"] == "done" and rec["pid"] != os.getpid() and rec["gpu"] == "0"
     assert read_json(job.folder / "scene.json")["seed"] == 7
 
 
@@ -263,7 +309,7 @@ def test_cli_status_generate_resume_and_shard(second_run, tmp_path):
     assert r.exit_code == 0 and "done 3  failed 0  pending 0  total 3" in r.output
     r = runner.invoke(app, ["dataset", "generate", "--count", "3", "--out", root, *CLI_RENDER])
     assert r.exit_code == 0, r.output
-    assert "0 rendered, 3 already done, 0 failed of 3" in " ".join(r.output.split())
+    assert "0 rendered, 3 already done, 0 failed of 3 jobs" in " ".join(r.output.split())
     r = runner.invoke(app, ["dataset", "generate", "--count", "3", "--out", root, "--samples", "2",
                             "--resolution", "32x24", "--set", "rocks.count=20"])
     assert r.exit_code == 2 and "different render" in r.output
@@ -279,6 +325,12 @@ def test_cli_status_generate_resume_and_shard(second_run, tmp_path):
     (["--workers", "0"], "--workers 0"),
     (["--set", "desert:rocks.count=1"], "not in --scenes"),
     (["--resolution", "0x5"], "--resolution"),
+    (["--frames", "0"], "--frames 0"),
+    (["--rig", "trinocular"], "--rig 'trinocular'"),
+    (["--formats", "exr,tiff"], "--formats"),
+    (["--device", "tpu"], "--device 'tpu'"),
+    (["--gpus-per-job", "-1"], "--gpus-per-job"),
+    (["--motion", "nothing=3"], "unknown parameter for motion"),
 ])
 def test_cli_bad_input_is_one_line(args, needle, tmp_path):
     r = CliRunner().invoke(app, ["dataset", "generate", "--out", str(tmp_path / "d"), *args])

@@ -1,8 +1,8 @@
-"""Datasets of many frames (docs/dataset.md).
+"""Datasets of many runs: stills, sequences, stereo pairs, multiview rings (docs/dataset.md).
 
 ``jobs`` (what a dataset is and the jobs it plans), ``manifest`` (the JSONL log
 and done / failed / pending), ``runners`` (local processes or Ray, and
 ``generate_dataset``), ``shards`` (WebDataset tar shards), ``loader`` (reading
-shards back, and a torch ``IterableDataset``), ``cli`` (``wildsynth dataset``).
+shards back, and a torch ``IterableDataset``); the command is ``wildsynth/cli/dataset.py``.
 Import the module you need; this package imports nothing heavy by itself.
 """

@@ -1,7 +1,12 @@
-"""What a dataset is (``DatasetSpec``) and the jobs it plans (one frame each).
+"""What a dataset is (``DatasetSpec``) and the jobs it plans (one run each).
 
-Frame ``i`` of a dataset has seed ``seed + i``. The scene of a frame is drawn
-from the scene mix with the frame's own seed tree
+A job is one run of the pipeline (``wildsynth.run``) with the dataset's
+``options``: a still (the default), or a whole shot -- a sequence, a stereo
+pair, a multiview ring, or any mix of them -- written into the job's folder
+and resumed as a unit (done only when the folder holds ``scene.json``).
+
+Job ``i`` of a dataset has seed ``seed + i``. Its scene is drawn from the
+scene mix with the job's own seed tree
 (``SeedTree(seed).child("dataset").child("scene")``), so it depends only on
 the seed and the mix: growing ``count`` appends jobs and never changes the
 ones already planned. The pipeline builds the scene from
@@ -20,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from ..core.seeds import SeedTree
 from ..params import UserError, apply_overrides
 from ..render.settings import RenderSettings
+from ..run import RunOptions
 from ..scenes import SCENES, get as get_scene
 
 SPEC_FILE = "dataset.json"
@@ -33,13 +39,16 @@ class DatasetSpec(BaseModel):
     scenes: dict[str, float] = Field(
         default_factory=lambda: {"meadow": 1.0},
         description="scene mix: scene name -> relative weight (> 0, finite); names from `wildsynth scenes`")
-    seed: int = Field(0, ge=0, le=2**31 - 1, description="seed of the first frame; frame i has seed seed + i")
-    count: int = Field(1, ge=1, le=10_000_000, description="number of frames")
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="seed of the first job; job i has seed seed + i")
+    count: int = Field(1, ge=1, le=10_000_000, description="number of jobs (each a still or a whole shot)")
     overrides: dict[str, list[str]] = Field(
         default_factory=dict,
         description="per-scene parameter overrides: scene name -> list of key=value (the CLI's --set syntax)")
-    render: RenderSettings = Field(default_factory=RenderSettings, description="render settings of every frame")
-    out: Path = Field(Path("out/dataset"), description="output root: frame folders, manifest.jsonl, dataset.json")
+    render: RenderSettings = Field(default_factory=RenderSettings, description="render settings of every job")
+    options: RunOptions = Field(default_factory=RunOptions,
+                                description="what every job makes: the shot (frames, rig, trajectory), the moving "
+                                            "things and the formats; the default is a still")
+    out: Path = Field(Path("out/dataset"), description="output root: job folders, manifest.jsonl, dataset.json")
 
     @field_validator("scenes")
     @classmethod
@@ -84,7 +93,7 @@ def make_spec(**fields) -> DatasetSpec:
 
 @dataclass(frozen=True)
 class Job:
-    """One frame of the dataset. ``id`` is also the folder under the output root."""
+    """One run of the dataset (a still or a whole shot). ``id`` is also the folder under the output root."""
 
     id: str
     scene: str
@@ -97,7 +106,7 @@ def job_id(scene: str, seed: int) -> str:
 
 
 def scene_for_seed(seed: int, mix: dict[str, float]) -> str:
-    """The scene of the frame with this seed: a weighted draw from the frame's own seed tree."""
+    """The scene of the job with this seed: a weighted draw from the job's own seed tree."""
     names = sorted(mix)  # order-free: the same mix written in another order draws the same scenes
     total = sum(mix[n] for n in names)
     u = SeedTree(seed).child("dataset").child("scene").rng().random() * total
@@ -166,24 +175,51 @@ def load_spec(root: Path) -> DatasetSpec:
     return make_spec(**data)
 
 
+# may differ between runs on one root: how many jobs, and where Cycles renders (the ground truth is the same)
+_MAY_CHANGE = ("count", "render.device")
+
+
+def _leaves(d: dict, prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for k, v in d.items():
+        if isinstance(v, dict) and v:
+            out.update(_leaves(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def _comparable(data: dict) -> dict[str, object]:
+    """A saved spec as leaf paths, with the defaults of this version filled in (a spec saved
+    before a field existed compares equal to one with that field's default)."""
+    data = {k: v for k, v in data.items() if k != "out"}
+    try:
+        data = DatasetSpec(**data).model_dump(mode="json", exclude={"out"})
+    except (ValidationError, UserError):
+        pass
+    leaves = _leaves(data)
+    return {k: v for k, v in leaves.items() if k not in _MAY_CHANGE}
+
+
 def save_spec(spec: DatasetSpec) -> None:
     """Write ``dataset.json``; a root already holding a different dataset is refused.
 
-    Only ``count`` may change between runs on one root (more frames of the same
-    dataset, or fewer): everything else would mix frames of two datasets.
+    Only ``count`` (more jobs of the same dataset, or fewer) and the render device
+    may change between runs on one root: anything else -- the scene mix, seed,
+    overrides, render settings or the run options (shot, motion, formats) -- would
+    mix jobs of two datasets. The error names the differing fields.
     """
     from ..io import read_json, write_json
 
     root = Path(spec.out)
     path = root / SPEC_FILE
-    mine = spec.model_dump(mode="json", exclude={"out", "count"})
+    mine = spec.model_dump(mode="json", exclude={"out"})
     if path.is_file():
-        theirs = read_json(path)
-        theirs.pop("out", None)
-        theirs.pop("count", None)
-        diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+        a, b = _comparable(mine), _comparable(read_json(path))
+        diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
         if diff:
-            raise UserError(f"--out {root}: holds a dataset with different {', '.join(diff)} "
+            shown = ", ".join(diff[:4]) + (f" and {len(diff) - 4} more" if len(diff) > 4 else "")
+            raise UserError(f"--out {root}: holds a dataset with different {shown} "
                             f"(see {path}); use another --out, or the same options to resume")
     root.mkdir(parents=True, exist_ok=True)
-    write_json(path, spec.model_dump(mode="json", exclude={"out"}))
+    write_json(path, mine)

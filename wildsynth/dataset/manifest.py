@@ -17,10 +17,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..run import MARKER
 from .jobs import Job
 
 MANIFEST_FILE = "manifest.jsonl"
-COMPLETE_MARKER = "scene.json"
+COMPLETE_MARKER = MARKER  # the pipeline writes it last: a job folder holding it is complete
 
 
 def manifest_path(root: Path) -> Path:

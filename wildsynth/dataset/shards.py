@@ -1,12 +1,24 @@
-"""Pack finished frames into WebDataset tar shards.
+"""Pack finished jobs into WebDataset tar shards: one sample per job, a still or a whole shot.
 
-One sample per frame. Its key is the job id with ``/`` replaced by ``_``
-(``meadow/000042`` -> ``meadow_000042``: WebDataset splits a member name at
-the first dot of its base name, so keys hold no dot and no slash); its members
-are the frame's files under their own names (``meadow_000042.depth.exr``,
-``meadow_000042.image.png``, ...). Each shard is written under a temporary
-name and renamed when closed; ``shards.json`` (shard names, sample keys,
-counts) is written last and is the list readers should trust.
+The sample key is the job id with ``/`` replaced by ``_`` (``meadow/000042`` ->
+``meadow_000042``). The members are every file the job folder holds, named by
+their path in the folder with ``/`` replaced by ``.``:
+
+- a still (written flat): ``image.png``, ``depth.exr``, ``scene.json``, ...
+- a shot: each view's files as ``<camera>.<frame:06d>.<file>``
+  (``left.000003.depth.exr``, ``right.000000.flow_fwd.exr``), the root files
+  under their own names (``scene.json``, ``objects.json``, ``transforms.json``,
+  ``panoptic_left.json``), and the COLMAP model as ``colmap.cameras.txt``, ...
+
+WebDataset splits a tar member at the first dot of its base name into key and
+member name, so keys, camera names and folder names hold no dot (letters,
+digits, ``_`` and ``-``); a member is a view file exactly when its name starts
+with ``<camera>.<six or more digits>.`` (``VIEW_MEMBER``), which no root file
+does. Hidden files (staging folders, temporaries) are never packed.
+
+Each shard is written under a temporary name and renamed when all are closed;
+``shards.json`` (shard names, sample keys, counts) is written last and is the
+list readers should trust.
 """
 
 from __future__ import annotations
@@ -15,19 +27,23 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional
 
 import webdataset as wds
 
 from ..io import write_json
 from ..params import UserError
-from ..pipeline import OUTPUT_FILES
 from .jobs import load_spec, plan_jobs
 from .manifest import is_done
 
 SHARD_INDEX = "shards.json"
-PREVIEWS = ("depth_preview.png", "normal_preview.png", "preview.png")
+VIEW_MEMBER = re.compile(r"^([A-Za-z0-9_-]+)\.(\d{6,})\.(.+)$")  # <camera>.<frame>.<file> of a shot's view
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def is_preview(name: str) -> bool:
+    """The human-viewable PNGs (left out by ``--no-previews``): ``preview.png`` and ``*_preview.png``."""
+    return name == "preview.png" or name.endswith("_preview.png")
 
 
 def sample_key(job_id: str) -> str:
@@ -35,6 +51,24 @@ def sample_key(job_id: str) -> str:
     if not _KEY.match(key):
         raise ValueError(f"job id {job_id!r} does not make a WebDataset key (letters, digits, _ and - only)")
     return key
+
+
+def job_members(folder: Path, previews: bool = True) -> dict[str, Path]:
+    """Member name -> file, for every file the job folder holds (sorted; see the module docstring)."""
+    folder = Path(folder)
+    members: dict[str, Path] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).parts
+        if any(p.startswith(".") for p in rel) or not path.is_file():
+            continue
+        if not previews and is_preview(rel[-1]):
+            continue
+        for part in rel[:-1]:
+            if not _KEY.match(part):
+                raise ValueError(f"{path}: folder name {part!r} would break the member name "
+                                 "(letters, digits, _ and - only)")
+        members[".".join(rel)] = path
+    return members
 
 
 @dataclass
@@ -45,10 +79,9 @@ class ShardReport:
     seconds: float
 
 
-def write_shards(root: Path, out: Optional[Path] = None, maxcount: int = 100, previews: bool = True,
-                 files: Sequence[str] = OUTPUT_FILES) -> ShardReport:
-    """Pack every done frame of the dataset at ``root`` into ``out/shard-NNNNNN.tar``
-    (default ``root/shards``), in job order, ``maxcount`` samples per shard.
+def write_shards(root: Path, out: Optional[Path] = None, maxcount: int = 100, previews: bool = True) -> ShardReport:
+    """Pack every done job of the dataset at ``root`` into ``out/shard-NNNNNN.tar``
+    (default ``root/shards``), in job order, ``maxcount`` samples (jobs) per shard.
 
     Shards are written under temporary names and renamed only when all of them
     are complete (an error removes them); shards of an earlier packing that this
@@ -62,11 +95,10 @@ def write_shards(root: Path, out: Optional[Path] = None, maxcount: int = 100, pr
     root = Path(root)
     out = Path(out) if out is not None else root / "shards"
     out.mkdir(parents=True, exist_ok=True)
-    names = [f for f in files if previews or f not in PREVIEWS]
     jobs = [j for j in plan_jobs(load_spec(root)) if is_done(j)]
-
     if not jobs:
-        raise UserError(f"{root}: no finished frames to pack (see `wildsynth dataset status {root}`)")
+        raise UserError(f"{root}: no finished jobs to pack (see `wildsynth dataset status {root}`)")
+    files: set[str] = set()  # the file names the samples hold, without the view prefix
 
     closed: list[tuple[Path, list[str]]] = []  # (temporary shard, keys in it)
     keys: list[str] = []
@@ -79,10 +111,10 @@ def write_shards(root: Path, out: Optional[Path] = None, maxcount: int = 100, pr
         with wds.ShardWriter(str(out / ".tmp-shard-%06d.tar"), maxcount=maxcount, post=on_close, verbose=0) as sink:
             for job in jobs:
                 sample = {"__key__": sample_key(job.id)}
-                for name in names:
-                    path = Path(job.folder) / name
-                    if path.is_file():
-                        sample[name] = path.read_bytes()
+                for name, path in job_members(job.folder, previews).items():
+                    sample[name] = path.read_bytes()
+                    m = VIEW_MEMBER.match(name)
+                    files.add(m.group(3) if m else name)
                 sink.write(sample)
                 keys.append(sample["__key__"])
     except BaseException:
@@ -95,7 +127,8 @@ def write_shards(root: Path, out: Optional[Path] = None, maxcount: int = 100, pr
         os.replace(tmp, final)
         written.append(final)
         shards.append({"name": final.name, "samples": len(shard_keys), "keys": shard_keys})
-    write_json(out / SHARD_INDEX, {"maxcount": maxcount, "samples": len(jobs), "files": names, "shards": shards})
+    write_json(out / SHARD_INDEX, {"maxcount": maxcount, "samples": len(jobs), "previews": previews,
+                                   "files": sorted(files), "shards": shards})
     keep = {p.name for p in written}
     for old in out.glob("shard-*.tar"):
         if old.name not in keep:
