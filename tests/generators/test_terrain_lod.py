@@ -261,6 +261,20 @@ def test_zipper_stitches_different_rings():
     assert_closed_disc(xv, yv, faces, 1 + 18 + np.arange(7))
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_random_shots_give_a_closed_disc(seed):
+    """Any mix of eyes (cm to tens of m apart), headings, fields of view, widths and nears."""
+    rng = np.random.default_rng(seed)
+    spread = 10 ** rng.uniform(-1.5, 1.7)
+    cones = [ViewCone(np.r_[rng.normal(size=2) * spread, 1.6], rng.uniform(-np.pi, np.pi), rng.uniform(0.3, 2.5),
+                      int(rng.choice([64, 96, 160])), float(rng.choice([0.0, rng.uniform(0.5, 5.0)])))
+             for _ in range(rng.integers(2, 12))]
+    plan = lod_plan(cones, EXTENT, PPT, **MESH)
+    xv, yv, faces = mesh_plan(plan)
+    assert len(faces) == plan.n_triangles and np.isfinite(xv).all() and np.isfinite(yv).all()
+    assert_closed_disc(xv, yv, faces, outer_ring(plan))
+
+
 def test_bad_input_is_one_line():
     with pytest.raises(ValueError, match="no view cones"):
         lod_grid([], EXTENT, PPT)
