@@ -1,5 +1,5 @@
 """Ecological scattering: density maps from terrain masks, Poisson-disk spacing,
-ground-aligned placements, and level of detail by distance to the camera.
+ground-aligned placements, and level of detail by distance to the cameras.
 
 The pieces are independent so every scene composes them the same way:
 
@@ -8,18 +8,19 @@ The pieces are independent so every scene composes them the same way:
    optionally ``masks``) and the trees placed so far.
 2. ``Niche`` turns those masks into a density per square metre for one family.
 3. ``sample_density`` draws points from a density (thinning a Poisson process,
-   so counts follow the density), optionally only in the camera's view sector.
+   so counts follow the density), optionally only in a camera's view sector or
+   a region within the sampled disk (the union of a shot's views).
 4. ``poisson_thin`` keeps points no closer than the sum of their radii (also
    to fixed obstacles), so large objects never intersect.
 5. ``ground_transforms`` aligns placements to the ground normal with scale and
-   rotation jitter; ``lod_thin`` thins small things with distance and enlarges
-   the survivors, so coverage holds while counts fall.
+   rotation jitter; ``lod_thin`` thins small things with the distance to the
+   nearest camera and enlarges the survivors, so coverage holds while counts fall.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from numba import njit
@@ -95,10 +96,16 @@ def poisson_thin(xy: np.ndarray, radius: np.ndarray | float, limit: int | None =
 
 def sample_density(rng: np.random.Generator, density: Callable[[np.ndarray, np.ndarray], np.ndarray],
                    max_density: float, centre=(0.0, 0.0), radius: float = 50.0, r_min: float = 0.0,
-                   sector: tuple[float, float] | None = None, max_points: int = 20_000_000) -> np.ndarray:
+                   sector: tuple[float, float] | None = None, max_points: int = 20_000_000,
+                   inside: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """Points (M, 2) from a density (per m^2, at most ``max_density``) in an annulus
     (optionally the sector yaw +- half_angle): uniform Poisson points, each kept
-    with probability density / max_density, so the expected count is the integral."""
+    with probability density / max_density, so the expected count is the integral.
+
+    ``inside(xy) -> mask`` restricts the points to a region within the annulus (the
+    union of several cameras' views): the annulus is sampled once and the points
+    outside are dropped before the density is evaluated, so counts follow the
+    density over that region."""
     if max_density <= 0 or radius <= r_min:
         return np.zeros((0, 2))
     yaw, half = (0.0, np.pi) if sector is None else sector
@@ -108,6 +115,9 @@ def sample_density(rng: np.random.Generator, density: Callable[[np.ndarray, np.n
     rr = np.sqrt(rng.uniform(r_min**2, radius**2, n))
     aa = yaw + rng.uniform(-half, half, n)
     xy = np.stack([centre[0] + rr * np.cos(aa), centre[1] + rr * np.sin(aa)], -1)
+    if inside is not None:
+        xy = xy[inside(xy)]
+        n = len(xy)
     d = np.clip(np.asarray(density(xy[:, 0], xy[:, 1]), dtype=np.float64), 0.0, max_density)
     return xy[rng.uniform(0, max_density, n) < d]
 
@@ -136,8 +146,16 @@ def lod_thin(xy: np.ndarray, eye: np.ndarray, near: float, rng: np.random.Genera
              min_keep: float = 0.02, power: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
     """Keep mask and scale factors: beyond ``near`` metres from the eye a point
     survives with probability (near/d)^power (at least ``min_keep``), and the
-    survivors grow by 1/sqrt(p) (capped at 3) so the covered area stays about the same."""
-    d = np.hypot(xy[:, 0] - eye[0], xy[:, 1] - eye[1])
+    survivors grow by 1/sqrt(p) (capped at 3) so the covered area stays about the same.
+
+    ``eye`` is one point (2 or 3,) or several (K, 2 or 3): then d is the horizontal
+    distance to the nearest (detail follows every camera of a shot)."""
+    eye = np.asarray(eye, dtype=np.float64)
+    if eye.ndim == 2 and len(eye) > 1:
+        d = cKDTree(eye[:, :2]).query(np.asarray(xy, dtype=np.float64).reshape(-1, 2))[0]
+    else:
+        eye = eye.reshape(-1)
+        d = np.hypot(xy[:, 0] - eye[0], xy[:, 1] - eye[1])
     p = np.clip((near / np.maximum(d, 1e-6)) ** power, min_keep, 1.0)
     keep = rng.uniform(0, 1, len(xy)) < p
     return keep, np.minimum(1.0 / np.sqrt(p[keep]), 3.0)

@@ -342,6 +342,14 @@ def grow_tree_lods(params: TreeParams, rng: np.random.Generator, lods=(0, 1, 2))
     return out
 
 
+_BARK = {"birch": "birch", "conifer": "conifer", "palm": "palm", "dead": "dead"}
+
+
+def bark_kind(species: str) -> str:
+    """The bark material kind of a species (the broadleaf bark unless it has its own)."""
+    return _BARK.get(species, "broadleaf")
+
+
 def foliage_mesh(model: TreeModel, rng: np.random.Generator | None = None) -> Mesh | None:
     """All of a tree's leaves (clusters, sprays, fronds) as one mesh in the tree's frame.
 

@@ -32,6 +32,7 @@ from .base import (
     smoothstep,
     terrace,
 )
+from .hills import PlainsParams  # TODO(lead): remove alias (now HillsParams)
 from .rivers import River, ValleyAxis
 
 for _m in sorted(m.name for m in pkgutil.iter_modules(__path__)):
@@ -40,7 +41,6 @@ for _m in sorted(m.name for m in pkgutil.iter_modules(__path__)):
 # every registered parameter model by its class name (lf.MountainParams, lf.DuneParams, ...)
 _MODELS = {k.params.__name__: k.params for k in LANDFORMS.values()}
 globals().update(_MODELS)
-from .hills import PlainsParams  # TODO(lead): remove alias (now HillsParams)
 
 # what a landscape's terrain field accepts: any registered model (told apart by ``kind``)
 LandformParams = functools.reduce(operator.or_, (k.params for k in LANDFORMS.values()))
