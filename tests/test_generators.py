@@ -1,14 +1,15 @@
 import numpy as np
 import pytest
+from conftest import build_tiny
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wildsynth.core import SeedTree
+from wildsynth.core.axes import yaw_pitch_to_cam
+from wildsynth.core.camera import Camera
 from wildsynth.generators.noise import fbm2, fbm3, perm_table
 from wildsynth.generators.rocks import RockParams, rock_mesh, scatter_rocks
 from wildsynth.generators.terrain import Heightfield, TerrainParams
-
-from conftest import build_tiny
 
 
 def test_noise_is_deterministic_and_bounded():
@@ -25,7 +26,8 @@ def test_noise_is_deterministic_and_bounded():
 
 def test_terrain_mesh_is_crack_free_and_up_facing():
     field = Heightfield(TerrainParams(), SeedTree(0).child("terrain"))
-    m = field.mesh_around(np.array([3.0, -2.0, 5.0]), 1.0, np.radians(70), 200)
+    cam = Camera.from_hfov(200, 150, 70.0, yaw_pitch_to_cam(np.array([3.0, -2.0, 5.0]), 1.0, 0.0))
+    m = field.mesh_for([cam])
     assert np.all(np.isfinite(m.vertices))
     assert np.all(m.face_normals()[:, 2] > 0)
     # every interior edge is shared by exactly two faces; boundary edges lie on the outer ring only
@@ -47,10 +49,11 @@ def test_changing_rocks_does_not_change_terrain():
     xs = np.linspace(-500, 500, 101)
     # the height function (and so the surface) is the same; only the camera may move
     assert np.array_equal(field_a.height(xs, xs), Heightfield(TerrainParams(), SeedTree(5).child("scene").child("terrain")).height(xs, xs))
+    # the meshes lie on it, up to the material's displacement (a few cm of soil relief)
     za = field_a.height(ta.geometry.vertices[:, 0], ta.geometry.vertices[:, 1])
-    assert np.allclose(za, ta.geometry.vertices[:, 2], atol=1e-3)
+    assert np.allclose(za, ta.geometry.vertices[:, 2], atol=0.05)
     zb = field_a.height(tb.geometry.vertices[:, 0], tb.geometry.vertices[:, 1])
-    assert np.allclose(zb, tb.geometry.vertices[:, 2], atol=1e-3)
+    assert np.allclose(zb, tb.geometry.vertices[:, 2], atol=0.05)
 
 
 def test_rock_count_and_spacing():

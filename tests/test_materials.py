@@ -55,7 +55,7 @@ def test_displacement_is_deterministic_and_ground_truth_follows_it():
     assert np.array_equal(a.vertices, b.vertices)
     moved = np.linalg.norm(a.vertices - sphere.vertices, axis=1)
     assert moved.max() > 0.02 and np.all(np.isfinite(a.vertices))
-    assert displace(sphere, MaterialRef("rock")) is sphere  # no displacement registered
+    assert displace(sphere, MaterialRef("lake_water")) is sphere  # no displacement registered
 
     scene = Scene()
     scene.add(Object("ball", a, ref, "rock", "test"))

@@ -24,8 +24,8 @@ BASELINE = 0.3
 @pytest.fixture(scope="module")
 def seq(tmp_path_factory):
     from wildsynth.render.settings import RenderSettings
-    from wildsynth.scenes import get
     from wildsynth.run import RunOptions, RunSpec, run
+    from wildsynth.scenes import get
 
     out = tmp_path_factory.mktemp("seq") / "s"
     opts = RunOptions(shot={"frames": 2, "fps": 6, "rig": "stereo", "baseline": BASELINE,

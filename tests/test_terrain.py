@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from wildsynth.core import SeedTree
+from wildsynth.core.axes import yaw_pitch_to_cam
+from wildsynth.core.camera import Camera
 from wildsynth.generators.terrain import landforms as lf
 from wildsynth.generators.terrain.field import (
     GridParams,
@@ -64,10 +66,14 @@ def test_dunes_crests_run_across_the_wind():
     assert np.std(np.diff(along)) > 3 * np.std(np.diff(across))
 
 
+def _camera(eye, yaw, hfov_deg, width):
+    return Camera.from_hfov(width, width * 3 // 4, hfov_deg, yaw_pitch_to_cam(eye, yaw, 0.0))
+
+
 def test_terrain_mesh_has_no_cracks_and_masks():
     f = TerrainField(lf.CanyonParams(), SeedTree(0), SMALL)
     eye = np.array([10.0, 5.0, f.height(np.array([10.0]), np.array([5.0]))[0] + 2.0])
-    m = f.mesh_around(eye, 0.4, np.radians(70), 96, MeshParams(extent=3000.0), near=1.0)
+    m = f.mesh_for([_camera(eye, 0.4, 70.0, 96)], MeshParams(extent=3000.0))
     uniq, counts = _edges(m.faces)
     assert counts.max() <= 2
     r = np.hypot(m.vertices[:, 0] - eye[0], m.vertices[:, 1] - eye[1])
@@ -87,7 +93,7 @@ def test_terrain_mesh_has_no_cracks_and_masks():
 def test_triangles_follow_the_camera():
     f = TerrainField(lf.HillsParams(), SeedTree(0), SMALL)
     eye = np.array([0.0, 0.0, f.height(np.zeros(1), np.zeros(1))[0] + 2.0])
-    m = f.mesh_around(eye, 0.0, np.radians(60), 96, MeshParams(extent=2000.0))
+    m = f.mesh_for([_camera(eye, 0.0, 60.0, 96)], MeshParams(extent=2000.0), near=False)
     c = m.vertices[m.faces].mean(1)
     v = m.vertices[m.faces]
     edge = np.linalg.norm(v - np.roll(v, 1, axis=1), axis=2).min(axis=1)  # shortest edge: the angular one

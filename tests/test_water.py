@@ -9,6 +9,7 @@ from wildsynth.core import SeedTree
 from wildsynth.generators.terrain import landforms as lf
 from wildsynth.generators.terrain.erosion import d8_receivers, fill_depressions, flow_accumulation
 from wildsynth.generators.terrain.field import GridParams, LakesParams, TerrainField, find_lakes
+from wildsynth.generators.terrain.lod import ViewCone
 from wildsynth.generators.water import lake_meshes, river_mesh
 
 GRID = GridParams(resolution=128)  # 4 km at 31 m cells: fast, still holds the basins and the valley
@@ -89,7 +90,7 @@ def test_lake_mesh_is_a_flat_sheet_over_its_basin(lake_field):
     f = lake_field
     hint = f.view_hint()
     eye = np.array([hint.eye[0], hint.eye[1], f.height(hint.eye[:1], hint.eye[1:])[0] + 3.0])
-    sheets = lake_meshes(eye, hint.yaw, np.radians(70), 160, f)
+    sheets = lake_meshes([ViewCone(eye, hint.yaw, np.radians(70), 160)], f)
     assert sheets and {lake.id for lake, _ in sheets} <= {lk.id for lk in f.lakes}
     for lake, m in sheets:
         v = m.vertices.astype(np.float64)
@@ -136,7 +137,7 @@ def test_river_mesh_covers_the_channel_at_the_river_level(river_field):
     r = f.water.river
     hint = f.view_hint()
     eye = np.array([hint.eye[0], hint.eye[1], f.height(hint.eye[:1], hint.eye[1:])[0] + 3.0])
-    m = river_mesh(eye, hint.yaw, np.radians(70), 160, r)
+    m = river_mesh([ViewCone(eye, hint.yaw, np.radians(70), 160)], r)
     v = m.vertices.astype(np.float64)
     pr = r.project(v[:, 0], v[:, 1])
     near = pr["distance"] < 1.5 * pr["width"]

@@ -12,8 +12,8 @@ from typing import List, Optional
 
 import typer
 
-from .common import err, fail, parse_resolution
 from ..params import UserError, apply_overrides
+from .common import err, fail, parse_resolution
 
 
 def export_command(

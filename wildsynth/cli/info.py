@@ -14,8 +14,6 @@ from ..params import describe
 from .common import err, fail, progress_columns
 
 
-
-
 def params(scene: str = typer.Argument("meadow", help="scene type")) -> None:
     """List every parameter of a scene with its default, allowed range and description."""
     from ..scenes import get as get_scene

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .geometry import face_normals, vertex_normals
+
 
 @dataclass
 class Mesh:
@@ -43,21 +45,11 @@ class Mesh:
 
     def face_normals(self) -> np.ndarray:
         """Unit geometric normals per face, (F, 3) float64."""
-        v = self.vertices.astype(np.float64)
-        a, b, c = v[self.faces[:, 0]], v[self.faces[:, 1]], v[self.faces[:, 2]]
-        n = np.cross(b - a, c - a)
-        return n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-30)
+        return face_normals(self.vertices, self.faces)
 
     def vertex_normals(self) -> np.ndarray:
-        """Area-weighted unit vertex normals, (V, 3) float32."""
-        v = self.vertices.astype(np.float64)
-        a, b, c = v[self.faces[:, 0]], v[self.faces[:, 1]], v[self.faces[:, 2]]
-        fn = np.cross(b - a, c - a)
-        vn = np.zeros_like(v)
-        for k in range(3):
-            np.add.at(vn, self.faces[:, k], fn)
-        vn /= np.maximum(np.linalg.norm(vn, axis=1, keepdims=True), 1e-30)
-        return vn.astype(np.float32)
+        """Area-weighted unit vertex normals, (V, 3) float32 (``core.geometry.vertex_normals``)."""
+        return vertex_normals(self.vertices, self.faces).astype(np.float32)
 
     def transformed(self, matrix: np.ndarray) -> "Mesh":
         """A copy with vertices mapped by a 4x4 affine matrix."""

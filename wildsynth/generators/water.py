@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.mesh import Mesh
-from .terrain.field import split_faces, vertex_normals
+from .terrain.field import split_faces
 from .terrain.landforms import River, smoothstep
 
 
@@ -153,4 +153,4 @@ def _keep_faces(mesh: Mesh, keep) -> Mesh:
     return split_faces(mesh, ok.astype(np.int64))[1]
 
 
-__all__ = ["WaveParams", "gerstner", "lake_mesh", "lake_meshes", "ocean_mesh", "river_mesh", "vertex_normals"]
+__all__ = ["WaveParams", "gerstner", "lake_mesh", "lake_meshes", "ocean_mesh", "river_mesh"]

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Protocol
 
 import numpy as np
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..camera.placement import Obstacles

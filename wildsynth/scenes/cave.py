@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..camera.placement import Obstacles
 from ..core.axes import yaw_pitch_to_cam
 from ..core.camera import Camera
+from ..core.geometry import vertex_normals
 from ..core.mesh import Mesh
 from ..core.scene import MaterialRef, Object, PointLight, Scene
 from ..core.seeds import SeedTree
@@ -45,7 +46,6 @@ from ..generators.terrain.field import (
     HeightCache,
     MeshParams,
     TerrainField,
-    vertex_normals,
 )
 from ..generators.terrain.landforms import HillsParams, smoothstep
 from ..generators.terrain.sdf import (

@@ -23,18 +23,28 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..camera import Obstacles, choose_view
+from ..core.geometry import vertex_normals
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
 from ..core.shot import Shot
 from ..generators.rocks import scatter_rocks
-from ..generators.terrain.field import TerrainField, split_faces, vertex_normals
+from ..generators.terrain.field import TerrainField, split_faces
 from ..generators.terrain.formations import Formations
 from ..generators.water import lake_mesh, lake_meshes, ocean_mesh, river_mesh
 from ..generators.weather import add_weather
 from ..materials.terrain import ROCK_SLOPE
 from .base import Built, Layout, SceneRecipe, register
-from .landscape_params import (PARAMS, ArcticSceneParams, CanyonSceneParams, CliffSceneParams, CoastSceneParams,
-                               DesertSceneParams, LakeSceneParams, MountainSceneParams, RiverSceneParams)
+from .landscape_params import (
+    PARAMS,
+    ArcticSceneParams,
+    CanyonSceneParams,
+    CliffSceneParams,
+    CoastSceneParams,
+    DesertSceneParams,
+    LakeSceneParams,
+    MountainSceneParams,
+    RiverSceneParams,
+)
 from .vegetation import add_vegetation, biome_params
 
 SPECS = {  # what differs between landscapes besides their parameter defaults (landscape_params.py)

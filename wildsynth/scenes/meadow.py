@@ -8,9 +8,9 @@ from ..camera import CameraParams, Obstacles, place_camera
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
 from ..core.shot import Shot
-from ..generators.weather import WeatherParams, add_weather
 from ..generators.rocks import RockParams, scatter_rocks
 from ..generators.terrain import Heightfield, TerrainParams
+from ..generators.weather import WeatherParams, add_weather
 from .base import Built, Layout, SceneRecipe, SkyParams, register
 
 

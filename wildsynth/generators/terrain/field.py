@@ -32,6 +32,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import ndimage
 
+from ...core.geometry import vertex_normals
 from ...core.mesh import Mesh
 from ...core.seeds import SeedTree
 from ..noise import fbm2, perm_table
@@ -161,18 +162,6 @@ def near_radius(camera, ground_z: float) -> float:
     if down >= np.radians(80) or h <= 0:
         return 0.0
     return float(0.5 * h / np.tan(down))
-
-
-def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """Area-weighted unit vertex normals (bincount, fast for millions of faces)."""
-    v = vertices.astype(np.float64)
-    a, b, c = v[faces[:, 0]], v[faces[:, 1]], v[faces[:, 2]]
-    fn = np.cross(b - a, c - a)
-    out = np.zeros_like(v)
-    for k in range(3):
-        for d in range(3):
-            out[:, d] += np.bincount(faces[:, k], fn[:, d], minlength=len(v))
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-30)
 
 
 class TerrainField:

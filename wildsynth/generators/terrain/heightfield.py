@@ -2,7 +2,7 @@
 
 Rolling meadow hills near the origin, ridged mountains rising with distance,
 fine ground detail. The function can be evaluated anywhere, so the mesh is
-built around the camera (``mesh_around``): one connected polar grid whose
+built for the cameras of a shot (``mesh_for``): one connected polar grid whose
 triangles subtend a fixed number of pixels in the view sector and grow with
 distance; fewer, larger triangles behind the camera. One grid means no cracks.
 """
@@ -70,12 +70,17 @@ class Heightfield:
         n = np.stack([-dx, -dy, np.ones_like(dx)], -1)
         return n / np.linalg.norm(n, axis=-1, keepdims=True)
 
-    def mesh_for(self, cameras) -> Mesh:
+    def mesh_for(self, cameras, near: bool = True) -> Mesh:
         """The terrain for every camera of a shot: dense where some camera looks, about
-        ``pixels_per_triangle`` pixels per triangle in each view (``lod.py``)."""
+        ``pixels_per_triangle`` pixels per triangle in each view (``lod.py``). With ``near``,
+        ground below the bottom of a camera's frame (``field.near_radius``) is coarse."""
+        from .field import near_radius
         from .lod import cones_from_cameras, lod_grid
 
-        xv, yv, faces = lod_grid(cones_from_cameras(cameras), self.p.extent, self.p.pixels_per_triangle)
+        cams = list(cameras)
+        nears = [near_radius(c, float(self.height(c.position[:1], c.position[1:2])[0])) if near else 0.0
+                 for c in cams]
+        xv, yv, faces = lod_grid(cones_from_cameras(cams, nears), self.p.extent, self.p.pixels_per_triangle)
         zv = self.height(xv, yv)
         verts = np.stack([xv, yv, zv], -1)
         return Mesh(verts, faces, attributes=self.masks(xv, yv, zv))
