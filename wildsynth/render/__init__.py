@@ -1,5 +1,7 @@
-"""Renderers. Only this package imports bpy; import ``render.cycles`` lazily."""
+"""Renderers. Only the backends (``render.cycles``) import bpy; get one through ``make_renderer``."""
 
-from .settings import RenderSettings
+from .base import RENDERERS, GTPasses, Renderer, RGBPass, make_renderer, register_renderer
+from .settings import Device, RenderSettings
 
-__all__ = ["RenderSettings"]
+__all__ = ["RENDERERS", "Device", "GTPasses", "RGBPass", "RenderSettings", "Renderer", "make_renderer",
+           "register_renderer"]

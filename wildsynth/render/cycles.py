@@ -15,9 +15,8 @@ import contextlib
 import os
 import re
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import bpy
 import numpy as np
@@ -25,25 +24,12 @@ import OpenEXR
 
 from ..core.camera import Camera
 from ..core.scene import Scene
+from .base import GTPasses, Progress, Renderer, RGBPass
+from .devices import use_device
 from .settings import RenderSettings
 from .translate import GT_HIDDEN, ID_ATTR, load_scene, pose_things, set_camera
 
 SKY_Z = 1.0e9  # Cycles writes 1e10 for rays that hit nothing
-
-Progress = Callable[[float], None]
-
-
-@dataclass
-class RGBResult:
-    linear: np.ndarray  # (H, W, 3) float32, scene-referred linear Rec.709
-    display: np.ndarray  # (H, W, 3) uint8 sRGB after the view transform
-
-
-@dataclass
-class GTPasses:
-    depth: np.ndarray  # (H, W) float32 z-depth in metres, inf = sky
-    normal_world: np.ndarray  # (H, W, 3) float32 unit geometric normals, world axes; 0 = sky
-    instance: np.ndarray  # (H, W) uint32, 0 = sky
 
 
 @contextlib.contextmanager
@@ -90,8 +76,13 @@ def _read_layers(path: Path) -> dict[str, np.ndarray]:
     return {k.split(".", 1)[1] if k.startswith("ViewLayer.") else k: np.asarray(v.pixels) for k, v in chans.items()}
 
 
-class CyclesRenderer:
-    """Holds one scene in Blender; renders RGB and GT passes for any camera."""
+class CyclesRenderer(Renderer):
+    """Holds one scene in Blender; renders RGB and GT passes for any camera.
+
+    ``settings.device`` picks the device (see ``render.devices``); ``device_used``
+    says which one renders and ``device_note`` why, if it is not the one asked for.
+    Both passes run on that device.
+    """
 
     def __init__(self, scene: Scene, settings: RenderSettings, seed: int = 0):
         self.settings = settings
@@ -103,17 +94,12 @@ class CyclesRenderer:
         # instance transform then costs a partial sync instead of a full rebuild (~3 s -> ~0.05 s
         # at 96x64 for the GT pass of a sequence frame).
         self.bscene.render.use_persistent_data = True
+        self.device_used, self.device_note = use_device(self.bscene, settings.device)
         self._gt_material = None
         self._tmp = tempfile.TemporaryDirectory(prefix="wildsynth-")
 
     def close(self) -> None:
         self._tmp.cleanup()
-
-    def __enter__(self) -> "CyclesRenderer":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def set_time(self, motions, t: float) -> None:
         """Pose every moving thing of ``motions`` (a ``core.motion.MotionSet``) at time ``t`` seconds."""
@@ -125,7 +111,6 @@ class CyclesRenderer:
     def _configure_rgb(self) -> None:
         s, sc = self.settings, self.bscene
         cy = sc.cycles
-        cy.device = "CPU"
         cy.samples = s.samples
         cy.use_adaptive_sampling = s.adaptive_threshold > 0
         cy.adaptive_threshold = s.adaptive_threshold
@@ -159,7 +144,7 @@ class CyclesRenderer:
         vl.material_override = None
         vl.use_pass_z = False
 
-    def render_rgb(self, camera: Camera, progress: Progress | None = None) -> RGBResult:
+    def render_rgb(self, camera: Camera, progress: Progress | None = None) -> RGBPass:
         self._configure_rgb()
         set_camera(self.bscene, camera)
         with _quiet(), _progress_handler(progress):
@@ -176,7 +161,7 @@ class CyclesRenderer:
         rgba = next(iter(chans.values())).pixels
         from ..io.png import read_png
 
-        return RGBResult(np.ascontiguousarray(rgba[..., :3], dtype=np.float32), read_png(png)[..., :3])
+        return RGBPass(np.ascontiguousarray(rgba[..., :3], dtype=np.float32), read_png(png)[..., :3])
 
     # -- ground truth ----------------------------------------------------------
     def _gt_override(self):

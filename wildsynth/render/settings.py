@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+Device = Literal["auto", "cpu", "cuda", "optix", "hip", "metal"]
+
 
 class RenderSettings(BaseModel):
     """How the RGB image is path traced. Ground truth is always exact at pixel centres."""
@@ -22,6 +24,7 @@ class RenderSettings(BaseModel):
     max_bounces: int = Field(3, ge=0, le=64, description="total light bounces")
     diffuse_bounces: int = Field(1, ge=0, le=64, description="diffuse light bounces")
     glossy_bounces: int = Field(1, ge=0, le=64, description="glossy light bounces")
+    device: Device = Field("auto", description="render device: auto (best available: optix > cuda > hip > metal > cpu), cpu, or one GPU backend (falls back to cpu, with a warning, when it is missing)")
     threads: int = Field(0, ge=0, le=1024, description="CPU threads (0 = all cores)")
     exposure: float = Field(0.0, ge=-10.0, le=10.0, description="film exposure in stops")
     view_transform: str = Field("AgX", description="Blender view transform for image.png (AgX, Filmic, Standard)")
