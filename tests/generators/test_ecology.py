@@ -19,6 +19,7 @@ from wildsynth.core.labels import label
 from wildsynth.core.mesh import Mesh
 from wildsynth.core.scene import MaterialRef, Scene
 from wildsynth.core.seeds import SeedTree
+from wildsynth.core.shot import REFERENCE_SIZE, at_resolution
 from wildsynth.generators.ecology import (
     BIOMES,
     FAMILIES,
@@ -130,7 +131,8 @@ def test_one_camera_places_exactly_what_it_did_before(name):
 
     e = FIXTURE["scenes"][name]
     seeds = SeedTree(FIXTURE["seed"]).child("scene")
-    cam = Camera.from_dict(e["camera"])
+    # at the reference pixel size, so the levels of detail are the distance-only ones the fixture has
+    cam = at_resolution(Camera.from_dict(e["camera"]), *REFERENCE_SIZE)
     vp = VegetationParams.model_validate(e["veg"])
     scene = Scene()
     if e["kind"] == "heightfield":
@@ -148,9 +150,43 @@ def test_one_camera_places_exactly_what_it_did_before(name):
                        clear_ahead=e["clear_ahead"])
     got = rows(scene)
     assert [r["name"] for r in got] == [r["name"] for r in e["objects"]]
+    # trees and bushes now take their ids in planning order (reserve_ids), not object by object, so that
+    # the ids never depend on the levels of detail: the same block of ids, spread differently
+    per_id = ("ids_sha1", "ids_min", "ids_max")
+    blocks_got, blocks_old = {}, {}
     for a, b in zip(got, e["objects"]):
+        kind = a["name"].split(".")[0]
+        if kind in ("trees", "bushes"):
+            for blocks, r in ((blocks_got, a), (blocks_old, b)):
+                lo, hi = blocks.get(kind, (np.inf, -np.inf))
+                blocks[kind] = (min(lo, r["ids_min"]), max(hi, r["ids_max"]))
+            a, b = ({k: v for k, v in r.items() if k not in per_id} for r in (a, b))
         assert a == b, a["name"]
+    assert blocks_got == blocks_old
     assert sum(r["n"] for r in got) > 500
+
+
+def test_tree_detail_follows_the_pixel_size_but_never_the_ids():
+    p = biome_params("forest_mixed")
+    p.area_radius = 40.0
+    big = camera((0.0, 0.0), (30.0, 5.0), size=(1280, 720))
+    small = at_resolution(big, 96, 64)
+    sb, _ = build(p, big, seed=2)
+    ss, _ = build(p, small, seed=2)
+
+    def trees(scene):
+        out = {}
+        for o in scene.objects:
+            if o.semantic == "tree" and o.id_groups is None:
+                for i, t in zip(o.geometry.ids, o.geometry.transforms):
+                    out[int(i)] = (o.params["lod"], t.tobytes())
+        return out
+
+    tb, ts = trees(sb), trees(ss)
+    assert tb.keys() == ts.keys() and len(tb) > 10
+    assert all(tb[i][1] == ts[i][1] for i in tb)  # same tree, same id, same place
+    assert {v[0] for v in ts.values()} == {3}  # a 96 px image gets the sparsest crowns only
+    assert len({v[0] for v in tb.values()} - {3}) >= 2
 
 
 def test_a_static_shot_is_one_view():
@@ -206,9 +242,10 @@ def test_tree_detail_follows_the_nearest_camera_and_coarsens_only_behind_every_c
     p.area_radius = 40.0
     for name in ("bushes", "logs", "boulders", "grass", "ferns", "mushrooms", "twigs", "cones", "flowers"):
         setattr(p, name, None)
-    a = camera((-30.0, 0.0), (-60.0, 0.0))  # looks away from the middle
-    b = camera((30.0, 0.0), (60.0, 0.0))
-    c = camera((30.0, 0.0), (0.0, 0.0))  # at b, looking back over the middle
+    ref = (1280, 720)  # the size the LOD distances are set for (smaller images coarsen sooner)
+    a = camera((-30.0, 0.0), (-60.0, 0.0), size=ref)  # looks away from the middle
+    b = camera((30.0, 0.0), (60.0, 0.0), size=ref)
+    c = camera((30.0, 0.0), (0.0, 0.0), size=ref)  # at b, looking back over the middle
 
     def lods(cams):
         scene, _ = build(p, cams, seed=3)
@@ -237,10 +274,16 @@ def test_placements_do_not_depend_on_the_image_size():
     small = ring(5, 7.0, hfov, (96, 64))
     large = ring(5, 7.0, hfov, (1280, 720))
     assert small[0].hfov != large[0].hfov and np.array_equal(small[0].cam_to_world, large[0].cam_to_world)
+    def placements(scene):  # id -> class and pose; which level-of-detail object holds it may differ
+        return sorted((int(i), o.semantic, t.tobytes()) for o in scene.objects if not isinstance(o.id_groups, str)
+                      for i, t in zip(o.geometry.ids, o.geometry.transforms))
+
     for a, b in ((small, large), (small[:1], large[:1])):
         sa, ra = build(plains(), a)
         sb, rb = build(plains(), b)
-        assert rows(sa) == rows(sb) and ra["counts"] == rb["counts"]
+        assert placements(sa) == placements(sb)
+        assert {k: v for k, v in ra["counts"].items() if "leaf" not in k} == \
+            {k: v for k, v in rb["counts"].items() if "leaf" not in k}
 
 
 def test_add_vegetation_clears_every_eye_and_looks_ahead_with_the_first_camera():

@@ -85,5 +85,31 @@ def test_same_world_at_any_resolution(scene):
     assert len(a) > 10 and a.keys() == b.keys()
     assert a == b
     assert all(ma[k] == mb[k] for k in ma.keys() & mb.keys())
-    # only tessellation follows the pixels
-    assert small.scene.n_triangles < big.scene.n_triangles / 4
+    # only tessellation and levels of detail follow the pixels: far less geometry to hold
+    assert _unique_triangles(small.scene) < _unique_triangles(big.scene) / 4
+
+
+def _unique_triangles(scene):
+    """Triangles stored (an instanced prototype counts once): what the renderer holds in memory."""
+    seen = {}
+    for o in scene.objects:
+        m = o.geometry.mesh if isinstance(o.geometry, Instances) else o.geometry
+        seen[id(m)] = m.n_triangles
+    return sum(seen.values())
+
+
+@pytest.mark.slow
+@pytest.mark.blender
+def test_a_tiny_forest_frame_stays_under_1_gb(tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    r = subprocess.run([sys.executable, "-m", "wildsynth.cli", "generate", "--scene", "forest", "--seed", "0",
+                        "--resolution", "96x64", "--samples", "4", "--out", str(tmp_path / "f")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak_mb > before / 1024 or peak_mb > 100
+    assert peak_mb < 1024, f"peak RSS {peak_mb:.0f} MB"

@@ -146,8 +146,25 @@ class Scene:
     motions: list = field(default_factory=list)  # core.motion.Motion tracks the scene itself brings (weather)
     lights: list = field(default_factory=list)  # PointLight: light beyond the sun and sky (caves, night)
 
-    def add(self, obj: Object) -> Object:
+    def reserve_ids(self, n: int) -> np.ndarray:
+        """``n`` consecutive new ids, for placements added later in any grouping (``add(obj, ids=...)``):
+        trees get their ids in planning order, whichever level-of-detail object holds them."""
+        ids = np.arange(self._next_id, self._next_id + int(n), dtype=np.uint32)
+        self._next_id += int(n)
+        return ids
+
+    def add(self, obj: Object, ids: np.ndarray | None = None) -> Object:
+        """Add ``obj``, giving it new ids; ``ids`` (Instances only) are ids from ``reserve_ids``."""
         g = obj.geometry
+        if ids is not None:
+            ids = np.asarray(ids, dtype=np.uint32)
+            if not isinstance(g, Instances) or obj.id_groups is not None or ids.shape != (len(g),):
+                raise ValueError(f"object {obj.name!r}: ids= needs Instances without id_groups, one id each")
+            if len(ids) and int(ids.max()) >= self._next_id:
+                raise ValueError(f"object {obj.name!r}: ids= must come from reserve_ids")
+            g.ids = ids
+            self.objects.append(obj)
+            return obj
         if isinstance(obj.id_groups, str):  # "given": ids of objects already in the scene
             if len(g) and int(g.ids.max()) >= self._next_id:
                 raise ValueError(f"object {obj.name!r}: given ids must name objects already added")
@@ -169,6 +186,16 @@ class Scene:
             self._next_id += 1
         self.objects.append(obj)
         return obj
+
+    def release_meshes(self) -> None:
+        """Drop every mesh's vertex, face and attribute arrays (transforms, ids and the object table
+        stay): for a run whose renderer holds its own copy, so the geometry is not in memory twice."""
+        empty = Mesh(np.zeros((0, 3), np.float32), np.zeros((0, 3), np.int32))
+        for o in self.objects:
+            if isinstance(o.geometry, Instances):
+                o.geometry.mesh = empty
+            else:
+                o.geometry = empty
 
     def skip_id(self) -> None:
         """Leave an id unused: for an optional mesh that came out empty at this tessellation, so the

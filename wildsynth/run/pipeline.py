@@ -9,6 +9,8 @@ end. Conventions of every file: docs/ground_truth.md; the layout: writer.py.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import resource
 import time
 from dataclasses import dataclass, field
@@ -52,6 +54,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def _return_freed_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the system (glibc keeps them otherwise)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 class _Timer:
     """``with timer("name"):`` reports the stage and adds its seconds to ``timings[name]``."""
 
@@ -90,6 +101,10 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
 
     with timed("transfer"):
         renderer = make_renderer(scene, rs, seed=root.child("cycles").int())
+    geometry = {"triangles": scene.n_triangles, "instances": scene.n_instances}
+    scene.release_meshes()  # Blender has them now; everything after needs ids and transforms only
+    c.layout = None  # its plant prototypes and terrain caches too
+    _return_freed_memory()
     gt_seconds: list[float] = []
     derive_seconds: list[float] = []
     written: list[WrittenView] = []
@@ -139,7 +154,7 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
                 reporter.render_progress((frame + 1) / len(shot.frames))
         device = getattr(renderer, "device_used", "cpu")
 
-    stats = {"triangles": scene.n_triangles, "instances": scene.n_instances, "objects": len(scene.objects),
+    stats = {**geometry, "objects": len(scene.objects),
              "ids": n_ids, "frames": len(shot.frames), "cameras": names, "gt_renders": len(gt_seconds),
              "moving_ids": int(len(motions.ids)), "device": device,
              # one view's ground truth = one GT render + deriving every product from the passes

@@ -24,6 +24,7 @@ patch"), so a million blades make a few hundred rows in ``objects.json``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 
@@ -79,6 +80,20 @@ class SmallLayer(BaseModel):
     align: float = Field(0.8, ge=0.0, le=1.0, description="0 grows straight up, 1 follows the ground normal")
     spaced: bool = Field(False, description="Poisson-disk spacing against each other and the large objects")
     footprint: float = Field(0.3, ge=0.0, le=50.0, description="radius used for spacing, m at scale 1")
+
+
+REFERENCE_PIXEL = float(np.radians(75.0)) / 1280.0  # radians per pixel the LOD distances are set for
+SPARSE_BELOW = 0.3  # below this detail (images under ~380 px wide at 75 degrees) LOD 2 crowns thin to LOD 3
+
+
+def lod_detail(cameras: list[Camera]) -> float:
+    """How much of the reference detail the finest camera can show (1 at 1280 px over 75 degrees or finer,
+    0.075 at 96 px): trees switch to coarser levels of detail that much nearer. Only which prototype a
+    tree uses changes with it, never where a tree stands."""
+    if not cameras:
+        return 1.0
+    finest = min(view_hfov(c) / c.width for c in cameras)
+    return float(min(1.0, REFERENCE_PIXEL / finest))
 
 
 class VegetationParams(BaseModel):
@@ -238,6 +253,7 @@ class Vegetation:
         views = Views.of(cameras)
         if views is None:
             views = Views.around([*self.centre, self.height(*self.centre[:, None])[0]])
+        self._detail = lod_detail(camera_list(cameras))
         mats = self.seeds.child("materials")
         report: dict = {"counts": {}, "timings": self.timings}
         small = [f for f in families("small") if self.layer(f) is not None]
@@ -275,22 +291,26 @@ class Vegetation:
         rng = self.seeds.child(f"{g['kind']}/jitter").rng()
         mats_world = ground_transforms(xy, rng, self.height, self.grid.normal, scale=g["scale"], align=0.0,
                                        tilt=fam.tilt, sink=_sink(fam, g["scale"]))
-        d = views.distance(xy)  # to the nearest camera
+        d = views.distance(xy) / self._detail  # to the nearest camera, in reference pixels
         lod = np.where(d < layer.lod_distances[0], 0, np.where(d < layer.lod_distances[1], 1, 2))
         lod = np.where(views.behind(xy, 10.0), 2, lod)  # behind every camera: coarsest (shadows only)
+        if self._detail < SPARSE_BELOW:  # tiny images: a sparser crown still (LOD 3)
+            lod = np.where(lod == 2, 3, lod)
+        tree_ids = scene.reserve_ids(len(xy))  # in planning order: ids never follow the levels of detail
         n_leaves = 0
         species = np.array(g["species"])
         for (sp, k), models in sorted(g["protos"].items()):
-            for lv in range(3):
+            for lv in range(4):
                 sel = np.flatnonzero((species == sp) & (g["proto"] == k) & (lod == lv))
                 if not len(sel):
                     continue
-                m: TreeModel = models[lv]
+                m: TreeModel = models[lv] if lv < 3 else self._sparse(g["kind"], sp, k, models[2])
                 bark, leaf = fam.material(self.p, mats, sp, m)
                 name = f"{g['kind']}.{sp}{k}.lod{lv}"
                 wood = scene.add(Object(name, Instances(m.wood, mats_world[sel]), bark, semantic=fam.semantic,
                                         generator=f"plants.trees.{sp}",
-                                        params={"species": sp, "prototype": k, "lod": lv, "height": m.height}))
+                                        params={"species": sp, "prototype": k, "lod": lv, "height": m.height}),
+                                 ids=tree_ids[sel])
                 foliage = self._foliage.get((g["kind"], sp, k, lv))
                 if foliage is None and m.leaf_mesh is not None and len(m.leaves):
                     foliage = self._foliage[(g["kind"], sp, k, lv)] = foliage_mesh(
@@ -303,6 +323,18 @@ class Vegetation:
                     n_leaves += len(m.leaves) * len(sel)
         report["counts"][g["kind"]] = len(xy)
         report["counts"][f"{g['kind']}_leaf_clusters"] = n_leaves
+
+    def _sparse(self, kind: str, sp: str, k: int, m: TreeModel) -> TreeModel:
+        """LOD 3: the LOD 2 tree with a quarter of its leaf clusters, each twice as large (same cover)."""
+        key = (kind, sp, k, "sparse")
+        if key not in self._foliage:
+            leaves = m.leaves
+            if len(leaves):
+                keep = self.seeds.child(f"{kind}/{sp}/{k}/sparse").rng().uniform(0, 1, len(leaves)) < 0.25
+                leaves = leaves[keep].copy()
+                leaves[:, :3, :3] *= 2.0
+            self._foliage[key] = dataclasses.replace(m, leaves=leaves)
+        return self._foliage[key]
 
     def _protos(self, fam: Family, n: int) -> list[tuple[Mesh, str]]:
         """Prototype meshes of a family: (mesh, semantic class)."""
