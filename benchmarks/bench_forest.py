@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -110,13 +111,16 @@ def main() -> None:
     args = [sys.executable, "-c", CHILD, str(a.trees), str(a.grass), str(w), str(h), str(a.samples),
             "1" if a.render else "0", str(a.seed)] + ([a.image] if a.image else [])
     t = time.perf_counter()
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(args, capture_output=True, text=True)
     wall = time.perf_counter() - t
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     line = next((ln for ln in p.stdout.splitlines() if ln.startswith("JSON")), None)
     if line is None:
         raise SystemExit(f"forest child failed:\n{p.stdout[-2000:]}\n{p.stderr[-4000:]}")
     scene = json.loads(line[4:])
     scene["process_wall_s"] = wall
+    scene["process_cpu_s"] = round((c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime), 2)
     result["forest"] = scene
     c = scene["counts"]
     result["targets"] = {
