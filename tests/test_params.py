@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from wildsynth.generators.ecology import SmallLayer, TreeLayer, VegetationParams
 from wildsynth.params import UserError, apply_overrides, describe, suggest
 from wildsynth.scenes import SCENES
-from wildsynth.scenes.vegetation import SmallLayer, TreeLayer, VegetationParams
 
 FOREST = SCENES["forest"].params
 

@@ -1,11 +1,11 @@
-from wildsynth.run import compose
 import numpy as np
 import pytest
 
 from wildsynth.core import Instances, MaterialRef, Mesh, Object, Scene, SeedTree
 from wildsynth.core.labels import label
+from wildsynth.generators.ecology import GRASS_CELL, Vegetation, add_vegetation, biome_params
+from wildsynth.run import compose
 from wildsynth.scenes import get
-from wildsynth.scenes.vegetation import GRASS_CELL, Vegetation, add_vegetation, biome_params
 
 SMALL = {"area_radius": 30.0, "grass_density": 0.3}
 
@@ -171,6 +171,7 @@ def test_add_vegetation_for_other_biomes(biome):
 def test_leaves_render_with_their_tree_id():
     """A tiny Cycles GT render: leaf pixels carry the tree's id, never an id of their own."""
     from conftest import render_gt
+
     from wildsynth.core.axes import look_at
     from wildsynth.core.camera import Camera, CameraRig
     from wildsynth.generators.plants.trees import TreeParams, grow_tree
@@ -206,8 +207,8 @@ def test_terrain_scenes_carry_their_biome_vegetation():
 
 
 def test_grass_density_grows_tufts_then_their_number():
+    from wildsynth.generators.ecology import scale_grass
     from wildsynth.scenes.forest import ForestParams
-    from wildsynth.scenes.vegetation import scale_grass
 
     def blades_per_m2(v):
         return v.grass.niche.density * v.grass_tuft.blades, v.grass_tuft.blades

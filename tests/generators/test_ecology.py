@@ -433,12 +433,3 @@ def test_biome_presets_are_registered_and_fresh():
     assert biome_params("forest_conifer").trees.species != biome_params("forest_broadleaf").trees.species
     with pytest.raises(ValueError, match="biome 'jungle' unknown; choose one of arctic, desert"):
         biome_params("jungle")
-
-
-def test_the_scene_module_keeps_the_old_names():
-    import wildsynth.scenes.vegetation as sv
-    from wildsynth.generators import ecology
-
-    for name in ("VegetationParams", "TreeLayer", "SmallLayer", "biome_params", "scale_grass", "add_vegetation",
-                 "Vegetation", "GRASS_CELL"):
-        assert getattr(sv, name) is getattr(ecology, name)

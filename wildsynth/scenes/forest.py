@@ -8,11 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..camera import CameraParams
 from ..core.seeds import SeedTree
+from ..generators.ecology import VegetationParams, biome_params, scale_grass
 from ..generators.terrain import TerrainParams
 from ..generators.weather import WeatherParams
 from .base import Layout, SceneRecipe, SkyParams, register
 from .vegetated import vegetated_build, vegetated_layout
-from .vegetation import VegetationParams, biome_params, scale_grass
 
 
 def _terrain() -> TerrainParams:

@@ -27,6 +27,7 @@ from ..core.geometry import vertex_normals
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
 from ..core.shot import Shot
+from ..generators.ecology import add_vegetation, biome_params
 from ..generators.rocks import scatter_rocks
 from ..generators.terrain.field import TerrainField, split_faces
 from ..generators.terrain.formations import Formations
@@ -45,7 +46,6 @@ from .landscape_params import (
     MountainSceneParams,
     RiverSceneParams,
 )
-from .vegetation import add_vegetation, biome_params
 
 SPECS = {  # what differs between landscapes besides their parameter defaults (landscape_params.py)
     "mountain": dict(description=MountainSceneParams.__doc__, palette="mountain", vegetated=True),

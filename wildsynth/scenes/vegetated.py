@@ -12,10 +12,10 @@ from ..camera import place_camera
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
 from ..core.shot import Shot
+from ..generators.ecology import Vegetation, VegetationParams
 from ..generators.terrain import Heightfield
 from ..generators.weather import add_weather
 from .base import Built, Layout
-from .vegetation import Vegetation, VegetationParams
 
 
 def vegetated_layout(params, vegetation: VegetationParams, seeds: SeedTree) -> Layout:

@@ -32,7 +32,6 @@ from .base import (
     smoothstep,
     terrace,
 )
-from .hills import PlainsParams  # TODO(lead): remove alias (now HillsParams)
 from .rivers import River, ValleyAxis
 
 for _m in sorted(m.name for m in pkgutil.iter_modules(__path__)):
@@ -45,6 +44,6 @@ globals().update(_MODELS)
 # what a landscape's terrain field accepts: any registered model (told apart by ``kind``)
 LandformParams = functools.reduce(operator.or_, (k.params for k in LANDFORMS.values()))
 
-__all__ = ["LANDFORMS", "Landform", "LandformKind", "LandformModel", "LandformParams", "PlainsParams", "River",
+__all__ = ["LANDFORMS", "Landform", "LandformKind", "LandformModel", "LandformParams", "River",
            "ValleyAxis", "ViewHint", "WaterInfo", "get_landform", "landform", "smoothstep", "terrace"]
 __all__ += list(_MODELS)

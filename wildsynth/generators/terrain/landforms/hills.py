@@ -18,7 +18,6 @@ class HillsParams(LandformModel):
     far_mountains: float = Field(500.0, ge=0.0, le=5000.0, description="height of mountains on the horizon, m")
 
 
-PlainsParams = HillsParams  # TODO(lead): remove alias (scenes/cave.py and tests/test_terrain.py still use it)
 
 
 @landform("hills", HillsParams)
