@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import typing
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -78,8 +79,24 @@ class RichReporter:
             self.progress.update(self.render_task, completed=1.0)
 
 
-TRAJECTORIES = ("static", "walk", "fly", "orbit", "dolly", "pan")
-RIGS = ("mono", "stereo", "multiview")
+def choices(model: type, field: str) -> tuple[str, ...]:
+    """The allowed values of a Literal field of a pydantic model (the CLI never repeats them)."""
+    return tuple(typing.get_args(model.model_fields[field].annotation))
+
+
+def _shot_choices() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    from ..camera.shot import ShotOptions
+    from ..camera.trajectories import TrajectoryParams
+    from ..render.settings import RenderSettings
+
+    return choices(TrajectoryParams, "kind"), choices(ShotOptions, "rig"), choices(RenderSettings, "device")
+
+
+def check_device(device: str) -> str:
+    devices = _shot_choices()[2]
+    if device not in devices:
+        raise UserError(f"--device {device!r}: choose one of {', '.join(devices)}")
+    return device
 
 
 def run_options(frames: int, fps: float, trajectory: Optional[str], speed: Optional[float], rig: Optional[str],
@@ -95,10 +112,11 @@ def run_options(frames: int, fps: float, trajectory: Optional[str], speed: Optio
         raise UserError(f"--frames {frames}: must be at least 1")
     if not fps > 0:
         raise UserError(f"--fps {fps}: must be > 0")
-    if trajectory is not None and trajectory not in TRAJECTORIES:
-        raise UserError(f"--trajectory {trajectory!r}: choose one of {', '.join(TRAJECTORIES)}")
-    if rig is not None and rig not in RIGS:
-        raise UserError(f"--rig {rig!r}: choose one of {', '.join(RIGS)}")
+    trajectories, rigs, _ = _shot_choices()
+    if trajectory is not None and trajectory not in trajectories:
+        raise UserError(f"--trajectory {trajectory!r}: choose one of {', '.join(trajectories)}")
+    if rig is not None and rig not in rigs:
+        raise UserError(f"--rig {rig!r}: choose one of {', '.join(rigs)}")
     if not baseline > 0:
         raise UserError(f"--baseline {baseline}: must be > 0 metres")
     if views < 1:

@@ -10,7 +10,16 @@ import typer
 from rich.progress import Progress
 
 from ..params import UserError, apply_overrides
-from .common import RichReporter, check_output_dir, err, fail, parse_resolution, progress_columns, run_options
+from .common import (
+    RichReporter,
+    check_device,
+    check_output_dir,
+    err,
+    fail,
+    parse_resolution,
+    progress_columns,
+    run_options,
+)
 
 
 def generate(
@@ -50,9 +59,8 @@ def generate(
         params = apply_overrides(recipe.params, set_ or [], what=scene)
         if samples < 1:
             raise UserError(f"--samples {samples}: must be at least 1")
-        if device not in ("auto", "cpu", "cuda", "optix", "hip", "metal"):
-            raise UserError(f"--device {device!r}: choose one of auto, cpu, cuda, optix, hip, metal")
-        settings = RenderSettings(width=width, height=height, samples=samples, denoise=denoise, device=device)
+        settings = RenderSettings(width=width, height=height, samples=samples, denoise=denoise,
+                                  device=check_device(device))
         options = run_options(frames, fps, trajectory, speed, rig, baseline, views, formats, motion)
         check_output_dir(out)
     except (UserError, KeyError) as e:
