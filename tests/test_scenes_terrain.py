@@ -1,22 +1,25 @@
-"""Every terrain scene type builds and renders end to end at a tiny size; water, caves, cliff talus,
-the lake's clear view, determinism."""
+"""Every registered scene builds and renders end to end at a tiny size (registry-driven); water,
+caves, cliff talus, the lake's clear view, determinism."""
 
-from wildsynth.run import compose
 import numpy as np
 import pytest
 
 from wildsynth.core import SeedTree, label_id
 from wildsynth.render.settings import RenderSettings
+from wildsynth.run import compose
+from wildsynth.scenes import SCENES as REGISTRY
 from wildsynth.scenes import get
 
-SCENES = ["mountain", "desert", "canyon", "cliff", "river", "coast", "arctic", "cave", "lake"]
+pytestmark = pytest.mark.blender
+
+SCENES = sorted(REGISTRY)
 SIZE = (48, 32)
 FAST = {"grid": {"resolution": 64}}
 
 
 def _build(name, seed=0, size=SIZE):
     recipe = get(name)
-    params = recipe.params.model_validate(FAST if name != "cave" else {})
+    params = recipe.params.model_validate(FAST if "grid" in recipe.params.model_fields and name != "cave" else {})
     _c = compose(recipe, params, SeedTree(seed), *size)
     return _c.scene, _c.rig, _c.report
 
@@ -48,9 +51,12 @@ def test_scene_renders_with_ground_truth(frames, name):
     want = {"desert": "sand", "cave": "cave_wall", "arctic": "snow"}.get(name, "terrain")
     if name in ("mountain", "canyon", "cliff"):
         assert classes & {label_id("terrain"), label_id("rock"), label_id("snow")}
+    elif name == "coast":  # the beach, or the land behind it
+        assert classes & {label_id("terrain"), label_id("sand")}
     else:
         assert label_id(want) in classes, f"{want} visible"
-    assert report["terrain"]["timings_s"]
+    if "terrain" in report:  # landscapes and the cave time their terrain stages
+        assert report["terrain"]["timings_s"]
 
 
 @pytest.mark.parametrize("name", ["coast", "river", "lake"])
@@ -119,13 +125,13 @@ def _yaw_and_ground_distance(cam, xy):
 
 
 def test_lake_view_has_no_tree_or_bush_in_front_up_to_the_water():
-    # four times the biome's density: without the clearing, seed 0 then has trees and bushes in the view
-    # within a few metres of the camera
+    # four times the biome's density; seed 3's view has trees and bushes beyond the clearing (the views of
+    # seeds 0-2 and 4 look over open water)
     recipe = get("lake")
     params = recipe.params.model_validate({**FAST, "vegetation": 4.0})
-    _c = compose(recipe, params, SeedTree(0), *SIZE)
+    _c = compose(recipe, params, SeedTree(3), *SIZE)
     scene, rig, report = _c.scene, _c.rig, _c.report
-    clear = report["camera_placement"]["clear_ahead_m"]
+    clear = report["clear_ahead_m"]
     assert 25.0 <= clear <= 60.0
     cam = rig.main
     big = [o for o in scene.objects if o.semantic in ("tree", "bush")]
