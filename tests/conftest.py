@@ -1,8 +1,9 @@
-from wildsynth.run import compose
 import sys
 from pathlib import Path
 
 import pytest
+
+from wildsynth.run import compose
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -11,8 +11,13 @@ from PIL import Image
 
 from wildsynth.io.coco import read_panoptic_png, write_panoptic_png
 from wildsynth.io.ids import read_id_png, write_id_png
-from wildsynth.io.kitti import (encode_disparity_kitti, encode_flow_kitti, read_disparity_kitti, read_flow_kitti,
-                                write_disparity_kitti, write_flow_kitti)
+from wildsynth.io.kitti import (
+    encode_flow_kitti,
+    read_disparity_kitti,
+    read_flow_kitti,
+    write_disparity_kitti,
+    write_flow_kitti,
+)
 from wildsynth.io.png import decode_png, encode_png, read_png, write_png
 
 SHAPES = [(6, 9), (6, 9, 3), (6, 9, 4)]

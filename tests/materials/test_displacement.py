@@ -14,6 +14,8 @@ from wildsynth.materials.displace import apply_displacements, displace, vertex_s
 from wildsynth.materials.relief import Surface, band_weight
 from wildsynth.materials.terrain import terrain_weights
 
+pytestmark = pytest.mark.blender  # renders with Cycles
+
 SIZE = (96, 64)
 
 

@@ -9,6 +9,8 @@ import pytest
 from wildsynth.render import RENDERERS, GTPasses, Renderer, RGBPass, make_renderer, register_renderer
 from wildsynth.render.settings import RenderSettings
 
+pytestmark = pytest.mark.blender  # renders with Cycles
+
 
 def test_interface_imports_without_bpy():
     code = ("import sys, wildsynth.render.base, wildsynth.render, wildsynth.render.devices as d; "

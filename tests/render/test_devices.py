@@ -10,6 +10,8 @@ import pytest
 from wildsynth.render import devices
 from wildsynth.render.devices import choose_device, count_gpus, worker_gpu_env
 
+pytestmark = pytest.mark.blender  # renders with Cycles
+
 EVERYTHING = [("cuda", "GPU A"), ("optix", "GPU A"), ("hip", "GPU B"), ("metal", "M"), ("cpu", "CPU")]
 
 

@@ -7,6 +7,8 @@ from wildsynth.camera.shot import ShotOptions
 from wildsynth.core.mesh import Instances
 from wildsynth.run import compose
 
+pytestmark = pytest.mark.blender  # renders with Cycles
+
 
 def _terrain_edges_px(scene, cam, max_distance=30.0):
     """Median projected edge length (pixels) of the terrain triangles a camera sees near it."""

@@ -7,12 +7,12 @@ import pytest
 
 from wildsynth.io.kitti import (
     encode_flow_kitti,
-    read_png16,
-    write_png16,
     read_disparity_kitti,
     read_flow_kitti,
+    read_png16,
     write_disparity_kitti,
     write_flow_kitti,
+    write_png16,
 )
 from wildsynth.io.pfm import read_pfm, read_pfm_with_scale, write_pfm
 from wildsynth.io.png import read_png

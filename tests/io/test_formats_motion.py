@@ -9,8 +9,14 @@ import pytest
 from wildsynth.core import Camera, look_at
 from wildsynth.io import read_exr, write_exr
 from wildsynth.io.cameras import nerf_transforms, read_nerf_transforms
-from wildsynth.io.coco import (decode_segments, encode_segments, read_panoptic_json, read_panoptic_png,
-                               write_panoptic_json, write_panoptic_png)
+from wildsynth.io.coco import (
+    decode_segments,
+    encode_segments,
+    read_panoptic_json,
+    read_panoptic_png,
+    write_panoptic_json,
+    write_panoptic_png,
+)
 from wildsynth.io.colmap import quaternion_to_rotation, read_colmap, rotation_to_quaternion, write_colmap
 from wildsynth.io.flo import read_flo, write_flo
 from wildsynth.io.kitti import read_disparity_kitti, read_flow_kitti, write_disparity_kitti, write_flow_kitti

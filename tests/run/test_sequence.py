@@ -17,6 +17,8 @@ from wildsynth.io.ids import read_id_png
 from wildsynth.io.kitti import read_disparity_kitti, read_flow_kitti
 from wildsynth.io.pfm import read_pfm
 
+pytestmark = pytest.mark.blender  # renders with Cycles
+
 W, H = 96, 64
 BASELINE = 0.3
 

@@ -4,6 +4,8 @@ import pytest
 from wildsynth.core.solar import solar_position
 from wildsynth.scenes.base import SkyParams
 
+pytestmark = pytest.mark.blender  # renders with Cycles
+
 
 def test_solar_position_known_cases():
     e, _ = solar_position(0.0, 80, 12.0)  # equator, equinox, noon: overhead
@@ -44,6 +46,7 @@ def test_fixed_time_and_overcast():
 
 def test_clouds_change_the_sky_only():
     from conftest import build_tiny
+
     from wildsynth.render.cycles import CyclesRenderer
     from wildsynth.render.settings import RenderSettings
 

@@ -1,12 +1,15 @@
 """Every registered material compiles in Cycles and renders a non-degenerate image."""
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from wildsynth.cli import app
 from wildsynth.core.scene import MaterialRef
 from wildsynth.io import read_png
 from wildsynth.materials import RECIPES, Graph, build
+
+pytestmark = pytest.mark.blender  # renders with Cycles
 
 
 def test_recipes_are_deterministic_graphs():
@@ -43,6 +46,7 @@ def test_gallery_command_writes_a_grid(tmp_path):
 def test_displacement_is_deterministic_and_ground_truth_follows_it():
     from conftest import render_gt
     from geometry import nearest_triangle
+
     from wildsynth.core import Camera, CameraRig, Object, Scene, look_at
     from wildsynth.materials import DISPLACEMENTS
     from wildsynth.materials.displace import displace

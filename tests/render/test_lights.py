@@ -1,11 +1,14 @@
 """Point lights light what the sun cannot reach."""
 
 import numpy as np
+import pytest
 
 from wildsynth.core import Camera, MaterialRef, Object, PointLight, Scene, look_at
 from wildsynth.generators.rocks import icosphere
 from wildsynth.render.cycles import CyclesRenderer
 from wildsynth.render.settings import RenderSettings
+
+pytestmark = pytest.mark.blender  # renders with Cycles
 
 
 def render_inside_sphere(lights):

@@ -1,6 +1,5 @@
 """SDF terrain: sparse spherical marching cubes, caves, formations joined to the ground, cave world."""
 
-from wildsynth.run import compose
 import numpy as np
 import pytest
 from numba import njit
@@ -15,6 +14,7 @@ from wildsynth.generators.terrain.sdf import (
     mesh_sdf_spherical,
     spherical_axes,
 )
+from wildsynth.run import compose
 
 
 def _edges(faces):

@@ -2,12 +2,14 @@
 
 import numpy as np
 import pytest
-
 from conftest import build_tiny
+
 from wildsynth.core.labels import label_id
 from wildsynth.core.motion import Fall
 from wildsynth.render.cycles import CyclesRenderer
 from wildsynth.render.settings import RenderSettings
+
+pytestmark = pytest.mark.blender  # renders with Cycles
 
 PARTICLE = label_id("weather_particle")
 

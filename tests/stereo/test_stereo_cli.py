@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import typer
 from typer.testing import CliRunner
+from wildsynth.cli.stereo import stereo_from_mono_command
 
 from wildsynth.io.exr import write_exr
 from wildsynth.io.kitti import read_disparity_kitti
 from wildsynth.io.pfm import read_pfm, write_pfm
 from wildsynth.io.png import read_png, write_png
-from wildsynth.stereo.cli import stereo_from_mono_command
 
 H, W = 20, 32
 

@@ -1,8 +1,17 @@
 import numpy as np
 import pytest
 
-from wildsynth.core import (Camera, Instances, Mesh, SeedTree, look_at, opencv_to_opengl, opengl_to_opencv,
-                            rotation_align_z, yaw_pitch_to_cam)
+from wildsynth.core import (
+    Camera,
+    Instances,
+    Mesh,
+    SeedTree,
+    look_at,
+    opencv_to_opengl,
+    opengl_to_opencv,
+    rotation_align_z,
+    yaw_pitch_to_cam,
+)
 from wildsynth.core.labels import LABELS, label_id
 from wildsynth.generators.rocks import icosphere
 

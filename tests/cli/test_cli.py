@@ -10,6 +10,8 @@ from wildsynth.cli import app
 from wildsynth.io import read_exr, read_json, read_png
 from wildsynth.io.ids import read_id_png
 
+pytestmark = pytest.mark.blender  # renders with Cycles
+
 runner = CliRunner()
 
 

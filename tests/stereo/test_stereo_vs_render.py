@@ -3,9 +3,12 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
+import pytest
 from bench_stereo_vs_render import compare  # noqa: E402
+
+pytestmark = pytest.mark.blender  # renders with Cycles
 
 
 def test_synthesised_right_view_matches_rendered_right_view():

@@ -15,9 +15,11 @@ from typer.testing import CliRunner
 
 from wildsynth.core import Camera, CameraRig, Instances, MaterialRef, Mesh, Object, Scene, look_at
 from wildsynth.core.mesh import compose_trs, rotation_z
-from wildsynth.materials import RECIPES, build
 from wildsynth.io.glb import read_glb, write_glb
+from wildsynth.materials import RECIPES, build
 from wildsynth.render.export import export_format, export_scene, material_factors
+
+pytestmark = pytest.mark.blender  # renders with Cycles
 
 # glTF is Y-up: a Z-up world point (x, y, z) is stored as (x, z, -y)
 ZUP_TO_YUP = np.array([[1.0, 0, 0, 0], [0, 0, 1, 0], [0, -1, 0, 0], [0, 0, 0, 1]])
@@ -242,7 +244,7 @@ def test_exclude_and_limits(tmp_path):
 
 
 def _cli() -> typer.Typer:
-    from wildsynth.render.export_cli import export_command
+    from wildsynth.cli.export import export_command
 
     app = typer.Typer(add_completion=False)
     app.command("export")(export_command)

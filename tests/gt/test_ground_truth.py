@@ -1,11 +1,14 @@
 """Ground truth from Cycles is exact: it lies on the scene's own triangles."""
 
 import numpy as np
-
+import pytest
 from conftest import build_tiny, render_gt
 from geometry import nearest_triangle, scene_triangles_with_ids
+
 from wildsynth.core import Camera, MaterialRef, Mesh, Object, Scene, yaw_pitch_to_cam
 from wildsynth.gt import normals_to_camera
+
+pytestmark = pytest.mark.blender  # renders with Cycles
 
 
 def test_depth_backprojects_onto_scene_triangles(tiny_frame):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import wildsynth.stereo.dataset as dsmod
-from wildsynth.io.png import write_png
 from wildsynth.io.pfm import write_pfm
+from wildsynth.io.png import write_png
 
 H, W = 16, 24
 

@@ -1,8 +1,15 @@
 import numpy as np
 from scipy.spatial.distance import pdist, squareform
 
-from wildsynth.generators.scatter import (Ecology, Niche, ground_transforms, lod_thin, poisson_thin, sample_density,
-                                          view_sector)
+from wildsynth.generators.scatter import (
+    Ecology,
+    Niche,
+    ground_transforms,
+    lod_thin,
+    poisson_thin,
+    sample_density,
+    view_sector,
+)
 
 
 def flat(x, y):

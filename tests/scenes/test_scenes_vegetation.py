@@ -7,6 +7,8 @@ from wildsynth.generators.ecology import GRASS_CELL, Vegetation, add_vegetation,
 from wildsynth.run import compose
 from wildsynth.scenes import get
 
+pytestmark = pytest.mark.blender  # renders with Cycles
+
 SMALL = {"area_radius": 30.0, "grass_density": 0.3}
 
 

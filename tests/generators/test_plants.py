@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 
 from wildsynth.core.mesh import Mesh
+from wildsynth.core.scene import MaterialRef
 from wildsynth.generators.plants.cacti import KINDS, CactusParams, cactus
 from wildsynth.generators.plants.deadwood import LogParams, log, pine_cone, twig
 from wildsynth.generators.plants.ferns import FernParams, fern
@@ -15,7 +16,6 @@ from wildsynth.generators.plants.leaves import LEAF_SHAPES, cluster, leaf
 from wildsynth.generators.plants.mushrooms import MushroomParams, mushroom
 from wildsynth.generators.plants.trees import SPECIES, TreeParams, grow_tree
 from wildsynth.materials import RECIPES, build
-from wildsynth.core.scene import MaterialRef
 
 
 def check_mesh(m: Mesh, min_area: float = 1e-12) -> None:
