@@ -20,16 +20,14 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=256)
     ap.add_argument("--samples", type=int, default=16)
     args = ap.parse_args()
-    from wildsynth.core.scene import MaterialRef
-    from wildsynth.materials import RECIPES, build
-    from wildsynth.render.gallery import render_gallery
-    from wildsynth.render.translate import compile_graph, reset
-
     import bpy
 
     from wildsynth.core.mesh import Mesh
+    from wildsynth.core.scene import MaterialRef
+    from wildsynth.materials import RECIPES, build
     from wildsynth.render.cycles import _quiet
-    from wildsynth.render.translate import mesh_to_blender
+    from wildsynth.render.gallery import render_gallery
+    from wildsynth.render.translate import compile_graph, mesh_to_blender, reset
 
     bscene = reset()
     bscene.render.engine = "CYCLES"

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import typer
 from typer.testing import CliRunner
-from wildsynth.cli.stereo import stereo_from_mono_command
 
+from wildsynth.cli.stereo import stereo_from_mono_command
 from wildsynth.io.exr import write_exr
 from wildsynth.io.kitti import read_disparity_kitti
 from wildsynth.io.pfm import read_pfm, write_pfm

@@ -52,18 +52,18 @@ def twig(length: float, rng: np.random.Generator, branches: int = 6) -> Mesh:
     d0 = np.array([1.0, 0.0, 0.0])
     frontier = [(0, d0, length)]
     while frontier and len(pos) < 6 * branches:
-        i, d, l = frontier.pop(0)
+        i, d, span = frontier.pop(0)
         seg = 4
         prev = i
         for s in range(seg):
             d = d + rng.normal(0, 0.25, 3) * np.array([1, 1, 0.3])
             d /= np.linalg.norm(d)
-            pos.append(pos[prev] + d * l / seg)
+            pos.append(pos[prev] + d * span / seg)
             parent.append(prev)
             prev = len(pos) - 1
-            if rng.uniform() < 0.3 and l > length * 0.2:
+            if rng.uniform() < 0.3 and span > length * 0.2:
                 side = np.cross(d, [0, 0, 1.0]) * rng.choice([-1, 1])
-                frontier.append((prev, (d + side) / np.linalg.norm(d + side), l * 0.5))
+                frontier.append((prev, (d + side) / np.linalg.norm(d + side), span * 0.5))
     par = np.asarray(parent)
     rad = pipe_radii(par, 0.002 * length / 0.3, 2.5)
     return skin(Skeleton(np.asarray(pos), par, rad), sides=4)
