@@ -3,7 +3,9 @@ processes and Ray), shards, loader. Shots (sequences, stereo): tests/dataset/.
 
 Renders are tiny (32x24, 1 sample, meadow with 20 rocks): one dataset of three
 stills is generated once, broken on purpose (a blocked folder, an interrupted
-job) and resumed; the shard, loader and CLI tests read that dataset.
+job) and resumed; the shard, loader and CLI tests read that dataset. Tests that
+spawn workers or render are marked ``slow`` (and ``blender``); the rest is the
+fast lane.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
+import time
 
 import numpy as np
 import pytest
@@ -130,6 +132,7 @@ def test_clear_leftovers_removes_an_interrupted_job_whole(tmp_path):
     assert blocker.read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_local_workers_get_one_gpu_each_before_blender_loads(tmp_path):
     """Two jobs of an unknown scene fail at once in their workers; each worker reports the
     CUDA_VISIBLE_DEVICES it saw, set from its slot (two workers, two GPUs)."""
@@ -139,6 +142,46 @@ def test_local_workers_get_one_gpu_each_before_blender_loads(tmp_path):
     assert sorted(r["id"] for r in got) == [t.id for t in tasks]
     assert all(r["status"] == "failed" and "nowhere" in r["error"] for r in got)
     assert sorted(r["gpu"] for r in got) == ["0", "1"] and all(r["pid"] != os.getpid() for r in got)
+
+
+def _spawned_workers() -> list[int]:
+    """Pids of this process's multiprocessing-spawned children (read from /proc)."""
+    pids = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                ppid = int(open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1])
+                if ppid == os.getpid() and b"spawn_main" in open(f"/proc/{p}/cmdline", "rb").read():
+                    pids.append(int(p))
+            except (OSError, IndexError):
+                pass
+    return pids
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_a_worker_killed_outright_is_recorded_lost_and_the_rest_go_on(tmp_path):
+    """SIGKILL the first job's worker (as a segfault would end it): that job is recorded as
+    lost, and the next one still runs, in a fresh pool."""
+    import signal
+    import threading
+
+    tasks = [JobTask(f"nowhere/{i:06d}", "nowhere", i, str(tmp_path / str(i)), (), RENDER, {}) for i in range(2)]
+    got: list[dict] = []
+    runner = threading.Thread(target=run_local, args=(tasks, got.append), kwargs={"workers": 1})
+    runner.start()
+    victims: list[int] = []
+    deadline = time.monotonic() + 60
+    while not victims and time.monotonic() < deadline:
+        victims = _spawned_workers()
+        time.sleep(0.01)
+    assert victims, "no worker appeared"
+    os.kill(victims[0], signal.SIGKILL)
+    runner.join(120)
+    assert not runner.is_alive()
+    assert [r["id"] for r in got] == [t.id for t in tasks]
+    assert got[0]["status"] == "failed" and got[0]["error"].startswith("worker lost")
+    assert got[1]["status"] == "failed" and "nowhere" in got[1]["error"] and got[1]["pid"] != victims[0]
 
 
 # --- manifest ---------------------------------------------------------------------------------------------
@@ -194,6 +237,8 @@ def second_run(first_run):
     return spec, jobs, summary, before, untouched, read_manifest(root)[n_records:]
 
 
+@pytest.mark.blender
+@pytest.mark.slow
 def test_failing_job_is_recorded_and_the_others_complete(first_run):
     spec, jobs, summary, records = first_run
     assert (summary.done, summary.failed, summary.skipped, summary.planned) == (2, 1, 0, 3)
@@ -211,6 +256,8 @@ def test_failing_job_is_recorded_and_the_others_complete(first_run):
         assert meta["shot"]["layout"] == "flat" and (j.folder / "depth.exr").is_file()  # a still is flat
 
 
+@pytest.mark.blender
+@pytest.mark.slow
 def test_resume_skips_done_jobs_and_reruns_failed_and_interrupted(second_run):
     spec, jobs, summary, before, untouched, new_records = second_run
     assert before == {"done": 1, "failed": 1, "pending": 1, "total": 3}  # the cut-short job is not done
@@ -225,6 +272,8 @@ def test_resume_skips_done_jobs_and_reruns_failed_and_interrupted(second_run):
 # --- shards and loader ------------------------------------------------------------------------------------
 
 
+@pytest.mark.blender
+@pytest.mark.slow
 def test_shards_round_trip(second_run, tmp_path):
     spec, jobs, *_ = second_run
     out = tmp_path / "shards"
@@ -262,6 +311,8 @@ def test_shards_round_trip(second_run, tmp_path):
     assert "preview" not in next(iter_samples(shard_paths(out)))
 
 
+@pytest.mark.blender
+@pytest.mark.slow
 def test_torch_dataset_gives_every_sample_once_across_workers(second_run, tmp_path):
     import torch.utils.data
 
@@ -279,6 +330,8 @@ def test_torch_dataset_gives_every_sample_once_across_workers(second_run, tmp_pa
 # --- Ray ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.blender
+@pytest.mark.slow
 def test_ray_runner_runs_a_job_on_a_gpu_it_asked_for(tmp_path):
     """Ray is told the machine has one GPU (there may be none: Cycles then falls back to the
     CPU); a task asking num_gpus=1 gets it as CUDA_VISIBLE_DEVICES."""
@@ -301,6 +354,8 @@ def test_ray_runner_runs_a_job_on_a_gpu_it_asked_for(tmp_path):
 # --- CLI ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.blender
+@pytest.mark.slow
 def test_cli_status_generate_resume_and_shard(second_run, tmp_path):
     spec, jobs, *_ = second_run
     root = str(spec.out)

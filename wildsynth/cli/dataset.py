@@ -16,6 +16,14 @@ from .common import check_output_dir, err, fail, parse_resolution, run_options
 
 DEVICES = ("auto", "cpu", "cuda", "optix", "hip", "metal")
 
+
+def require(module: str, flag: str) -> None:
+    """A one-line error when an optional dependency of the ``dataset`` extra is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise UserError(f"{flag} needs {module}, which is not installed: pip install 'wildsynth[dataset]'")
+
 dataset_app = typer.Typer(add_completion=False, no_args_is_help=True,
                           help="Many stills or shots: generate (resumable, local processes or Ray), pack shards, status.")
 
@@ -69,6 +77,8 @@ def generate_command(
         if device not in DEVICES:
             raise UserError(f"--device {device!r}: choose one of {', '.join(DEVICES)}")
         options = run_options(frames, fps, trajectory, speed, rig, baseline, views, formats, motion)
+        if ray:
+            require("ray", "--ray")
         check_output_dir(out)
         spec = make_spec(scenes=mix, seed=seed, count=count, overrides=split_overrides(set_ or [], mix),
                          render={"width": width, "height": height, "samples": samples, "denoise": denoise,
@@ -96,9 +106,10 @@ def shard_command(
     previews: bool = typer.Option(True, "--previews/--no-previews", help="include the preview PNGs"),
 ) -> None:
     """Pack the finished jobs into WebDataset tar shards (shard-NNNNNN.tar + shards.json), one sample per job."""
-    from ..dataset.shards import write_shards
-
     try:
+        require("webdataset", "wildsynth dataset shard")
+        from ..dataset.shards import write_shards
+
         if maxcount < 1:
             raise UserError(f"--maxcount {maxcount}: must be at least 1")
         if out is not None and out.exists() and not out.is_dir():

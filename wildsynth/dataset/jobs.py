@@ -26,7 +26,8 @@ from ..core.seeds import SeedTree
 from ..params import UserError, apply_overrides
 from ..render.settings import RenderSettings
 from ..run import RunOptions
-from ..scenes import SCENES, get as get_scene
+from ..scenes import SCENES
+from ..scenes import get as get_scene
 
 SPEC_FILE = "dataset.json"
 
