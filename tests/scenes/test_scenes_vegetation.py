@@ -12,10 +12,10 @@ pytestmark = pytest.mark.blender  # renders with Cycles
 SMALL = {"area_radius": 30.0, "grass_density": 0.3}
 
 
-def build(name, seed=0, over=None):
+def build(name, seed=0, over=None, size=(96, 64)):
     r = get(name)
     params = r.params.model_validate({**(SMALL if name == "forest" else {}), **(over or {})})
-    _c = compose(r, params, SeedTree(seed), 96, 64)
+    _c = compose(r, params, SeedTree(seed), *size)
     return _c.scene, _c.rig, _c.report
 
 
@@ -104,11 +104,12 @@ def test_instance_counts_follow_density_parameters():
 
 
 def test_exact_tree_count_and_lod(forest):
-    scene, rig, rep = build("forest", 2, {"trees": 25, "grass_density": 0.05})
+    # at the reference size (at 96x64 every tree takes the sparsest crowns)
+    scene, rig, rep = build("forest", 2, {"trees": 25, "grass_density": 0.05}, size=(1280, 720))
     assert rep["vegetation"]["counts"]["trees"] == 25
     eye = rig.main.position
     # coarser trees are farther away on average
-    dist = {lv: [] for lv in range(3)}
+    dist = {lv: [] for lv in range(4)}
     for o in scene.objects:
         if o.semantic == "tree" and o.id_groups is None:
             lv = o.params["lod"]
