@@ -99,8 +99,11 @@ def test_cli_relative_mode_inpaint_and_formats(app, folders):
         (["--fill", "paint"], "--fill"),
         (["--formats", "pfm,jpg"], "jpg"),
         (["--focal", "30"], "together"),
-        (["--max-disp-min", "100", "--max-disp-max", "10"], "max_disp_min"),
+        (["--max-disp-min", "100", "--max-disp-max", "10"], "--max-disp-min"),
         (["--workers", "0"], "--workers"),
+        (["--max-disp-max", "inf"], "--max-disp-max"),
+        (["--seed", str(2**64)], "--seed"),
+        (["--formats", ""], "--formats"),
     ],
 )
 def test_cli_bad_options(app, folders, extra, match):
@@ -120,12 +123,59 @@ def test_cli_bad_inputs(app, folders):
     r = run(app, "--images", img, "--depth", dep, "--out", root / "o")
     assert r.exit_code == 2 and "lonely.png" in r.output and len(r.output.strip().splitlines()) == 1
     (img / "lonely.png").unlink()
-    # a depth map of the wrong size
-    write_pfm(dep / "f0.pfm", np.ones((H + 2, W), np.float32))
-    r = run(app, "--images", img, "--depth", dep, "--out", root / "o")
-    assert r.exit_code == 2 and "does not match" in r.output and "f0" in r.output
-    # a corrupt depth file
+    assert not (root / "o").exists()  # input errors create nothing
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bad_pairs_do_not_stop_the_batch(app, folders, workers):
+    root, img, dep = folders
+    out = root / f"o{workers}"
+    write_pfm(dep / "f0.pfm", np.ones((H + 2, W), np.float32))  # the wrong size
+    np.save(dep / "f3.npy", np.ones((H, W, 3), np.float32))  # three channels
+    r = run(app, "--images", img, "--depth", dep, "--out", out, "--workers", workers)
+    assert r.exit_code == 1, r.output
+    err = r.stderr.strip().splitlines()
+    assert any("f0" in ln and "does not match" in ln for ln in err), r.stderr
+    assert any("f3.npy" in ln and "(20, 32, 3)" in ln and "one channel" in ln for ln in err), r.stderr
+    assert "wrote 2 pair(s), skipped 0 already complete, 2 failed" in err[-1]
+    assert all((out / "meta" / f"f{k}.json").exists() for k in (1, 2))
+    assert not (out / "meta" / "f0.json").exists() and not (out / "meta" / "f3.json").exists()
+    failed = json.loads((out / "failures.json").read_text())
+    assert sorted(f["stem"] for f in failed) == ["f0", "f3"]
+    # fixed inputs: the run completes the two, and failures.json goes
+    write_pfm(dep / "f0.pfm", np.full((H, W), 8.0, np.float32))
+    np.save(dep / "f3.npy", np.full((H, W), 8.0, np.float32))
+    r = run(app, "--images", img, "--depth", dep, "--out", out)
+    assert r.exit_code == 0 and "wrote 2 pair(s), skipped 2" in r.output
+    assert not (out / "failures.json").exists()
+
+
+def test_corrupt_depth_fails_that_pair_only(app, folders):
+    root, img, dep = folders
     (dep / "f0.pfm").write_bytes(b"garbage")
     r = run(app, "--images", img, "--depth", dep, "--out", root / "o", "--workers", 2)
-    assert r.exit_code == 2 and "f0.pfm" in r.output and len(r.output.strip().splitlines()) == 1
-    assert not (root / "o" / "meta" / "f0.json").exists()
+    assert r.exit_code == 1 and "f0.pfm" in r.stderr and "Traceback" not in r.output
+    assert not (root / "o" / "meta" / "f0.json").exists() and (root / "o" / "meta" / "f1.json").exists()
+
+
+def test_all_pairs_failing_creates_no_folder(app, folders):
+    root, img, dep = folders
+    for k in range(4):
+        for p in dep.glob(f"f{k}*"):
+            p.unlink()
+        np.save(dep / f"f{k}.npy", np.ones((H, W, 3), np.float32))
+    r = run(app, "--images", img, "--depth", dep, "--out", root / "o")
+    assert r.exit_code == 1 and "4 failed" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 4  # three failures shown, then the summary
+    assert not (root / "o").exists()
+
+
+def test_switches_are_on_off(folders):
+    from wildsynth.cli import app
+
+    root, img, dep = folders
+    r = run(app, "--images", img, "--depth", dep, "--out", root / "o", "--inverse", "true")
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+    assert "--inverse is an on/off switch" in r.output and "--no-inverse" in r.output and not (root / "o").exists()
+    r = run(app, "--images", img, "--depth", dep, "--out", root / "o", "--no-inverse", "--no-sharpen", "--formats", "npy")
+    assert r.exit_code == 0, r.output

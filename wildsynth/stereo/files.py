@@ -101,8 +101,11 @@ def read_depth(path: Path, png_scale: float = 1000.0, inverse: bool = False) -> 
     except Exception as e:
         raise StereoInputError(f"{path}: cannot read depth ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     d = np.asarray(d)
-    if d.ndim == 3 and d.shape[2] >= 1:
+    if d.ndim == 3 and d.shape[2] == 1:
         d = d[:, :, 0]
-    if d.ndim != 2 or not np.issubdtype(d.dtype, np.number):
+    if d.ndim == 3:
+        raise StereoInputError(f"{path}: depth must have one channel, got shape {d.shape} ({d.shape[2]} channels); "
+                               "save a single (H, W) map")
+    if d.ndim != 2 or not np.issubdtype(d.dtype, np.number) or np.issubdtype(d.dtype, np.complexfloating):
         raise StereoInputError(f"{path}: depth must be a 2-D numeric map, got {d.dtype} shape {d.shape}")
     return d.astype(np.float32, copy=False)
