@@ -393,3 +393,89 @@ def test_cli_bad_input_is_one_line(args, needle, tmp_path):
     lines = [x for x in r.output.splitlines() if x.strip()]
     assert len(lines) == 1 and needle in lines[0], r.output
     assert not (tmp_path / "d").exists()
+
+
+def test_cli_ray_address_nobody_answers_is_one_line_and_writes_nothing(tmp_path):
+    """Nothing listens on port 1: refused at once (Ray itself would retry for ever), before dataset.json."""
+    t0 = time.monotonic()
+    r = CliRunner().invoke(app, ["dataset", "generate", "--ray", "127.0.0.1:1", "--out", str(tmp_path / "d")])
+    assert time.monotonic() - t0 < 15
+    lines = [x for x in r.output.splitlines() if x.strip()]
+    assert r.exit_code == 2 and len(lines) == 1 and "--ray 127.0.0.1:1: nothing answers" in lines[0], r.output
+    assert not (tmp_path / "d").exists()
+
+
+def test_ray_address_that_listens_but_is_no_cluster_times_out(tmp_path):
+    """A port that accepts connections but speaks no Ray: the bounded check gives up after its timeout."""
+    import socket
+
+    from wildsynth.dataset.ray_runner import check_ray_address
+
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen()
+        port = srv.getsockname()[1]
+        t0 = time.monotonic()
+        with pytest.raises(UserError, match=rf"--ray 127.0.0.1:{port}: no Ray cluster answered within 3 s"):
+            check_ray_address(f"127.0.0.1:{port}", timeout=3)
+        assert time.monotonic() - t0 < 6
+    with pytest.raises(UserError, match="expected local, auto, HOST:PORT"):
+        check_ray_address("127.0.0.1")
+
+
+@pytest.mark.parametrize("text, needle", [('{"scenes": {"meadow": 1}, "seed": ', "not valid JSON (Expecting value at line 1 column 35)"),
+                                          ("[1, 2]", "holds a JSON list"),
+                                          ('{"count": 0}', "dataset.json: --count 0")])
+def test_cli_corrupt_dataset_json_is_one_line_naming_the_file(tmp_path, text, needle):
+    (tmp_path / "dataset.json").write_text(text)
+    for args in (["dataset", "generate", "--out", str(tmp_path)], ["dataset", "status", str(tmp_path)]):
+        r = CliRunner().invoke(app, args)
+        lines = [x for x in r.output.splitlines() if x.strip()]
+        assert r.exit_code == 2 and len(lines) == 1, r.output
+        assert str(tmp_path / "dataset.json") in lines[0] and needle in lines[0], r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset.json"]
+
+
+def test_cli_shard_creates_nothing_when_there_is_nothing_to_pack(tmp_path):
+    r = CliRunner().invoke(app, ["dataset", "shard", str(tmp_path / "nosuch")])
+    assert r.exit_code == 2 and "no such folder" in r.output and len(r.output.strip().splitlines()) == 1
+    assert not (tmp_path / "nosuch").exists()
+    save_spec(tiny_spec(tmp_path / "ds", count=2))  # a root with no finished job
+    r = CliRunner().invoke(app, ["dataset", "shard", str(tmp_path / "ds")])
+    assert r.exit_code == 2 and "no finished jobs" in r.output and len(r.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == ["dataset.json"]
+
+
+def test_cli_refuses_a_locked_root_naming_the_holder(tmp_path):
+    import socket
+
+    from wildsynth.dataset.runners import LOCK_FILE
+    from wildsynth.io.lock import RunLock
+
+    save_spec(tiny_spec(tmp_path, count=1))
+    with RunLock(tmp_path / LOCK_FILE):
+        r = CliRunner().invoke(app, ["dataset", "generate", "--count", "1", "--out", str(tmp_path), *CLI_RENDER])
+    lines = [x for x in r.output.splitlines() if x.strip()]
+    assert r.exit_code == 2 and len(lines) == 1, r.output
+    assert f"pid {os.getpid()}" in lines[0] and socket.gethostname() in lines[0] and str(tmp_path) in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset.json"]  # no manifest, no job folder
+
+
+def test_done_jobs_without_a_done_record_are_recovered_from_scene_json(tmp_path):
+    """A worker finished its job but the driver was killed before it logged it: the next run
+    writes the missing record (from scene.json), so every done job has exactly one."""
+    from wildsynth.dataset.manifest import recover_records
+
+    spec = tiny_spec(tmp_path, count=3)
+    jobs = plan_jobs(spec)
+    for job in jobs[:2]:
+        job.folder.mkdir(parents=True)
+        (job.folder / "scene.json").write_text(json.dumps({"stats": {"peak_rss_mb": 512.0}, "timings": {"total": 3.5}}))
+    append_record(tmp_path, {"id": jobs[0].id, "status": "done"})
+    append_record(tmp_path, {"id": jobs[1].id, "status": "interrupted"})
+    assert recover_records(tmp_path, jobs) == [jobs[1].id]
+    rec = read_manifest(tmp_path)[-1]
+    assert rec["id"] == jobs[1].id and rec["status"] == "done" and rec["recovered"] is True
+    assert rec["peak_rss_mb"] == 512.0 and rec["seconds"] == 3.5
+    assert recover_records(tmp_path, jobs) == []  # idempotent
+    assert job_status(tmp_path, jobs).counts() == {"done": 2, "failed": 0, "pending": 1, "total": 3}

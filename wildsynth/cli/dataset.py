@@ -52,15 +52,20 @@ def generate_command(
     views: int = typer.Option(8, "--views", help="cameras of the multiview ring"),
     formats: Optional[str] = typer.Option(None, "--formats", help="comma list of exr,pfm,flo,kitti,coco,nerf,colmap (default all)"),
     motion: Optional[List[str]] = typer.Option(None, "--motion", help="moving things key=value, e.g. particles=300 (repeatable)"),
+    ray_timeout: float = typer.Option(60.0, "--ray-timeout", help="seconds a --ray cluster has to answer before the run gives up"),
 ) -> None:
     """Generate a dataset of stills or shots; jobs already done are skipped, failed or cut-short ones run again.
 
     Each job is one run of `wildsynth generate` with the same shot flags: a
     still by default, a sequence with --frames N, a stereo pair or multiview
-    ring with --rig (docs/dataset.md).
+    ring with --rig (docs/dataset.md). The output root is locked while the run
+    writes it. Exit codes: 0 all done, 1 some jobs failed or the disk filled,
+    2 bad input (nothing written), 128+N stopped by signal N (SIGTERM 143,
+    SIGINT 130, SIGHUP 129; running jobs are ended and recorded as interrupted).
     """
     from ..dataset.jobs import make_spec, parse_mix, split_overrides
-    from ..dataset.runners import generate_dataset
+    from ..dataset.runners import RunStopped, generate_dataset
+    from ..dataset.stop import Stop
 
     try:
         mix = parse_mix(scenes)
@@ -71,6 +76,8 @@ def generate_command(
             raise UserError(f"--cpus-per-job {cpus_per_job}: must be > 0")
         if not gpus_per_job >= 0:
             raise UserError(f"--gpus-per-job {gpus_per_job}: must be >= 0")
+        if not ray_timeout > 0:
+            raise UserError(f"--ray-timeout {ray_timeout}: must be > 0 seconds")
         for flag, value, low in (("--count", count, 1), ("--seed", seed, 0), ("--samples", samples, 1)):
             if value < low:
                 raise UserError(f"{flag} {value}: must be at least {low}")
@@ -86,9 +93,13 @@ def generate_command(
                          options=options, out=out)
         summary = generate_dataset(spec, workers=workers, runner="ray" if ray else "local",
                                    ray_address=None if ray in (None, "local") else ray,
-                                   cpus_per_job=cpus_per_job, gpus_per_job=gpus_per_job, console=err)
+                                   cpus_per_job=cpus_per_job, gpus_per_job=gpus_per_job, console=err,
+                                   ray_timeout=ray_timeout, stop=Stop())  # its handlers stay until exit
     except UserError as e:
         fail(str(e))
+    except RunStopped as e:
+        err.print(f"[bold red]{'stopped' if e.signum else 'error'}:[/] {e}", highlight=False, soft_wrap=True)
+        raise typer.Exit(e.exit_code) from None
     s = summary
     colour = "green" if s.failed == 0 else "yellow"
     err.print(f"[{colour}]{out}[/]: {s.done} rendered, {s.skipped} already done, {s.failed} failed "
@@ -112,8 +123,6 @@ def shard_command(
 
         if maxcount < 1:
             raise UserError(f"--maxcount {maxcount}: must be at least 1")
-        if out is not None and out.exists() and not out.is_dir():
-            raise UserError(f"--out {out}: exists and is not a folder")
         report = write_shards(root, out, maxcount=maxcount, previews=previews)
     except UserError as e:
         fail(str(e))

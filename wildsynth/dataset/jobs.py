@@ -16,6 +16,7 @@ disturb it.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,16 +165,38 @@ def split_overrides(items: list[str], mix: dict[str, float]) -> dict[str, list[s
     return out
 
 
-def load_spec(root: Path) -> DatasetSpec:
-    """The spec a dataset root was generated with (``dataset.json``)."""
+def read_spec_file(path: Path) -> dict:
+    """The JSON object in a ``dataset.json``; a file that does not parse is a one-line ``UserError``
+    naming it (a hand edit gone wrong, a disk that filled mid-write before writes were atomic)."""
     from ..io import read_json
 
+    try:
+        data = read_json(path)
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path}: not valid JSON ({e.msg} at line {e.lineno} column {e.colno}); "
+                        "fix or remove it (it holds the dataset's options)") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not a text file; fix or remove it (it holds the dataset's options)") from None
+    except OSError as e:
+        raise UserError(f"{path}: cannot read it ({e.strerror or e})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: holds a JSON {type(data).__name__}, not the object of a dataset spec")
+    return data
+
+
+def load_spec(root: Path) -> DatasetSpec:
+    """The spec a dataset root was generated with (``dataset.json``)."""
     path = Path(root) / SPEC_FILE
+    if not Path(root).is_dir():
+        raise UserError(f"{root}: no such folder; give a dataset root written by `wildsynth dataset generate`")
     if not path.is_file():
         raise UserError(f"{root}: no {SPEC_FILE}; not a dataset root written by `wildsynth dataset generate`")
-    data = read_json(path)
+    data = read_spec_file(path)
     data["out"] = str(root)
-    return make_spec(**data)
+    try:
+        return make_spec(**data)
+    except UserError as e:
+        raise UserError(f"{path}: {e}") from None
 
 
 # may differ between runs on one root: how many jobs, and where Cycles renders (the ground truth is the same)
@@ -202,25 +225,37 @@ def _comparable(data: dict) -> dict[str, object]:
     return {k: v for k, v in leaves.items() if k not in _MAY_CHANGE}
 
 
-def save_spec(spec: DatasetSpec) -> None:
-    """Write ``dataset.json``; a root already holding a different dataset is refused.
+def check_spec(spec: DatasetSpec) -> None:
+    """Refuse (one-line ``UserError``) a root whose ``dataset.json`` holds a different dataset,
+    or one that does not parse. Reads only.
 
     Only ``count`` (more jobs of the same dataset, or fewer) and the render device
     may change between runs on one root: anything else -- the scene mix, seed,
     overrides, render settings or the run options (shot, motion, formats) -- would
     mix jobs of two datasets. The error names the differing fields.
     """
-    from ..io import read_json, write_json
-
     root = Path(spec.out)
     path = root / SPEC_FILE
-    mine = spec.model_dump(mode="json", exclude={"out"})
-    if path.is_file():
-        a, b = _comparable(mine), _comparable(read_json(path))
-        diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-        if diff:
-            shown = ", ".join(diff[:4]) + (f" and {len(diff) - 4} more" if len(diff) > 4 else "")
-            raise UserError(f"--out {root}: holds a dataset with different {shown} "
-                            f"(see {path}); use another --out, or the same options to resume")
+    if not path.is_file():
+        return
+    saved = read_spec_file(path)
+    try:
+        make_spec(**{**saved, "out": str(root)})
+    except UserError as e:
+        raise UserError(f"{path}: {e}") from None
+    a, b = _comparable(spec.model_dump(mode="json", exclude={"out"})), _comparable(saved)
+    diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    if diff:
+        shown = ", ".join(diff[:4]) + (f" and {len(diff) - 4} more" if len(diff) > 4 else "")
+        raise UserError(f"--out {root}: holds a dataset with different {shown} "
+                        f"(see {path}); use another --out, or the same options to resume")
+
+
+def save_spec(spec: DatasetSpec) -> None:
+    """Write ``dataset.json`` (atomically) after ``check_spec``."""
+    from ..io import write_json
+
+    check_spec(spec)
+    root = Path(spec.out)
     root.mkdir(parents=True, exist_ok=True)
-    write_json(path, mine)
+    write_json(root / SPEC_FILE, spec.model_dump(mode="json", exclude={"out"}))

@@ -1,13 +1,17 @@
 """The dataset manifest (``manifest.jsonl``) and what is done, failed or pending.
 
 One JSON object per line, appended by the runner (one writer: the parent
-process) when a job finishes or fails, flushed and fsynced. A crash can leave
+process, which holds the root's lock) when a job finishes (``done``), fails
+(``failed``) or is cut short by a stop (``interrupted``), flushed and fsynced. A crash can leave
 a torn last line; the reader skips lines that do not parse, and the next
 append starts on a fresh line so a torn line never swallows a good record.
 
 The manifest is a log, not the truth about completeness: a job is done when
 its folder holds ``scene.json`` (the pipeline writes it last). A job whose
-latest record says ``failed``, or that has no record, is run again.
+latest record says ``failed`` or ``interrupted``, or that has no record, is run
+again. A job finished by a worker whose driver was killed before it logged it has
+``scene.json`` but no ``done`` record: ``recover_records`` writes one from
+``scene.json`` (``"recovered": true``), so every done job has one.
 """
 
 from __future__ import annotations
@@ -68,6 +72,28 @@ def is_done(job: Job) -> bool:
     return (Path(job.folder) / COMPLETE_MARKER).is_file()
 
 
+def recover_records(root: Path, jobs: list[Job]) -> list[str]:
+    """Append a ``done`` record, read from its ``scene.json``, for every done job whose latest
+    record is not ``done``; returns their ids."""
+    latest = latest_records(root)
+    recovered = []
+    for job in jobs:
+        if not is_done(job) or latest.get(job.id, {}).get("status") == "done":
+            continue
+        try:
+            meta = json.loads((Path(job.folder) / COMPLETE_MARKER).read_text())
+        except (OSError, ValueError):
+            meta = {}
+        meta = meta if isinstance(meta, dict) else {}
+        stats, timings = meta.get("stats") or {}, meta.get("timings") or {}
+        append_record(root, {"id": job.id, "scene": job.scene, "seed": job.seed, "folder": job.id, "status": "done",
+                             "started": "", "seconds": timings.get("total"), "timings": timings, "stats": stats,
+                             "error": None, "peak_rss_mb": stats.get("peak_rss_mb"), "cpu_s": None,
+                             "recovered": True})
+        recovered.append(job.id)
+    return recovered
+
+
 @dataclass
 class Status:
     done: list[Job] = field(default_factory=list)
@@ -81,7 +107,7 @@ class Status:
 
 def job_status(root: Path, jobs: list[Job]) -> Status:
     """Split planned jobs into done (``scene.json`` present), failed (latest record
-    failed, no ``scene.json``) and pending (everything else, interrupted frames included)."""
+    failed, no ``scene.json``) and pending (everything else: never run, or interrupted)."""
     latest = latest_records(root)
     s = Status()
     for job in jobs:

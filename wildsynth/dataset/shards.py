@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -32,11 +33,13 @@ from typing import Optional
 import webdataset as wds
 
 from ..io import write_json
+from ..io.lock import RunLock
 from ..params import UserError
 from .jobs import load_spec, plan_jobs
 from .manifest import is_done
 
 SHARD_INDEX = "shards.json"
+LOCK_FILE = ".wildsynth.lock"
 VIEW_MEMBER = re.compile(r"^([A-Za-z0-9_-]+)\.(\d{6,})\.(.+)$")  # <camera>.<frame>.<file> of a shot's view
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -86,18 +89,25 @@ def write_shards(root: Path, out: Optional[Path] = None, maxcount: int = 100, pr
     Shards are written under temporary names and renamed only when all of them
     are complete (an error removes them); shards of an earlier packing that this
     one did not rewrite are removed after the new ``shards.json`` is in place.
+    Nothing is created when there is nothing to pack (``UserError``); ``out`` is
+    locked while it is written (a second packer fails at once).
     """
-    import time
-
     if maxcount < 1:
         raise ValueError(f"maxcount {maxcount}: must be at least 1")
     t0 = time.perf_counter()
     root = Path(root)
     out = Path(out) if out is not None else root / "shards"
-    out.mkdir(parents=True, exist_ok=True)
     jobs = [j for j in plan_jobs(load_spec(root)) if is_done(j)]
     if not jobs:
         raise UserError(f"{root}: no finished jobs to pack (see `wildsynth dataset status {root}`)")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)  # only now: a failed check creates nothing
+    with RunLock(out / LOCK_FILE, what=f"shards folder {out}"):  # two packers would share temporary names
+        return _write_shards(jobs, out, maxcount, previews, t0)
+
+
+def _write_shards(jobs: list, out: Path, maxcount: int, previews: bool, t0: float) -> ShardReport:
     files: set[str] = set()  # the file names the samples hold, without the view prefix
 
     closed: list[tuple[Path, list[str]]] = []  # (temporary shard, keys in it)
