@@ -111,15 +111,22 @@ def generate_dataset(spec: DatasetSpec, workers: int = 1, runner: str = "local",
     with contextlib.ExitStack() as stack:
         if own:
             stack.callback(stop.close)
+        shutdown_ray = None
         if runner == "ray":
             import ray
 
             if connect_ray(ray_address, max(1, math.ceil(workers * cpus_per_job)), ray_timeout):
-                stack.callback(lambda: ray.is_initialized() and ray.shutdown())
+                def shutdown_ray() -> None:
+                    if ray.is_initialized():
+                        ray.shutdown()
+
+                stack.callback(shutdown_ray)
         stack.enter_context(catch_signals(stop, restore=own))  # after ray.init, which sets a SIGTERM handler of its own
         try:
             root.mkdir(parents=True, exist_ok=True)
             stack.enter_context(RunLock(root / LOCK_FILE, what=f"--out {root}"))
+            if shutdown_ray is not None:
+                stack.callback(shutdown_ray)  # the Ray started here (and its workers) ends before the lock goes
             save_spec(spec)
         except OSError as e:  # a full or read-only disk, before any job ran
             raise UserError(f"--out {root}: cannot write {e.filename or root} ({e.strerror or e})") from None
