@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import os
 import resource
 import time
 from dataclasses import dataclass, field
@@ -52,6 +53,109 @@ class RunResult:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# -- memory: estimated from the request, before anything is built -----------------------------
+
+MEM_BASE_MB = 723.0  # interpreter, numpy/numba/bpy, Blender's empty scene and the scene's fixed part
+MEM_JIT_MB = 250.0  # numba compiling on a cold cache (after an upgrade or a code change): 978 vs 781 MB at 48x32
+MEM_BYTES_PER_TRIANGLE = 270.0  # numpy build + Blender mesh + BVH, per terrain triangle
+MEM_TRIANGLES_BASE = 150_000  # triangles that do not follow the pixel size
+MEM_TRIANGLES_PER_PIXEL2 = 1.03  # terrain detail follows the pixel size: about 1.03 x width^2 per camera cone
+MEM_TRIANGLES_CAP = 12_000_000  # terrain.lod_grid caps the terrain there
+MEM_BYTES_PER_PIXEL = 196.0  # one view: Cycles' film and denoiser buffers, GT and RGB passes, products, writing
+MEM_BYTES_PER_HELD_VIEW_PIXEL = 84.0  # each further view in the frame window: its passes and flow products
+# What a scene builds besides the terrain, per pixel of width and camera cone (trees, plants and
+# rocks follow the pixel size too): measured at 640x360 (peak RSS minus the terrain-only model).
+MEM_SCENE_MB_PER_WIDTH = {"arctic": 0.11, "canyon": 0.0, "cave": 0.03, "cliff": 0.0, "coast": 0.06, "desert": 0.11,
+                          "forest": 1.17, "lake": 0.39, "meadow": 0.0, "mountain": 0.12, "plains": 0.78, "river": 0.96}
+MEM_SCENE_DEFAULT_MB_PER_WIDTH = max(MEM_SCENE_MB_PER_WIDTH.values())  # a scene not measured: the heaviest
+
+
+def _cameras(options) -> tuple[int, int]:
+    """(cameras per rig, times rendered) of a run's shot."""
+    shot = options.shot
+    cameras = {"mono": 1, "stereo": 2}.get(shot.rig, shot.views)
+    return cameras, shot.frames + (2 if shot.has_flow else 0)
+
+
+def memory_estimate(width: int, height: int, options=None, scene: str | None = None) -> float:
+    """Estimated peak resident memory of a run, in MB, from the request alone (nothing is built).
+
+    ``peak = B + J + T * (T0 + min(cap, K * width**2 * cones)) + S[scene] * width * cones
+    + width * height * (P + H * (held - 1))``:
+
+    - the terrain's level of detail follows the pixel size (the angular pixel is hfov / width;
+      its polar grid has about width rings of about width vertices) up to lod_grid's cap of 12 M
+      triangles; ``S`` is the rest of the scene that follows it (trees, plants), per pixel of width;
+    - ``cones``: the cameras' view cones (1 for mono and stereo, whose cones coincide; the views
+      of a multiview ring), doubled for a moving shot;
+    - ``held = cameras * min(3, times)``: the views in the pipeline's window (previous, current and
+      next time, for flow), each holding its passes while the next are rendered.
+
+    Calibration (peak RSS, one sample, measured by resetting VmHWM before the render phase):
+    meadow 64x48 781 MB, 320x180 805, 640x360 869, 1280x720 1225, 16384x8 3615 (terrain capped),
+    640x2880 1196 (the pixel term: +1.6 M pixels at +0.1 M triangles gave P = 196 B), stereo
+    640x2880 over 3 frames 2064 (H = 84 B), multiview 320x1440 (8 views) 971 (estimated 1324);
+    forest 64x48 868, 640x360 1664, 1280x720 2688 (estimated 2867). B = 723 MB, T = 270 B,
+    K = 1.03 and T0 = 150 k fit meadow's triangle counts and warm-cache peaks to within 12%, at
+    or above all but 64x48 (-3%); J = 250 MB more is what numba's compiling takes on a cold cache
+    (a 48x32 run right after a code change peaked at 978 MB, 781 warm), so the estimate is 0-30%
+    above a warm run. Each scene's S (``MEM_SCENE_MB_PER_WIDTH``: 0 for meadow, up to 1.17 MB per
+    pixel of width for forest; a scene not in it gets the heaviest) is its 640x360 peak minus
+    this model without S; all twelve scenes peaked at 775-926 MB at 64x48, 904-1664 at 640x360.
+    """
+    from .spec import RunOptions
+
+    options = options or RunOptions()
+    cameras, times = _cameras(options)
+    cones = (cameras if options.shot.rig == "multiview" else 1) * (2 if options.shot.frames > 1 else 1)
+    triangles = MEM_TRIANGLES_BASE + min(MEM_TRIANGLES_CAP, MEM_TRIANGLES_PER_PIXEL2 * width * width * cones)
+    scene_mb = MEM_SCENE_MB_PER_WIDTH.get(scene, MEM_SCENE_DEFAULT_MB_PER_WIDTH) * width * cones
+    held = cameras * min(3, times)
+    per_pixel = MEM_BYTES_PER_PIXEL + MEM_BYTES_PER_HELD_VIEW_PIXEL * (held - 1)
+    return MEM_BASE_MB + MEM_JIT_MB + scene_mb + (MEM_BYTES_PER_TRIANGLE * triangles + per_pixel * width * height) / 2**20
+
+
+def available_memory_mb() -> float | None:
+    """Memory available to a new allocation now, MB: /proc/meminfo MemAvailable (Linux), else
+    free physical pages; the smaller of that and this process's address-space limit. None if unknown."""
+    have = None
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemAvailable:"):
+                have = int(line.split()[1]) / 1024
+                break
+    except OSError:
+        pass
+    if have is None:
+        try:
+            have = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (ValueError, OSError, AttributeError):
+            pass
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        limit = soft / 2**20
+        have = limit if have is None else min(have, limit)
+    return have
+
+
+def largest_fitting(width: int, height: int, options, budget_mb: float,
+                    scene: str | None = None) -> tuple[int, int] | None:
+    """The largest resolution of the aspect ``width:height`` (each side >= 8) whose estimate fits
+    ``budget_mb``; None when not even the smallest does."""
+    aspect = width / height
+
+    def size(s: float) -> tuple[int, int]:  # s: the scale of the longer side
+        return (max(8, int(s)), max(8, int(s / aspect))) if aspect >= 1 else (max(8, int(s * aspect)), max(8, int(s)))
+
+    lo, hi = 8.0, float(max(width, height))
+    if memory_estimate(*size(lo), options, scene) > budget_mb:
+        return None
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if memory_estimate(*size(mid), options, scene) <= budget_mb else (lo, mid)
+    return size(lo)
 
 
 def _return_freed_memory() -> None:

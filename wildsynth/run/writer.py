@@ -11,16 +11,24 @@ complete.
 
 Every view is written into a staging folder and moved into place, so a killed
 run never leaves a view that looks complete.
+
+``StagedOutput`` is how ``wildsynth generate`` writes a whole run: into a
+staging folder (``.staging-<pid>-<name>`` beside a new output folder, or
+``.staging-<pid>-run`` inside an existing one), moved into place only when
+the run succeeded; ``--overwrite`` replaces a previous run only then. Staging
+folders of processes that died (``.staging-<pid>...`` with that PID gone) are
+removed by ``remove_stale`` at the start of the next run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Literal
 
 import numpy as np
 
@@ -70,6 +78,149 @@ def staging(folder: Path) -> Iterator[Path]:
         yield stage
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+_LEFTOVER = re.compile(r"^\.(?:staging|old)-(\d+)(?:-.*)?$")  # .staging-<pid>[-name], .old-<pid>[-name]
+RUN_MARKERS = (MARKER, "frame.json", "objects.json")  # files only a run writes at its root
+
+
+def _leftover_pid(name: str) -> int | None:
+    m = _LEFTOVER.match(name)
+    return int(m.group(1)) if m else None
+
+
+def _pid_alive(pid: int) -> bool:
+    from ..io.lock import pid_alive
+
+    return pid_alive(pid)
+
+
+def remove_stale(folder: Path, name: str | None = None, depth: int = 3) -> list[Path]:
+    """Remove staging and trash folders (``.staging-<pid>...``, ``.old-<pid>...``) of processes
+    of this host that are gone, in ``folder`` and its sub-folders down to ``depth`` levels
+    (a run's view folders are two levels down). With ``name``, only those of the output
+    ``name`` (``.staging-<pid>-<name>``) and the plain per-view ones are removed. Returns them."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for e in entries:
+        if not e.is_dir(follow_symlinks=False):
+            continue
+        pid = _leftover_pid(e.name)
+        if pid is not None:
+            mine = name is None or e.name.endswith(f"-{name}") or re.fullmatch(r"\.staging-\d+", e.name)
+            if mine and pid != os.getpid() and not _pid_alive(pid):
+                shutil.rmtree(e.path, ignore_errors=True)
+                removed.append(Path(e.path))
+        elif depth > 1 and name is None:
+            removed += remove_stale(Path(e.path), None, depth - 1)
+    return removed
+
+
+def _working_file(name: str) -> bool:
+    """A run's hidden working file: a staging or trash folder, a lock, an atomic writer's temporary."""
+    return _leftover_pid(name) is not None or name.endswith(".lock") or ".tmp-" in name
+
+
+def _visible(folder: Path) -> list[str]:
+    """Entries of ``folder`` besides the hidden working files of runs (staging, trash, locks)."""
+    return [n for n in os.listdir(folder) if not _working_file(n)]
+
+
+def _debris(path: Path, depth: int = 4) -> bool:
+    """Whether ``path`` holds nothing but runs' working files and empty folders (what a run killed
+    in its first view leaves: ``<camera>/<frame>/.staging-<pid>/``)."""
+    if _working_file(path.name):
+        return True
+    if not path.is_dir() or path.is_symlink() or depth == 0:
+        return False
+    try:
+        return all(_debris(path / n, depth - 1) for n in os.listdir(path))
+    except OSError:
+        return False
+
+
+def output_state(folder: Path) -> Literal["absent", "empty", "run", "other"]:
+    """What an output folder holds: nothing (absent or empty, runs' working files and folders
+    holding only them aside), another run's output (``scene.json``, ``frame.json`` or
+    ``objects.json`` at its root, or view folders ``<camera>/<frame>/frame.json``), or other files."""
+    if not folder.is_dir():
+        return "absent"
+    names = [n for n in _visible(folder) if not _debris(folder / n)]
+    if not names:
+        return "empty"
+    if any((folder / n).is_file() for n in RUN_MARKERS):
+        return "run"
+    for n in names:
+        sub = folder / n
+        if sub.is_dir() and not sub.is_symlink():
+            with contextlib.suppress(OSError):
+                if any((sub / f / "frame.json").is_file() for f in os.listdir(sub)):
+                    return "run"
+    return "other"
+
+
+def _move_in(src: Path, dst: Path, marker: str = MARKER) -> None:
+    """Move every entry of ``src`` into ``dst`` (same file system), ``marker`` last."""
+    names = sorted(os.listdir(src), key=lambda n: n == marker)
+    for n in names:
+        os.replace(src / n, dst / n)
+
+
+class StagedOutput:
+    """``with StagedOutput(out, overwrite) as stage:`` write a whole run into ``stage``; on success
+    it becomes ``out``, on any failure it is removed and ``out`` is as it was.
+
+    ``out`` absent: the stage ``.staging-<pid>-<name>`` beside it is renamed to ``out``
+    (atomic). ``out`` an existing folder (empty, or with ``overwrite`` another run's output):
+    the stage ``.staging-<pid>-run`` is inside it (same file system, mount points too);
+    on success the old entries are moved to ``.old-<pid>`` inside ``out``, ``scene.json``
+    first (so the folder never looks complete with a mix), the new ones moved in,
+    ``scene.json`` last, and the old ones deleted. The old run is therefore replaced only
+    after the new one succeeded, and both need room on the disk until then. The caller
+    checked ``output_state`` (and holds the output's lock). The stage itself is not
+    created here: the run creates it when it first writes.
+    """
+
+    def __init__(self, out: Path, overwrite: bool = False):
+        self.out = Path(os.path.abspath(out))
+        self.overwrite = overwrite
+        self.existed = self.out.is_dir()
+        pid = os.getpid()
+        self.stage = (self.out / f".staging-{pid}-run" if self.existed
+                      else self.out.parent / f".staging-{pid}-{self.out.name}")
+
+    def __enter__(self) -> Path:
+        shutil.rmtree(self.stage, ignore_errors=True)
+        return self.stage
+
+    def __exit__(self, t, e, tb) -> None:
+        if t is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            return
+        try:
+            self.commit()
+        except BaseException:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            raise
+
+    def commit(self) -> None:
+        if not self.stage.is_dir():  # a run that wrote nothing
+            self.stage.mkdir(parents=True)
+        if not self.existed:
+            os.rename(self.stage, self.out)
+            return
+        old = self.out / f".old-{os.getpid()}"
+        present = _visible(self.out)
+        if present:
+            old.mkdir(exist_ok=True)
+            for n in sorted(present, key=lambda n: n != MARKER):  # the old marker first
+                os.replace(self.out / n, old / n)
+        _move_in(self.stage, self.out)
+        self.stage.rmdir()
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _flow_previews(folder: Path, key: str, c) -> list[str]:
