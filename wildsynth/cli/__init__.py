@@ -53,6 +53,10 @@ class OneLineErrors(TyperGroup):
         except UserError as e:
             print_error(str(e))
             sys.exit(2)
+        except MemoryError:
+            print_error("out of memory (the request is larger than the memory estimate allowed for); try a "
+                        "smaller --resolution or fewer views")
+            sys.exit(2)
         except OSError as e:
             msg = os_error_message(e)
             if msg is None:

@@ -280,15 +280,15 @@ def progress_display() -> Iterator[Progress]:
 
 
 def check_memory(width: int, height: int, options, scene: str) -> None:
-    """Refuse a run whose estimated peak memory (``wildsynth.run.memory_estimate``) exceeds the
+    """Refuse a run whose estimated peak memory (``wildsynth.run.pipeline.memory_estimate``) exceeds the
     memory available now; the message names the largest resolution of the same aspect that fits."""
     from ..run.pipeline import available_memory_mb, largest_fitting, memory_estimate
 
-    need = memory_estimate(width, height, options)
+    need = memory_estimate(width, height, options, scene)
     have = available_memory_mb()
     if have is None or need <= have:
         return
-    fit = largest_fitting(width, height, options, have)
+    fit = largest_fitting(width, height, options, have, scene)
     hint = (f"at most {fit[0]}x{fit[1]} of this aspect fits" if fit
             else "no resolution of this shot fits; free memory or render fewer views at once")
     raise UserError(f"--resolution {width}x{height}: needs about {need / 1024:.1f} GB of memory for this "

@@ -7,19 +7,18 @@ and nothing is written.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from ..params import UserError, apply_overrides
-from .common import err, fail, parse_resolution
+from .common import check_seed, check_writable_path, err, fail, parse_path, parse_resolution
 
 
 def export_command(
     scene: str = typer.Option("meadow", "--scene", help="scene type (see `wildsynth scenes`)"),
-    seed: int = typer.Option(0, "--seed", help="root seed; the same seed gives the same scene as `generate`"),
-    out: Path = typer.Option(..., "--out", help="output file: .glb (glTF binary) or .usd / .usdc / .usda"),
+    seed: int = typer.Option(0, "--seed", help="root seed (0 to 2**63-1); the same seed gives the same scene as `generate`"),
+    out: str = typer.Option(..., "--out", metavar="PATH", help="output file: .glb (glTF binary) or .usd / .usdc / .usda"),
     set_: Optional[List[str]] = typer.Option(None, "--set", help="parameter override key=value (repeatable)"),
     resolution: str = typer.Option("1280x720", "--resolution", help="WIDTHxHEIGHT of the exported camera"),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="leave out a semantic class, e.g. grass (repeatable)"),
@@ -35,8 +34,8 @@ def export_command(
     from ..scenes import get as get_scene
 
     try:
-        if seed < 0:
-            raise UserError(f"--seed {seed}: must be at least 0")
+        check_seed(seed)
+        out_path = parse_path(out)
         try:
             recipe = get_scene(scene)
         except KeyError as e:
@@ -48,17 +47,18 @@ def export_command(
                 label(name)
             except KeyError as e:
                 raise UserError(f"--exclude {name}: {e.args[0]}") from None
+        check_writable_path(out_path, "--out", folder=False)
         from ..render.export import FORMATS, export_format  # loads bpy: after the cheap checks
 
-        if out.is_dir():
+        if out_path.is_dir():
             raise UserError(f"--out {out}: is a folder; give a file path ending in {', '.join(FORMATS)}")
-
         try:
-            export_format(out)
+            export_format(out_path)
         except ValueError as e:
             raise UserError(f"--out {e}") from None
     except UserError as e:
         fail(str(e))
+    out = out_path
 
     from ..render.export import export_scene
 

@@ -1,33 +1,67 @@
-"""`wildsynth generate`: one run of the pipeline (a frame, or any shot), with progress."""
+"""`wildsynth generate`: one run of the pipeline (a frame, or any shot), with progress.
+
+Everything is checked before any expensive work: the flags, the output folder
+(writable, not below a file, names within the file system's limits, not
+another run's output unless ``--overwrite``) and whether the request fits in
+memory (``wildsynth.run.pipeline.memory_estimate``). The output folder is locked while
+the run writes it (``wildsynth.io.lock.RunLock``: a second run on it fails at
+once), the run is written into a staging folder and moved into place when it
+succeeded (``wildsynth.run.writer.StagedOutput``), and staging folders of
+killed runs are removed first. A failure leaves the output folder as it was.
+"""
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.progress import Progress
+from pydantic import ValidationError
+from rich.markup import escape
 
 from ..params import UserError, apply_overrides
 from .common import (
     RichReporter,
     check_device,
+    check_memory,
     check_output_dir,
+    check_seed,
     err,
     fail,
+    output_lock,
+    parse_path,
     parse_resolution,
-    progress_columns,
+    progress_display,
     run_options,
+    validation_message,
 )
 
 
+def check_target(out: Path, overwrite: bool) -> None:
+    """Refuse an output folder that holds another run's output (unless ``overwrite``) or other files."""
+    from ..run.writer import output_state
+
+    state = output_state(out)
+    if state == "run" and not overwrite:
+        raise UserError(f"--out {out}: holds the output of another run; give --overwrite to replace it (after "
+                        "the new run succeeded), or choose a new folder")
+    if state == "other":
+        raise UserError(f"--out {out}: folder holds other files (not a wildsynth run); choose a new or empty folder")
+    if state != "absent" or not out.parent.exists():
+        return
+    parent = Path(os.path.abspath(out)).parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"--out {out}: {parent} is not writable (the run is staged beside its folder)")
+
+
 def generate(
-    seed: int = typer.Option(0, "--seed", min=0, help="root seed; the same seed gives the same frame"),
-    out: Path = typer.Option(Path("out/frame"), "--out", help="output folder"),
+    seed: int = typer.Option(0, "--seed", help="root seed (0 to 2**63-1); the same seed gives the same frame"),
+    out: str = typer.Option("out/frame", "--out", metavar="PATH", help="output folder"),
     scene: str = typer.Option("meadow", "--scene", help="scene type (see `wildsynth scenes`)"),
     resolution: str = typer.Option("1280x720", "--resolution", help="WIDTHxHEIGHT in pixels"),
-    samples: int = typer.Option(64, "--samples", help="path-traced samples per pixel"),
+    samples: int = typer.Option(64, "--samples", help="path-traced samples per pixel (1 to 65536)"),
     denoise: bool = typer.Option(True, "--denoise/--no-denoise", help="OpenImageDenoise on RGB"),
     device: str = typer.Option("auto", "--device", help="render device: auto, cpu, cuda, optix, hip, metal"),
     set_: Optional[List[str]] = typer.Option(None, "--set", help="parameter override key=value (repeatable)"),
@@ -38,8 +72,9 @@ def generate(
     rig: Optional[str] = typer.Option(None, "--rig", help="camera rig: mono, stereo, multiview"),
     baseline: float = typer.Option(0.075, "--baseline", help="stereo baseline, m"),
     views: int = typer.Option(8, "--views", help="cameras of the multiview ring"),
-    formats: Optional[str] = typer.Option(None, "--formats", help="comma list of exr,pfm,flo,kitti,coco,nerf,colmap (default all)"),
+    formats: Optional[str] = typer.Option(None, "--formats", help="comma list of exr,pfm,flo,kitti,coco,nerf,colmap (default all; png: previews and JSON only)"),
     motion: Optional[List[str]] = typer.Option(None, "--motion", help="moving things key=value, e.g. particles=300 (repeatable)"),
+    overwrite: bool = typer.Option(False, "--overwrite/--no-overwrite", help="replace the output of an earlier run in --out (once this run succeeded)"),
 ) -> None:
     """Generate one frame, or a shot (frames x rig), with exact ground truth.
 
@@ -51,31 +86,57 @@ def generate(
     """
     from ..render.settings import RenderSettings
     from ..run import RunSpec, run
+    from ..run.writer import StagedOutput, remove_stale
     from ..scenes import get as get_scene
 
     try:
-        recipe = get_scene(scene)
+        check_seed(seed)
+        out_path = parse_path(out)
+        try:
+            recipe = get_scene(scene)
+        except KeyError as e:
+            raise UserError(f"--scene {scene}: {e.args[0]}") from None
         width, height = parse_resolution(resolution)
         params = apply_overrides(recipe.params, set_ or [], what=scene)
         if samples < 1:
             raise UserError(f"--samples {samples}: must be at least 1")
-        settings = RenderSettings(width=width, height=height, samples=samples, denoise=denoise,
-                                  device=check_device(device))
+        try:
+            settings = RenderSettings(width=width, height=height, samples=samples, denoise=denoise,
+                                      device=check_device(device))
+        except ValidationError as e:
+            raise UserError(validation_message(e, {("samples",): "--samples", ("width",): "--resolution",
+                                                   ("height",): "--resolution", ("device",): "--device"},
+                                               {"--resolution": resolution})) from None
         options = run_options(frames, fps, trajectory, speed, rig, baseline, views, formats, motion)
-        check_output_dir(out)
-    except (UserError, KeyError) as e:
-        fail(str(e).strip("'\""))
+        check_output_dir(out_path)
+        check_target(out_path, overwrite)
+        check_memory(width, height, options, scene)
+    except UserError as e:
+        fail(str(e))
 
     # Blender catches a KeyboardInterrupt raised during a Cycles render and renders on, so Ctrl-C
-    # would wait for the frame and then write it. Stop at once instead: a folder without
-    # scene.json is incomplete by the output contract.
+    # would wait for the frame and then write it. Stop at once instead: the run is staged, so a
+    # killed run leaves no output folder (and its staging folder is removed by the next run).
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    with Progress(*progress_columns(), console=err, transient=False) as progress:
-        reporter = RichReporter(progress)
-        result = run(RunSpec(scene, seed, params, settings, out, options), reporter)
-        reporter.finish()
+    with output_lock(out_path) as lock_dir:
+        remove_stale(lock_dir, out_path.name)
+        if out_path.is_dir():
+            remove_stale(out_path)
+        try:
+            check_target(out_path, overwrite)  # again, under the lock
+        except UserError as e:
+            fail(str(e))
+        staged = StagedOutput(out_path, overwrite)
+        try:
+            with staged as stage, progress_display() as progress:
+                reporter = RichReporter(progress)
+                result = run(RunSpec(scene, seed, params, settings, stage, options), reporter)
+                reporter.finish()
+        except OSError as e:  # name the file as it would have been in --out (a failed write() names none)
+            name = str(e.filename or out_path).replace(str(staged.stage), str(out_path))
+            raise OSError(e.errno, e.strerror, name) from e
     t = result.timings
-    err.print(f"[green]wrote[/] {out}  ({t['total']:.1f} s; "
+    err.print(f"[green]wrote[/] {escape(str(out_path))}  ({t['total']:.1f} s; "
               + ", ".join(f"{k} {v:.1f} s" for k, v in t.items() if k != "total")
               + f"; {result.stats['triangles']:,} triangles, {result.stats['instances']:,} instances, "
               f"peak RSS {result.stats['peak_rss_mb']:.0f} MB)", highlight=False)

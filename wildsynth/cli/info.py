@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from ..params import describe
-from .common import err, fail, progress_columns
+from ..params import UserError, describe
+from .common import check_output_dir, check_writable_path, err, fail, progress_columns
 
 
 def params(scene: str = typer.Argument("meadow", help="scene type")) -> None:
@@ -47,8 +47,10 @@ def materials(
     if bake is not None:
         if bake not in RECIPES:
             fail(f"--bake {bake}: unknown material; known: {', '.join(sorted(RECIPES))}")
-        if out.exists() and not out.is_dir():
-            fail(f"--out {out}: exists and is not a folder")
+        try:
+            check_output_dir(out)
+        except UserError as e:
+            fail(str(e))
         from ..core.scene import MaterialRef
         from ..render.bake import bake_material, write_maps
 
@@ -62,6 +64,10 @@ def materials(
         return
     if gallery.suffix.lower() != ".png":
         fail(f"--gallery {gallery}: expected a .png path")
+    try:
+        check_writable_path(gallery, "--gallery", folder=False)
+    except UserError as e:
+        fail(str(e))
     unknown = [n for n in (only or []) if n not in RECIPES]
     if unknown:
         fail(f"--only {unknown[0]}: unknown material; known: {', '.join(sorted(RECIPES))}")

@@ -25,6 +25,7 @@ over the object's vertices. See docs/export.md.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
@@ -360,15 +361,19 @@ def export_scene(scene: Scene, cameras, path: Path | str, *, exclude: Iterable[s
         raise ValueError(f"export: {stored:,} triangles is over the limit of {max_triangles:,} ({top}); "
                          "leave classes out (exclude) or raise the limit")
     t0 = time.perf_counter()
+    tmp = path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
+    _probe_writable(tmp)  # an unwritable folder fails here, as an OSError, not inside Blender's exporter
     bscene, kept, dropped = build_export_scene(scene, cameras, exclude)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
     try:
         with _quiet():
-            if fmt == "gltf":
-                _write_gltf(tmp)
-            else:
-                _write_usd(tmp)
+            try:
+                if fmt == "gltf":
+                    _write_gltf(tmp)
+                else:
+                    _write_usd(tmp)
+            except RuntimeError as e:  # Blender reports the exporter's OSError as text
+                raise _os_error_in(e, tmp) from None
         if fmt == "gltf":
             _add_gltf_instance_ids(tmp, kept)
         os.replace(tmp, path)
@@ -381,6 +386,28 @@ def export_scene(scene: Scene, cameras, path: Path | str, *, exclude: Iterable[s
     return ExportResult(path, fmt, len(kept), stored, sum(o.n_triangles for o in kept),
                         sum(len(o.geometry) for o in kept if o.is_instanced), n_cams,
                         round(time.perf_counter() - t0, 3), path.stat().st_size, dropped)
+
+
+def _probe_writable(tmp: Path) -> None:
+    """Create and remove ``tmp`` (in the nearest existing folder up the path when its own folder
+    does not exist yet, so nothing is created); raises the OSError a write there would."""
+    folder = tmp.parent
+    while not folder.exists():
+        folder = folder.parent
+    probe = folder / tmp.name if folder != tmp.parent else tmp
+    if not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
+    fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    os.close(fd)
+    os.unlink(probe)
+
+
+def _os_error_in(e: RuntimeError, path: Path) -> Exception:
+    """The OSError inside a Blender operator's error text (``OSError: [Errno 28] ...``), else ``e``."""
+    import re
+
+    m = re.search(r"(?:OSError|PermissionError|FileNotFoundError): \[Errno (\d+)\] ([^:'\n]+)", str(e))
+    return OSError(int(m.group(1)), m.group(2).strip(), str(path)) if m else e
 
 
 def _write_gltf(path: Path) -> None:

@@ -47,7 +47,8 @@ def pick_background(job: PairJob, rng: np.random.Generator) -> Path | None:
 
 
 def run_job(job: PairJob) -> tuple[str, str | None]:
-    """Process one pair; return (stem, None) or (stem, one-line error) for bad input."""
+    """Process one pair; return (stem, None) or (stem, one-line error) for bad input. An OSError
+    writing (a full disk) is raised, naming the pair's files, for the caller to stop the batch."""
     try:
         bg_rng, rng = pair_rngs(job.seed, job.stem)
         params = StereoParams(**job.params)
@@ -61,7 +62,12 @@ def run_job(job: PairJob) -> tuple[str, str | None]:
             raise StereoInputError(f"{job.image.name} + {job.depth.name}: {e}") from None
         meta = {"seed": job.seed, "image": str(job.image), "depth": str(job.depth),
                 "background": str(bg_path) if bg_path else None, "params": job.params}
-        write_pair(pair, job.out, job.stem, list(job.formats), meta)
+        try:
+            write_pair(pair, job.out, job.stem, list(job.formats), meta)
+        except OSError as e:
+            if e.filename is None:  # a failed write() names no file: name the pair's outputs
+                raise OSError(e.errno, e.strerror, str(job.out / f"*/{job.stem}.*")) from e
+            raise
         return job.stem, None
     except StereoInputError as e:
         return job.stem, str(e)
