@@ -116,8 +116,11 @@ def test_a_tiny_forest_frame_stays_under_1_gb(tmp_path):
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-c", _PEAK, str(tmp_path / "f")], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr[-2000:]
+    # the first run fills numba's on-disk caches (compiling costs a few hundred MB once per install);
+    # the second is what every later frame costs
+    for out in ("warm", "f"):
+        r = subprocess.run([sys.executable, "-c", _PEAK, str(tmp_path / out)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr[-2000:]
     peak_mb = float(next(ln for ln in r.stdout.splitlines() if ln.startswith("PEAK")).split()[1])
     assert (tmp_path / "f" / "scene.json").is_file()
     assert 100 < peak_mb < 1024, f"peak RSS {peak_mb:.0f} MB"
