@@ -106,6 +106,10 @@ def connect_ray(address: Optional[str], num_cpus: Optional[int] = None, timeout:
         ray.init(address=address, include_dashboard=False, log_to_driver=False, **kw)
     except (ConnectionError, RuntimeError, ValueError, TimeoutError) as e:
         raise UserError(f"--ray {address or 'local'}: {one_line(e)}") from None
+    except BaseException:  # Ctrl-C, or SIGTERM (Ray's own handler exits) while a local Ray starts
+        with contextlib.suppress(Exception):
+            ray.shutdown()
+        raise
     return True
 
 

@@ -21,6 +21,7 @@ import contextlib
 import errno
 import math
 import os
+import signal
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -115,7 +116,15 @@ def generate_dataset(spec: DatasetSpec, workers: int = 1, runner: str = "local",
         if runner == "ray":
             import ray
 
-            if connect_ray(ray_address, max(1, math.ceil(workers * cpus_per_job)), ray_timeout):
+            try:
+                started = connect_ray(ray_address, max(1, math.ceil(workers * cpus_per_job)), ray_timeout)
+            except SystemExit as e:  # ray.init's own SIGTERM handler, while it connects: nothing written yet
+                if e.code != signal.SIGTERM:
+                    raise
+                raise RunStopped(f"--ray {ray_address or 'local'}: interrupted by SIGTERM while connecting; "
+                                 "nothing was written", 128 + signal.SIGTERM, _summary(0, 0, counts, t0),
+                                 signal.SIGTERM) from None
+            if started:
                 def shutdown_ray() -> None:
                     if ray.is_initialized():
                         ray.shutdown()
