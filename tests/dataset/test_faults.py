@@ -337,6 +337,9 @@ def test_a_manifest_that_cannot_be_written_stops_the_run_in_one_line(tmp_path):
 def test_signal_handlers_request_a_stop_and_step_aside_afterwards():
     from wildsynth.dataset.stop import catch_signals
 
+    # a process started in the background of a non-interactive shell (as CI may run us) ignores
+    # SIGINT from birth; this test needs Python's own Ctrl-C handler as "the previous handler"
+    started_with = signal.signal(signal.SIGINT, signal.default_int_handler)
     before = signal.getsignal(signal.SIGINT)
     stop = Stop()
     with catch_signals(stop):
@@ -364,7 +367,7 @@ def test_signal_handlers_request_a_stop_and_step_aside_afterwards():
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(0.01)
     assert stop.signum == signal.SIGINT and stop.exit_code == 130
-    signal.signal(signal.SIGINT, before)
+    signal.signal(signal.SIGINT, started_with)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     stop.close()
