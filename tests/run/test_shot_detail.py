@@ -105,22 +105,31 @@ import resource, sys
 from wildsynth.render.settings import RenderSettings
 from wildsynth.run import RunSpec, run
 from wildsynth.scenes import get
-run(RunSpec("forest", 0, get("forest").params(), RenderSettings(width=96, height=64, samples=4), sys.argv[1]))
+run(RunSpec(sys.argv[2], 0, get(sys.argv[2]).params(), RenderSettings(width=96, height=64, samples=4), sys.argv[1]))
 print("PEAK", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
-@pytest.mark.slow
-@pytest.mark.blender
-def test_a_tiny_forest_frame_stays_under_1_gb(tmp_path):
+def _peak_mb(out, scene: str) -> float:
     import subprocess
     import sys
 
-    # the first run fills numba's on-disk caches (compiling costs a few hundred MB once per install);
-    # the second is what every later frame costs
-    for out in ("warm", "f"):
-        r = subprocess.run([sys.executable, "-c", _PEAK, str(tmp_path / out)], capture_output=True, text=True)
-        assert r.returncode == 0, r.stderr[-2000:]
-    peak_mb = float(next(ln for ln in r.stdout.splitlines() if ln.startswith("PEAK")).split()[1])
-    assert (tmp_path / "f" / "scene.json").is_file()
-    assert 100 < peak_mb < 1024, f"peak RSS {peak_mb:.0f} MB"
+    r = subprocess.run([sys.executable, "-c", _PEAK, str(out), scene], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (out / "scene.json").is_file()
+    return float(next(ln for ln in r.stdout.splitlines() if ln.startswith("PEAK")).split()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.blender
+def test_a_tiny_forest_frame_costs_little_more_than_an_empty_one(tmp_path):
+    """A 96x64 forest (220 trees' worth of leaves at 1280x720) holds only what 96x64 pixels can show.
+
+    Absolute peaks depend on the interpreter build (measured 868 MB with pyenv's Python 3.11.7,
+    1057 MB with Debian's 3.11.2; the meadow, nearly bare, 777 and 964): the forest's own share is
+    what follows the pixels, so that is what is checked (it was about 1.8 GB before LODs followed
+    the pixel size)."""
+    _peak_mb(tmp_path / "warm", "forest")  # fills numba's on-disk caches (compiling costs once per install)
+    bare = _peak_mb(tmp_path / "meadow", "meadow")
+    forest = _peak_mb(tmp_path / "forest", "forest")
+    assert 100 < bare < forest < bare + 300, f"forest {forest:.0f} MB, meadow {bare:.0f} MB"
