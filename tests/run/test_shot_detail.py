@@ -101,12 +101,12 @@ def _unique_triangles(scene):
 
 
 _PEAK = r"""
-import resource, sys
+import sys
 from wildsynth.render.settings import RenderSettings
-from wildsynth.run import RunSpec, run
+from wildsynth.run import RunSpec, peak_rss_mb, run
 from wildsynth.scenes import get
 run(RunSpec(sys.argv[2], 0, get(sys.argv[2]).params(), RenderSettings(width=96, height=64, samples=4), sys.argv[1]))
-print("PEAK", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print("PEAK", peak_rss_mb())  # VmHWM: ru_maxrss would carry the test process's own peak over
 """
 
 
@@ -133,3 +133,6 @@ def test_a_tiny_forest_frame_costs_little_more_than_an_empty_one(tmp_path):
     bare = _peak_mb(tmp_path / "meadow", "meadow")
     forest = _peak_mb(tmp_path / "forest", "forest")
     assert 100 < bare < forest < bare + 300, f"forest {forest:.0f} MB, meadow {bare:.0f} MB"
+    # under 1 GB where a bare frame costs what it does with pyenv's 3.11.7 (~780 MB); an interpreter whose
+    # own baseline is higher gets that much more
+    assert forest < 1024 + max(0.0, bare - 800.0), f"forest {forest:.0f} MB, meadow {bare:.0f} MB"

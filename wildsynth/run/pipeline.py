@@ -52,6 +52,16 @@ class RunResult:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory, MB. Linux's VmHWM, which starts afresh at exec; the
+    ``ru_maxrss`` fallback keeps the parent's peak across fork and exec (a child of a 2 GB process
+    reports at least 2 GB)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
