@@ -1,0 +1,1 @@
+"""Measurements of rendered images (realism statistics); see ``image_stats``."""
