@@ -1,8 +1,8 @@
 """Every picture the README and docs show is made by a script in the repository.
 
 A picture counts as produced when its file name appears in a script under
-docs/ or benchmarks/, or a script in its own folder builds it from a quoted
-name, so a hand-pasted picture fails here.
+docs/ or benchmarks/, or a script in its own folder builds it from an
+f-string of quoted names, so a hand-pasted picture fails here.
 """
 
 import re
@@ -23,13 +23,19 @@ def _scripts() -> str:
 
 
 def _produced(p: Path, scripts: str) -> bool:
-    """Named in a script, or built from a quoted name (``f"{name}.png"``, ``f"plants_{group}.png"``)
-    by a script in the picture's own folder."""
+    """Named in a script, or built by a script in the picture's own folder from an f-string
+    (``f"{name}.png"``, ``f"{out}/plants_{n}.png"``) whose fields are quoted words of that script."""
     if p.name in scripts:
         return True
     local = "\n".join(f.read_text() for f in p.parent.glob("*.py"))
     words = set(re.findall(r"[\"']([a-z0-9_]+)[\"']", local))
-    return any(p.stem == w or p.stem.endswith("_" + w) for w in words)
+    for template in re.findall(r"f[\"']([^\"']*\.(?:png|jpg))[\"']", local):
+        name = template.rsplit("/", 1)[-1]
+        pattern = re.sub(r"\\\{[^}]*\\\}", "([a-z0-9_]+)", re.escape(name))
+        m = re.fullmatch(pattern, p.name)
+        if m and m.groups() and all(g in words for g in m.groups()):
+            return True
+    return False
 
 
 def test_pictures_exist_and_have_a_producer():
