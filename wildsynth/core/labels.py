@@ -38,9 +38,9 @@ _TABLE = [
     (14, "cactus", True, "plant", (70, 150, 90)),
     (15, "log", True, "plant", (110, 80, 50)),
     (16, "weather_particle", True, "weather", (255, 255, 255)),
-    (17, "mover", True, "object", (255, 140, 0)),  # rigid things flying through the view (generators/movers.py)
     (17, "litter", True, "plant", (150, 105, 60)),  # fallen leaves, needles, bark on the ground
     (18, "moss", True, "plant", (100, 140, 50)),  # moss and lichen patches
+    (19, "mover", True, "object", (255, 140, 0)),  # rigid things flying through the view (generators/movers.py)
 ]
 
 LABELS: tuple[Label, ...] = tuple(Label(*row) for row in _TABLE)
