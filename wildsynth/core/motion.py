@@ -10,6 +10,11 @@ which only sees ids per pixel, can map every visible surface point exactly:
 a point ``P`` seen at time ``a`` is at ``D(b) @ inv(D(a)) @ P`` at time ``b``.
 
 Things that are in no motion are static (``D = identity``).
+
+Point motion (``Motion.move_points``) is the one path by which ground truth
+moves surface points between times (flow, scene flow, point tracks). Rigid
+motions implement it with their deltas; a deforming mesh (a creature) will
+override it and move each point by its hit triangle's vertex motion instead.
 """
 
 from __future__ import annotations
@@ -51,9 +56,20 @@ class Motion(ABC):
 
     ids: np.ndarray  # (N,) uint32
 
+    rigid = True  # False for a deforming mesh: then ``move_points`` is the only truth
+
     @abstractmethod
     def deltas(self, t: float) -> np.ndarray:
         """(N, 4, 4) float64 transforms at time ``t`` seconds, one per id."""
+
+    def move_points(self, ids: np.ndarray, points: np.ndarray, t_from: float, t_to: float) -> np.ndarray:
+        """World points (M, 3) of things with ``ids`` (M,) (all in ``self.ids``) seen at ``t_from``,
+        where they are at ``t_to``. Rigid: ``D(t_to) inv(D(t_from)) P``. The hook a deforming mesh
+        overrides (e.g. from the hit triangle's vertex positions at both times)."""
+        rel = self.deltas(t_to) @ np.linalg.inv(self.deltas(t_from))
+        order = np.argsort(self.ids, kind="stable")
+        r = rel[order[np.searchsorted(self.ids, ids, sorter=order)]]
+        return np.einsum("nij,nj->ni", r[:, :3, :3], points) + r[:, :3, 3]
 
 
 class Sway(Motion):
@@ -105,6 +121,69 @@ class Fall(Motion):
         return rotate_about(self.centres, rot, self.velocity * t + side)
 
 
+def _sinusoids(amp: np.ndarray, freq: np.ndarray, phase: np.ndarray, t: float) -> tuple[np.ndarray, ...]:
+    """Sum over k of ``amp (sin(w t + phase) - sin(phase))``, w = 2 pi freq, and its first two
+    time derivatives; amp and phase (N, K, 3), freq (N, K). Zero at t = 0."""
+    w = 2.0 * np.pi * freq[..., None]
+    a = w * t + phase
+    value = (amp * (np.sin(a) - np.sin(phase))).sum(1)
+    rate = (amp * w * np.cos(a)).sum(1)
+    accel = -(amp * w * w * np.sin(a)).sum(1)
+    return value, rate, accel
+
+
+class Flight(Motion):
+    """Smooth random 6-DoF flight of rigid things (movers), every derivative bounded.
+
+    Centre ``c(t) = c0 + v t + sum_k A_k (sin(2 pi f_k t + phi_k) - sin phi_k)`` and
+    orientation ``R(t) = exp([r(t)]_x)`` with the rotation vector
+    ``r(t) = Omega t + sum_k B_k (sin(2 pi g_k t + psi_k) - sin psi_k)``: a drift plus
+    low-frequency wobble, a spin plus a tumble. The world delta is
+    ``D(t) = translate(c(t)) R(t) translate(-c0)``, identity at t = 0 (the rest pose).
+    Acceleration is bounded by ``sum_k |A_k| (2 pi f_k)^2`` per axis.
+    """
+
+    def __init__(self, ids, centres, velocity, amp, freq, phase, spin, tumble, tumble_freq, tumble_phase):
+        self.ids = np.asarray(ids, dtype=np.uint32)
+        n = len(self.ids)
+        self.centres = np.asarray(centres, dtype=np.float64).reshape(n, 3)
+        self.velocity = np.asarray(velocity, dtype=np.float64).reshape(n, 3)
+        self.amp = np.asarray(amp, dtype=np.float64).reshape(n, -1, 3)
+        self.freq = np.asarray(freq, dtype=np.float64).reshape(n, -1)
+        self.phase = np.asarray(phase, dtype=np.float64).reshape(n, -1, 3)
+        self.spin = np.asarray(spin, dtype=np.float64).reshape(n, 3)
+        self.tumble = np.asarray(tumble, dtype=np.float64).reshape(n, -1, 3)
+        self.tumble_freq = np.asarray(tumble_freq, dtype=np.float64).reshape(n, -1)
+        self.tumble_phase = np.asarray(tumble_phase, dtype=np.float64).reshape(n, -1, 3)
+
+    def positions(self, t: float) -> np.ndarray:
+        """(N, 3) centres at time ``t``."""
+        return self.centres + self.velocity * t + _sinusoids(self.amp, self.freq, self.phase, t)[0]
+
+    def velocities(self, t: float) -> np.ndarray:
+        return self.velocity + _sinusoids(self.amp, self.freq, self.phase, t)[1]
+
+    def accelerations(self, t: float) -> np.ndarray:
+        return _sinusoids(self.amp, self.freq, self.phase, t)[2]
+
+    def max_acceleration(self) -> np.ndarray:
+        """(N,) an upper bound of |c''(t)| over all t."""
+        w2 = (2.0 * np.pi * self.freq[..., None]) ** 2
+        return np.linalg.norm((np.abs(self.amp) * w2).sum(1), axis=1)
+
+    def rotations(self, t: float) -> np.ndarray:
+        """(N, 3, 3) orientations at time ``t`` (relative to the rest pose)."""
+        r = self.spin * t + _sinusoids(self.tumble, self.tumble_freq, self.tumble_phase, t)[0]
+        return axis_angle_matrices(r, np.linalg.norm(r, axis=1))
+
+    def deltas(self, t: float) -> np.ndarray:
+        return rotate_about(self.centres, self.rotations(t), self.positions(t) - self.centres)
+
+    def lift(self, dz: np.ndarray) -> None:
+        """Raise each thing's whole path by ``dz`` (N,) metres (its rest pose moves with it)."""
+        self.centres[:, 2] += dz
+
+
 class MotionSet:
     """All motions of a scene; answers "where is id i at time t" for renderers and gt/."""
 
@@ -135,6 +214,25 @@ class MotionSet:
         ids, a = self.deltas(t_from)
         _, b = self.deltas(t_to)
         return ids, b @ np.linalg.inv(a) if len(ids) else a
+
+    def move_points(self, ids: np.ndarray, points: np.ndarray, t_from: float, t_to: float) -> np.ndarray:
+        """World points (..., 3) of things ``ids`` (...) seen at ``t_from``, where they are at
+        ``t_to`` (static things stay). Each motion moves its own ids (``Motion.move_points``)."""
+        ids = np.asarray(ids)
+        pts = np.asarray(points, dtype=np.float64)
+        out = pts.copy()
+        if not self.motions or ids.size == 0:
+            return out
+        flat_ids, flat_p, flat_o = ids.reshape(-1), pts.reshape(-1, 3), out.reshape(-1, 3)
+        for m in self.motions:
+            sel = np.isin(flat_ids, m.ids) & np.all(np.isfinite(flat_p), axis=1)
+            if sel.any():
+                flat_o[sel] = m.move_points(flat_ids[sel], flat_p[sel], t_from, t_to)
+        return out
+
+    @property
+    def rigid(self) -> bool:
+        return all(m.rigid for m in self.motions)
 
     def lookup(self, n_ids: int, t_from: float, t_to: float) -> tuple[np.ndarray, np.ndarray]:
         """(index (n_ids + 1,) int32, -1 = static; transforms (M, 4, 4)) for per-pixel gathering."""

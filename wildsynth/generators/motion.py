@@ -1,4 +1,5 @@
-"""Moving things for sequences: falling particles and wind sway of vegetation.
+"""Moving things for sequences: falling particles, wind sway of vegetation, movers (generators/movers.py),
+and the point tracks sampled on all of them.
 
 Both return ``core.motion`` objects keyed by instance id, so the renderer
 moves exactly what the ground truth maps (see core/motion.py).
@@ -16,8 +17,21 @@ from ..core.mesh import Instances, Mesh, compose_trs
 from ..core.motion import Fall, Sway, axis_angle_matrices
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
+from .movers import MoverParams
 
 PLANT_CLASSES = ("tree", "bush", "grass", "flower", "fern")
+
+
+class TrackParams(BaseModel):
+    """Query points of the point tracks (format ``tracks``): sampled on the first output frame."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    points: int = Field(1024, ge=1, le=1_000_000, description="query points per camera")
+    moving_share: float = Field(0.5, ge=0.0, le=1.0, description="share of the points put on moving things when "
+                                                                 "they cover enough pixels")
+    rel_tol: float = Field(0.01, ge=0.0, le=1.0, description="visibility: relative depth tolerance")
+    abs_tol: float = Field(0.005, ge=0.0, le=10.0, description="visibility: absolute depth tolerance, m")
 
 
 class MotionParams(BaseModel):
@@ -30,6 +44,10 @@ class MotionParams(BaseModel):
     far: float = Field(12.0, gt=0.1, le=1000.0, description="farthest particle distance from the first camera, m")
     sway_degrees: float = Field(3.0, ge=0.0, le=45.0, description="wind sway amplitude of vegetation, degrees")
     sway_frequency: float = Field(0.6, ge=0.0, le=10.0, description="wind sway frequency, Hz")
+    movers: MoverParams = Field(default_factory=MoverParams, description="rigid things flying through the view "
+                                                                         "(count 0: none)")
+    tracks: TrackParams = Field(default_factory=TrackParams,
+                                description="point tracks of shots with more than one frame")
 
 
 def leaf_mesh() -> Mesh:

@@ -64,21 +64,43 @@ def world_points(depth: np.ndarray, camera: Camera) -> np.ndarray:
     return camera.backproject(d)
 
 
+def depth_test(depth_b: np.ndarray, u: np.ndarray, v: np.ndarray, z: np.ndarray, rel_tol: float = 0.01,
+               abs_tol: float = 0.005, slope: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Whether points projected to pixel coordinates (u, v) at z-depth z of view B are in view
+    (in front, inside the image) and visible there: no farther than the depth B rendered in
+    the pixel they fall in, plus ``rel_tol * z + abs_tol`` plus the local depth slope
+    (``slope``: ``_slope(depth_b)``, computed when None). Returns (in_view, visible)."""
+    h, w = depth_b.shape
+    with np.errstate(invalid="ignore"):
+        in_view = (z > 1e-9) & (u >= 0) & (u < w) & (v >= 0) & (v < h)
+    j = np.clip(np.floor(np.nan_to_num(u)).astype(np.int64), 0, w - 1)
+    i = np.clip(np.floor(np.nan_to_num(v)).astype(np.int64), 0, h - 1)
+    db = depth_b[i, j].astype(np.float64)
+    slope = _slope(depth_b) if slope is None else slope
+    tol = rel_tol * z + abs_tol + slope[i, j]
+    with np.errstate(invalid="ignore"):
+        visible = in_view & np.isfinite(db) & (z <= db + tol)
+    return in_view, visible
+
+
 def correspond(depth_a: np.ndarray, instance_a: np.ndarray, cam_a: Camera, cam_b: Camera,
                depth_b: np.ndarray | None, motion_index: np.ndarray | None = None,
-               motion_rel: np.ndarray | None = None, rel_tol: float = 0.01, abs_tol: float = 0.005) -> Correspondence:
+               motion_rel: np.ndarray | None = None, rel_tol: float = 0.01, abs_tol: float = 0.005,
+               moved: np.ndarray | None = None) -> Correspondence:
     """Map every pixel of view A into view B.
 
     ``motion_index`` (n_ids + 1,) gives, per instance id, a row of
     ``motion_rel`` (M, 4, 4) mapping world points from time a to time b, or -1
-    for static ids (see ``MotionSet.lookup``). ``depth_b`` is B's rendered
+    for static ids (see ``MotionSet.lookup``); ``moved`` (H, W, 3), if given,
+    is instead every pixel's world point already moved to time b (any motion,
+    rigid or not: ``MotionSet.move_points``). ``depth_b`` is B's rendered
     z-depth, used for the visibility test (None: visibility = in_view).
     """
     h, w = depth_a.shape
     hit = np.isfinite(depth_a)
     p = world_points(depth_a, cam_a)  # (H, W, 3)
-    q = p.copy()
-    if motion_index is not None and motion_rel is not None and len(motion_rel):
+    q = p.copy() if moved is None else np.where(hit[..., None], moved, p)
+    if moved is None and motion_index is not None and motion_rel is not None and len(motion_rel):
         if instance_a.max(initial=0) >= len(motion_index):
             raise ValueError("instance id beyond the motion lookup table")
         row = motion_index[instance_a]
@@ -103,16 +125,23 @@ def correspond(depth_a: np.ndarray, instance_a: np.ndarray, cam_a: Camera, cam_b
     if depth_b is None:
         valid = in_view
     else:
-        j = np.clip(np.floor(np.nan_to_num(ub)).astype(np.int64), 0, cam_b.width - 1)
-        i = np.clip(np.floor(np.nan_to_num(vb)).astype(np.int64), 0, cam_b.height - 1)
-        db = depth_b[i, j].astype(np.float64)
-        tol = rel_tol * z + abs_tol + _slope(depth_b)[i, j]
-        with np.errstate(invalid="ignore"):
-            valid = in_view & np.isfinite(db) & (z <= db + tol)
+        valid = depth_test(depth_b, ub, vb, z, rel_tol, abs_tol)[1] & in_view
     ra = cam_a.cam_to_world[:3, :3]
     sflow = np.where(hit[..., None], (q - p) @ ra, 0.0)  # R_a^T (q - p), row vectors
     dz = np.where(hit, z - np.where(hit, depth_a, 0.0), 0.0)
     return Correspondence(flow.astype(np.float32), valid, in_view, sflow.astype(np.float32), dz.astype(np.float32))
+
+
+def flow_between(depth_a: np.ndarray, instance_a: np.ndarray, cam_a: Camera, t_a: float, cam_b: Camera,
+                 depth_b: np.ndarray | None, t_b: float, motions, rel_tol: float = 0.01,
+                 abs_tol: float = 0.005) -> Correspondence:
+    """Flow, visibility and scene flow from view A at time ``t_a`` to view B at any other time
+    ``t_b`` (t -> t+k for any k, or another camera): every pixel's surface point is moved by its
+    thing's motion (``motions``: a ``core.motion.MotionSet``, through ``move_points``, so rigid and
+    deforming things alike), then projected by B."""
+    p = world_points(depth_a, cam_a)
+    q = motions.move_points(instance_a, p, t_a, t_b)
+    return correspond(depth_a, instance_a, cam_a, cam_b, depth_b, rel_tol=rel_tol, abs_tol=abs_tol, moved=q)
 
 
 def disparity_from_depth(depth: np.ndarray, fx: float, baseline: float) -> np.ndarray:

@@ -14,6 +14,7 @@ from ..core.scene import Scene
 from ..core.seeds import SeedTree
 from ..core.shot import Shot
 from ..generators.motion import MotionParams, add_falling_particles, wind_sway
+from ..generators.movers import add_movers
 from ..materials.displace import apply_displacements
 from ..scenes import get as get_scene
 from ..scenes.base import Layout, SceneRecipe
@@ -67,20 +68,27 @@ def compose(recipe: SceneRecipe | str, params: BaseModel | None, seed: int | See
     return Composed(built.scene, shot, layout, report, {k: round(v, 3) for k, v in t.items()})
 
 
-def plan_motion(scene: Scene, shot: Shot, ground, params: MotionParams, seeds: SeedTree) -> MotionSet:
-    """Everything that moves during the shot: the scene's own tracks (weather) and, in shots with
-    flow, wind sway of the vegetation and falling leaves that pass the middle camera's view."""
+def plan_motion(scene: Scene, shot: Shot, ground, params: MotionParams, seeds: SeedTree,
+                obstacles=None, floor=None) -> MotionSet:
+    """Everything that moves during the shot: the scene's own tracks (weather); in shots with flow,
+    wind sway of the vegetation and falling leaves that pass the middle camera's view; and movers
+    (any shot: a still gets them at their rest pose), kept above ``floor(x, y)`` (default
+    ``ground``; the pipeline passes the layout's surface: ground or water) and out of ``obstacles``
+    (bounding spheres). Movers are added last, so their ids follow every other id."""
+    from ..materials import RECIPES
+
     motions = MotionSet()
     for m in scene.motions:
         motions.add(m)
-    if shot.still:
-        return motions
-    sway = wind_sway(scene, params, seeds.child("sway"))
-    if sway is not None:
-        motions.add(sway)
-    mid = shot.reference(shot.rigs[len(shot.rigs) // 2].main)  # placed at the reference size, like weather
-    fall = add_falling_particles(scene, params, mid, shot.duration(), ground, seeds.child("particles"))
-    if fall is not None:  # rest pose at t = 0; they pass the middle camera's view mid-shot
-        motions.add(fall)
+    if not shot.still:
+        sway = wind_sway(scene, params, seeds.child("sway"))
+        if sway is not None:
+            motions.add(sway)
+        mid = shot.reference(shot.rigs[len(shot.rigs) // 2].main)  # placed at the reference size, like weather
+        fall = add_falling_particles(scene, params, mid, shot.duration(), ground, seeds.child("particles"))
+        if fall is not None:  # rest pose at t = 0; they pass the middle camera's view mid-shot
+            motions.add(fall)
+    movers = add_movers(scene, params.movers, shot, floor or ground, obstacles, seeds.child("movers"), set(RECIPES))
+    if movers is not None:
+        motions.add(movers.motion)
     return motions
-

@@ -1,7 +1,9 @@
 """The file formats a run can write besides the PNG previews and JSON, as a registry.
 
-A format registers per-view writers (``view``: files in each view's folder)
-and run writers (``run``: files at the run's root, from every view); adding a
+A format registers per-view writers (``view``: files in each view's folder),
+run writers (``run``: files at the run's root, from every view) and shot
+writers (``shot``: files from ground truth that spans the whole shot, such as
+point tracks; shots of more than one frame only); adding a
 format is one ``register_format`` call in one new module that this package
 imports. The writers here are the built-in ones; their readers live in
 ``wildsynth/io`` and are round-trip tested.
@@ -22,6 +24,7 @@ from ..io.colmap import write_colmap
 from ..io.flo import write_flo
 from ..io.kitti import write_disparity_kitti, write_flow_kitti
 from ..io.pfm import write_pfm
+from ..io.tracks import write_anno
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,27 @@ class Format:
     description: str
     view: Callable | None = None  # (folder, products) -> [file names]
     run: Callable | None = None  # (out, views: list[WrittenView], categories) -> [file names]
+    shot: Callable | None = None  # (out, ShotProducts) -> [file names]; shots of more than one frame
+
+
+@dataclass
+class ShotProducts:
+    """Ground truth of the whole shot, per camera name."""
+
+    tracks: dict  # camera -> gt.tracks.PointTracks
+
+
+def shot_formats(formats: tuple[str, ...]) -> list[Format]:
+    """The selected formats that write files from the whole shot."""
+    return [FORMATS[f] for f in formats if FORMATS[f].shot is not None]
+
+
+def write_shot_files(out: Path, products: ShotProducts, formats: tuple[str, ...]) -> list[str]:
+    """Every selected format's shot files (each written atomically)."""
+    names = []
+    for fmt in shot_formats(formats):
+        names += fmt.shot(out, products)
+    return names
 
 
 FORMATS: dict[str, Format] = {}
@@ -125,6 +149,14 @@ def _colmap_run(out: Path, views, categories) -> list[str]:
     return ["colmap"]
 
 
+def _tracks_shot(out: Path, products: ShotProducts) -> list[str]:
+    names = []
+    for cam, tracks in products.tracks.items():
+        write_anno(out / "tracks" / cam / "anno.npz", tracks)
+        names.append(f"tracks/{cam}/anno.npz")
+    return names
+
+
 register_format(Format("exr", "float32 OpenEXR: linear RGB, depth, normals, flow, scene flow, disparity",
                        view=_exr_view))
 register_format(Format("pfm", "PFM (FlyingThings3D/Sintel style): depth, flow, scene flow, disparity", view=_pfm_view))
@@ -133,3 +165,5 @@ register_format(Format("kitti", "KITTI 16-bit PNG flow and disparity", view=_kit
 register_format(Format("coco", "COCO panoptic PNG per view + JSON per camera", view=_coco_view, run=_coco_run))
 register_format(Format("nerf", "NeRF / instant-ngp transforms.json (OpenGL camera axes)", run=_nerf_run))
 register_format(Format("colmap", "COLMAP text model (cameras, images, points3D)", run=_colmap_run))
+register_format(Format("tracks", "point tracks per camera, TAP-Vid/PointOdyssey anno.npz (shots of > 1 frame)",
+                       shot=_tracks_shot))

@@ -24,10 +24,12 @@ from .. import __version__
 from ..core.seeds import SeedTree
 from ..gt.boxes import Boxes3D
 from ..gt.panoptic import categories
+from ..gt.tracks import TrackBuilder
 from ..io import write_json
 from ..render.base import make_renderer
 from ..scenes import get as get_scene
 from .compose import compose, plan_motion
+from .formats import ShotProducts, shot_formats, write_shot_files
 from .products import View, derive_view
 from .spec import RunSpec
 from .writer import MARKER, WrittenView, class_table, view_folder, write_run_files, write_view
@@ -204,7 +206,9 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
     with timed("scene_build"):
         c = compose(recipe, spec.params, root, rs.width, rs.height, opts.shot)
         scene, shot = c.scene, c.shot
-        motions = plan_motion(scene, shot, c.layout.ground.height, opts.motion, root.child("sequence"))
+    with timed("motion_plan"):
+        motions = plan_motion(scene, shot, c.layout.ground.height, opts.motion, root.child("sequence"),
+                              obstacles=c.layout.obstacles, floor=c.layout.surface_height)
     n_ids = int(scene._next_id - 1)
     id_to_class = scene.id_to_class()
     boxes3d = Boxes3D(scene)
@@ -222,10 +226,15 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
     gt_seconds: list[float] = []
     derive_seconds: list[float] = []
     written: list[WrittenView] = []
+    tp = opts.motion.tracks
+    tracks = ({name: TrackBuilder(motions, tp.rel_tol, tp.abs_tol) for name in names}
+              if shot_formats(opts.formats) and len(shot.frames) > 1 else {})
+    track_seeds = root.child("sequence").child("tracks")
 
     def render(k: int) -> dict[str, View]:
         if not shot.still:
-            renderer.set_time(motions, shot.times[k])
+            with timed("pose"):
+                renderer.set_time(motions, shot.times[k])
         views = {}
         for name, cam in shot.rigs[k].cameras.items():
             t0 = time.perf_counter()
@@ -253,6 +262,13 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
         for k in shot.frames:
             prev, cur, nxt = at(k - 1), at(k), at(k + 1)
             frame = output_index[k]
+            with timed("tracks"):
+                for name, tb in tracks.items():
+                    v = cur[name]
+                    if frame == 0:
+                        tb.start(v.passes.depth, v.passes.instance, v.camera, shot.times[k], tp.points,
+                                 track_seeds.child(name).rng(), tp.moving_share)
+                    tb.add(frame, v.passes.depth, v.camera, shot.times[k])
             t3 = (shot.times[k - 1] if prev else shot.times[k], shot.times[k], shot.times[k + 1] if nxt else shot.times[k])
             for name in names:
                 t0 = time.perf_counter()
@@ -278,6 +294,8 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
                                           "motions": [{"kind": type(m).__name__, "ids": m.ids.tolist()}
                                                       for m in motions.motions]})
         write_run_files(out, written, opts.formats, categories())
+        if tracks:
+            write_shot_files(out, ShotProducts({name: tb.result() for name, tb in tracks.items()}), opts.formats)
     t = timed.timings
     t["total"] = round(sum(v for k, v in t.items() if k != "total"), 3)
     stats["peak_rss_mb"] = round(peak_rss_mb(), 1)

@@ -23,6 +23,17 @@ class RunOptions(BaseModel):
                                  description="things that move by themselves (shots with flow only)")
     formats: tuple[str, ...] = Field(tuple(FORMATS), description="file formats besides the PNG previews and JSON")
 
+    @field_validator("motion")
+    @classmethod
+    def _materials(cls, v):
+        if v.movers.materials:
+            from ..materials import RECIPES
+
+            bad = [m for m in v.movers.materials if m not in RECIPES]
+            if bad:
+                raise ValueError(f"movers.materials: unknown {', '.join(bad)}; known: {', '.join(sorted(RECIPES))}")
+        return v
+
     @field_validator("formats")
     @classmethod
     def _known(cls, v):
