@@ -295,11 +295,20 @@ def check_memory(width: int, height: int, options, scene: str) -> None:
                     f"{scene} run, {have / 1024:.1f} GB available; {hint}")
 
 
+def _remove_empty(folders: list[Path]) -> None:
+    for d in folders:  # deepest first
+        try:
+            d.rmdir()
+        except OSError:
+            break
+
+
 @contextlib.contextmanager
-def output_lock(out: Path) -> Iterator[Path]:
+def output_lock(out: Path, exits=None) -> Iterator[Path]:
     """Hold the lock of output folder ``out`` (``.<name>.lock`` beside it; inside it when it is a
     mount point) and yield the folder the lock is in. Missing parent folders are created for it
-    and removed again afterwards if they are still empty (a failed run leaves nothing)."""
+    and removed again afterwards if they are still empty (a failed run leaves nothing). With
+    ``exits`` (a ``signals.SignalExit``), a signal that ends the command does the same."""
     from ..io.lock import RunLock
 
     out = Path(os.path.abspath(out))
@@ -313,11 +322,10 @@ def output_lock(out: Path) -> Iterator[Path]:
     try:
         for d in reversed(created):
             d.mkdir()
-        with RunLock(where / (".wildsynth.lock" if inside else f".{out.name}.lock"), what=f"--out {out}"):
-            yield where
+        with RunLock(where / (".wildsynth.lock" if inside else f".{out.name}.lock"), what=f"--out {out}") as lock:
+            undo = (exits.cleanup(lambda: (lock.release(), _remove_empty(created))) if exits is not None
+                    else contextlib.nullcontext())
+            with undo:
+                yield where
     finally:
-        for d in created:  # deepest first
-            try:
-                d.rmdir()
-            except OSError:
-                break
+        _remove_empty(created)

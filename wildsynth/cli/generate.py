@@ -8,12 +8,15 @@ the run writes it (``wildsynth.io.lock.RunLock``: a second run on it fails at
 once), the run is written into a staging folder and moved into place when it
 succeeded (``wildsynth.run.writer.StagedOutput``), and staging folders of
 killed runs are removed first. A failure leaves the output folder as it was.
+SIGTERM, SIGINT and SIGHUP end the run at once, also mid-render: its staging
+folder is removed and the lock released, then it exits 143/130/129 with one
+line (``signals.SignalExit``). After SIGKILL the next run does that clean-up.
 """
 
 from __future__ import annotations
 
 import os
-import signal
+import shutil
 from pathlib import Path
 from typing import List, Optional
 
@@ -37,6 +40,7 @@ from .common import (
     run_options,
     validation_message,
 )
+from .signals import SignalExit
 
 
 def check_target(out: Path, overwrite: bool) -> None:
@@ -114,11 +118,16 @@ def generate(
     except UserError as e:
         fail(str(e))
 
-    # Blender catches a KeyboardInterrupt raised during a Cycles render and renders on, so Ctrl-C
-    # would wait for the frame and then write it. Stop at once instead: the run is staged, so a
-    # killed run leaves no output folder (and its staging folder is removed by the next run).
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    with output_lock(out_path) as lock_dir:
+    # A signal ends the run at once, even mid-render (Blender would catch a KeyboardInterrupt and
+    # render on): the staging folder goes, the lock is released, one line, exit 128 + N.
+    written: list[bool] = []
+
+    def stopped(name: str) -> str:
+        if written:
+            return f"--out {out_path}: interrupted by {name} after the run was complete; it is in place"
+        return f"--out {out_path}: interrupted by {name}; nothing was written (its staging folder was removed)"
+
+    with SignalExit(stopped) as exits, output_lock(out_path, exits) as lock_dir:
         remove_stale(lock_dir, out_path.name)
         if out_path.is_dir():
             remove_stale(out_path)
@@ -128,13 +137,18 @@ def generate(
             fail(str(e))
         staged = StagedOutput(out_path, overwrite)
         try:
-            with staged as stage, progress_display() as progress:
-                reporter = RichReporter(progress)
-                result = run(RunSpec(scene, seed, params, settings, stage, options), reporter)
-                reporter.finish()
+            with exits.cleanup(lambda: shutil.rmtree(staged.stage, ignore_errors=True)):
+                with staged as stage, progress_display() as progress:
+                    reporter = RichReporter(progress)
+                    result = run(RunSpec(scene, seed, params, settings, stage, options), reporter)
+                    reporter.finish()
+                    exits.hold()  # moving the run into place (leaving this block) is not cut short
+                written.append(True)
         except OSError as e:  # name the file as it would have been in --out (a failed write() names none)
             name = str(e.filename or out_path).replace(str(staged.stage), str(out_path))
             raise OSError(e.errno, e.strerror, name) from e
+        finally:
+            exits.done()
     t = result.timings
     err.print(f"[green]wrote[/] {escape(str(out_path))}  ({t['total']:.1f} s; "
               + ", ".join(f"{k} {v:.1f} s" for k, v in t.items() if k != "total")
