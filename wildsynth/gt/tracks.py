@@ -115,6 +115,21 @@ def chain_flow(flows: list[np.ndarray], start: np.ndarray) -> np.ndarray:
     return np.stack(pos)
 
 
+def smooth_footprint(ids: np.ndarray, depth: np.ndarray, uv: np.ndarray, smooth: float = 0.02) -> np.ndarray:
+    """(N,) True where the four pixel centres around each position (N, 2) that bilinear sampling
+    reads show one instance id and depths within ``smooth`` (relative) of each other: where a
+    sampled field (flow) is one smooth surface's, not a mix across an edge."""
+    h, w = ids.shape
+    x, y = np.nan_to_num(uv[:, 0] - 0.5), np.nan_to_num(uv[:, 1] - 0.5)
+    x0, y0 = np.clip(np.floor(x).astype(int), 0, w - 1), np.clip(np.floor(y).astype(int), 0, h - 1)
+    x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
+    i = np.stack([ids[y0, x0], ids[y0, x1], ids[y1, x0], ids[y1, x1]])
+    d = np.stack([depth[y0, x0], depth[y0, x1], depth[y1, x0], depth[y1, x1]]).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        return (np.all(i == i[:1], 0) & np.all(np.isfinite(d), 0) & (d.max(0) <= d.min(0) * (1.0 + smooth))
+                & np.isfinite(uv).all(1))
+
+
 def _bilinear(img: np.ndarray, uv: np.ndarray) -> np.ndarray:
     """Sample (H, W, C) at pixel coordinates (N, 2) (centres at +0.5); NaN outside the centres' hull."""
     h, w = img.shape[:2]
