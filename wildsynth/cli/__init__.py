@@ -29,6 +29,7 @@ from .dataset import dataset_app
 from .export import export_command
 from .generate import generate
 from .info import materials, params, scenes
+from .layout import export_layout_command
 from .stereo import stereo_from_mono_command
 
 
@@ -93,6 +94,7 @@ app.command()(scenes)
 app.command()(materials)
 app.command("stereo-from-mono")(stereo_from_mono_command)
 app.command("export")(export_command)
+app.command("export-layout")(export_layout_command)
 app.add_typer(dataset_app, name="dataset")
 
 
