@@ -69,12 +69,13 @@ def compose(recipe: SceneRecipe | str, params: BaseModel | None, seed: int | See
 
 
 def plan_motion(scene: Scene, shot: Shot, ground, params: MotionParams, seeds: SeedTree,
-                obstacles=None, floor=None) -> MotionSet:
+                obstacles=None, floor=None, timings: dict | None = None) -> MotionSet:
     """Everything that moves during the shot: the scene's own tracks (weather); in shots with flow,
     wind sway of the vegetation and falling leaves that pass the middle camera's view; and movers
     (any shot: a still gets them at their rest pose), kept above ``floor(x, y)`` (default
     ``ground``; the pipeline passes the layout's surface: ground or water) and out of ``obstacles``
-    (bounding spheres). Movers are added last, so their ids follow every other id."""
+    (bounding spheres). Movers are added last, so their ids follow every other id; ``timings`` (if
+    given) gets their build time as ``movers_build``."""
     from ..materials import RECIPES
 
     motions = MotionSet()
@@ -88,7 +89,10 @@ def plan_motion(scene: Scene, shot: Shot, ground, params: MotionParams, seeds: S
         fall = add_falling_particles(scene, params, mid, shot.duration(), ground, seeds.child("particles"))
         if fall is not None:  # rest pose at t = 0; they pass the middle camera's view mid-shot
             motions.add(fall)
+    t0 = time.perf_counter()
     movers = add_movers(scene, params.movers, shot, floor or ground, obstacles, seeds.child("movers"), set(RECIPES))
+    if timings is not None and movers is not None:
+        timings["movers_build"] = round(time.perf_counter() - t0, 3)
     if movers is not None:
         motions.add(movers.motion)
     return motions

@@ -206,9 +206,10 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
     with timed("scene_build"):
         c = compose(recipe, spec.params, root, rs.width, rs.height, opts.shot)
         scene, shot = c.scene, c.shot
+    motion_timings: dict = {}
     with timed("motion_plan"):
         motions = plan_motion(scene, shot, c.layout.ground.height, opts.motion, root.child("sequence"),
-                              obstacles=c.layout.obstacles, floor=c.layout.surface_height)
+                              obstacles=c.layout.obstacles, floor=c.layout.surface_height, timings=motion_timings)
     n_ids = int(scene._next_id - 1)
     id_to_class = scene.id_to_class()
     boxes3d = Boxes3D(scene)
@@ -284,7 +285,7 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
                 reporter.render_progress((frame + 1) / len(shot.frames))
         device = getattr(renderer, "device_used", "cpu")
 
-    stats = {**geometry, "objects": len(scene.objects),
+    stats = {**geometry, "objects": len(scene.objects), "motion_timings": motion_timings,
              "ids": n_ids, "frames": len(shot.frames), "cameras": names, "gt_renders": len(gt_seconds),
              "moving_ids": int(len(motions.ids)), "device": device,
              # one view's ground truth = one GT render + deriving every product from the passes
@@ -305,5 +306,6 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
         "options": opts.model_dump(mode="json"), **c.report, "shot": {
             "times": [shot.times[k] for k in shot.frames], "cameras": names, "rig": shot.rig,
             "layout": "flat" if flat else "<camera>/<frame:06d>/"},
-        "stats": stats, "timings": {**t, "compose": c.timings}, "conventions": "docs/ground_truth.md"})
+        "stats": stats, "timings": {**t, "compose": c.timings, "motion": motion_timings},
+        "conventions": "docs/ground_truth.md"})
     return RunResult(out, t, stats)
