@@ -266,6 +266,27 @@ def run_options(frames: int, fps: float, trajectory: Optional[str], speed: Optio
         raise UserError(validation_message(e, _SHOT_FLAGS)) from None
 
 
+_RENDER_FLAGS = {("samples",): "--samples", ("width",): "--resolution", ("height",): "--resolution",
+                 ("device",): "--device"}
+
+
+def render_settings(width: int, height: int, samples: int, denoise: bool, device: str,
+                    overrides: Optional[list[str]] = None, resolution: str = ""):
+    """``RenderSettings`` from the flags and ``--render key=value`` overrides (exposure, fstop, iso, ...);
+    one-line errors name the flag."""
+    from pydantic import ValidationError
+
+    from ..params import apply_overrides
+    from ..render.settings import RenderSettings
+
+    base = apply_overrides(RenderSettings, overrides or [], what="render", flag="--render", listing=None)
+    try:
+        return RenderSettings.model_validate({**base.model_dump(), "width": width, "height": height,
+                                              "samples": samples, "denoise": denoise, "device": device})
+    except ValidationError as e:
+        raise UserError(validation_message(e, _RENDER_FLAGS, {"--resolution": resolution})) from None
+
+
 @contextlib.contextmanager
 def progress_display() -> Iterator[Progress]:
     """A rich progress display on stderr that leaves nothing behind when the work fails

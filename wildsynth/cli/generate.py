@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 
 from ..params import UserError, apply_overrides
@@ -37,8 +36,8 @@ from .common import (
     parse_path,
     parse_resolution,
     progress_display,
+    render_settings,
     run_options,
-    validation_message,
 )
 from .signals import SignalExit
 
@@ -79,6 +78,7 @@ def generate(
     formats: Optional[str] = typer.Option(None, "--formats", help="comma list of exr,pfm,flo,kitti,coco,nerf,colmap (default all; png: previews and JSON only)"),
     motion: Optional[List[str]] = typer.Option(None, "--motion", help="moving things key=value, e.g. particles=300 (repeatable)"),
     overwrite: bool = typer.Option(False, "--overwrite/--no-overwrite", help="replace the output of an earlier run in --out (once this run succeeded)"),
+    render: Optional[List[str]] = typer.Option(None, "--render", help="render/camera setting key=value, e.g. exposure=0.5, fstop=2.8, iso=1600, vignetting=1, sensor=aps_c (repeatable; see docs/camera.md)"),
 ) -> None:
     """Generate one frame, or a shot (frames x rig), with exact ground truth.
 
@@ -88,7 +88,6 @@ def generate(
     optical flow both ways, scene flow and visibility (more than one frame) and
     disparity (stereo); see docs/ground_truth.md.
     """
-    from ..render.settings import RenderSettings
     from ..run import RunSpec, run
     from ..run.writer import StagedOutput, remove_stale
     from ..scenes import get as get_scene
@@ -104,13 +103,7 @@ def generate(
         params = apply_overrides(recipe.params, set_ or [], what=scene)
         if samples < 1:
             raise UserError(f"--samples {samples}: must be at least 1")
-        try:
-            settings = RenderSettings(width=width, height=height, samples=samples, denoise=denoise,
-                                      device=check_device(device))
-        except ValidationError as e:
-            raise UserError(validation_message(e, {("samples",): "--samples", ("width",): "--resolution",
-                                                   ("height",): "--resolution", ("device",): "--device"},
-                                               {"--resolution": resolution})) from None
+        settings = render_settings(width, height, samples, denoise, check_device(device), render, resolution)
         options = run_options(frames, fps, trajectory, speed, rig, baseline, views, formats, motion)
         check_output_dir(out_path)
         check_target(out_path, overwrite)

@@ -91,6 +91,7 @@ class Sun:
     direction: np.ndarray
     strength: float = 4.0  # W/m^2 (Blender sun strength)
     angle_deg: float = 0.53  # angular diameter, soft shadows
+    color: tuple = (1.0, 1.0, 1.0)  # linear RGB of the lamp (render/atmosphere.py: reddened by the air mass)
 
     @classmethod
     def from_angles(cls, elevation_deg: float, azimuth_deg: float, **kw) -> "Sun":

@@ -17,7 +17,7 @@ makes bpy 4.5 hang at process exit).
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional, Protocol, Union, runtime_checkable
 
 import numpy as np
@@ -42,8 +42,10 @@ def _check(name: str, a: np.ndarray, dtype, ndim: int, channels: int | None = No
 class RGBPass:
     """The path-traced image."""
 
-    linear: np.ndarray  # (H, W, 3) float32, scene-referred linear Rec.709
-    display: np.ndarray  # (H, W, 3) uint8 sRGB after the view transform
+    linear: np.ndarray  # (H, W, 3) float32, scene-referred linear Rec.709 (no exposure, noise or vignetting)
+    display: np.ndarray  # (H, W, 3) uint8 sRGB: exposed, sensor effects, then the view transform
+    exposure: float = 0.0  # stops applied to ``display``
+    film: dict = field(default_factory=dict)  # how ``display`` was developed and the lens (for frame.json)
 
     def __post_init__(self) -> None:
         _check("RGBPass.linear", self.linear, np.float32, 3, 3)

@@ -7,6 +7,15 @@ writes the instance id and the geometric ("true") normal of the hit triangle to
 AOVs: the normal of exactly the surface the depth describes, free of smooth
 shading and bump. Depth is Cycles' Z pass
 (planar z-depth). Geometry is identical to the RGB render by construction.
+The ground-truth pass never sees the camera effects: depth of field is off
+there (a pinhole, rays through pixel centres), and noise and vignetting are
+applied to the RGB image only (docs/camera.md).
+
+The RGB image is developed like a photograph (``render/film.py``): the
+scene-referred linear render (``RGBPass.linear``, written as image.exr) is
+vignetted, metered (auto-exposure, unless ``settings.exposure`` is given),
+given sensor noise at the exposure, and only then tone-mapped by Blender's view
+transform with that exposure into image.png.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import OpenEXR
 
 from ..core.camera import Camera
 from ..core.scene import Scene
+from . import film
 from .base import GTPasses, Progress, Renderer, RGBPass
 from .devices import use_device
 from .settings import RenderSettings
@@ -89,7 +99,8 @@ class CyclesRenderer(Renderer):
         self.seed = int(seed)
         self.scene = scene
         with _quiet():
-            self.bscene = load_scene(scene)
+            self.bscene = load_scene(scene, aerial=settings.aerial_perspective,
+                                     volumetric_clouds=settings.volumetric_clouds)
         # Keep Cycles' scene, BVH and shaders between renders: a camera move or an updated
         # instance transform then costs a partial sync instead of a full rebuild (~3 s -> ~0.05 s
         # at 96x64 for the GT pass of a sequence frame).
@@ -97,6 +108,9 @@ class CyclesRenderer(Renderer):
         self.device_used, self.device_note = use_device(self.bscene, settings.device)
         self._gt_material = None
         self._tmp = tempfile.TemporaryDirectory(prefix="wildsynth-")
+        self._last_depth: tuple[bytes, np.ndarray] | None = None  # the last GT depth, for the focus
+        self._rgb_renders = 0  # seeds the sensor noise of each RGB render
+        self._developed = None  # a float image Blender tone-maps the developed pixels from
 
     def close(self) -> None:
         self._tmp.cleanup()
@@ -139,29 +153,104 @@ class CyclesRenderer(Renderer):
             sc.render.threads = s.threads
         sc.render.film_transparent = False
         sc.view_settings.view_transform = s.view_transform
-        sc.view_settings.exposure = s.exposure
+        sc.view_settings.look = s.look
+        sc.view_settings.exposure = 0.0
         vl = sc.view_layers[0]
         vl.material_override = None
         vl.use_pass_z = False
 
+    @staticmethod
+    def _key(camera: Camera) -> bytes:
+        return camera.K.tobytes() + camera.cam_to_world.tobytes() + np.array([camera.width, camera.height]).tobytes()
+
+    def focus_distance(self, camera: Camera) -> float:
+        """``settings.focus_distance``, else the z-depth at the image centre: the median over the
+        central 5% x 5% of the exact depth (the last GT pass of this camera, or a new one); 10 km
+        when the centre is sky."""
+        if self.settings.focus_distance is not None:
+            return float(self.settings.focus_distance)
+        if self._last_depth is None or self._last_depth[0] != self._key(camera):
+            self.render_gt(camera)
+        depth = self._last_depth[1]
+        h, w = depth.shape
+        dh, dw = max(1, h // 40), max(1, w // 40)
+        patch = depth[h // 2 - dh:h // 2 + dh + 1, w // 2 - dw:w // 2 + dw + 1]
+        patch = patch[np.isfinite(patch)]
+        return float(np.median(patch)) if patch.size else 1.0e4
+
+    def _lens(self, camera: Camera) -> dict:
+        s = self.settings
+        sw, sh = s.sensor_mm
+        focal = float(camera.K[0, 0]) * sw / camera.width
+        lens = {"sensor": s.sensor, "sensor_mm": [sw, sh], "focal_mm": round(focal, 3),
+                "focal_mm_35mm_equiv": round(focal * 43.27 / float(np.hypot(sw, sh)), 3), "fstop": s.fstop}
+        if s.fstop is not None:
+            lens["focus_distance_m"] = round(self.focus_distance(camera), 4)
+        return lens
+
     def render_rgb(self, camera: Camera, progress: Progress | None = None) -> RGBPass:
+        s = self.settings
+        lens = self._lens(camera)  # may render the GT pass for the focus first
         self._configure_rgb()
-        set_camera(self.bscene, camera)
+        ob = set_camera(self.bscene, camera, sensor_width=s.sensor_mm[0])
+        ob.data.dof.use_dof = s.fstop is not None
+        if s.fstop is not None:
+            ob.data.dof.aperture_fstop = s.fstop
+            ob.data.dof.focus_distance = lens["focus_distance_m"]
         with _quiet(), _progress_handler(progress):
             bpy.ops.render.render()
         img = bpy.data.images["Render Result"]
-        exr, png = Path(self._tmp.name) / "rgb.exr", Path(self._tmp.name) / "rgb.png"
+        exr = Path(self._tmp.name) / "rgb.exr"
         fmt = self.bscene.render.image_settings
         with _quiet():
             fmt.file_format, fmt.color_depth, fmt.exr_codec = "OPEN_EXR", "32", "ZIP"
             img.save_render(str(exr), scene=self.bscene)
-            fmt.file_format, fmt.color_mode, fmt.color_depth = "PNG", "RGB", "8"
-            img.save_render(str(png), scene=self.bscene)
         chans = OpenEXR.File(str(exr)).channels()
-        rgba = next(iter(chans.values())).pixels
+        linear = np.ascontiguousarray(next(iter(chans.values())).pixels[..., :3], dtype=np.float32)
+        display, ev, info = self._develop(linear, camera)
+        self._rgb_renders += 1
+        return RGBPass(linear, display, exposure=ev, film={**info, "lens": lens})
+
+    def _develop(self, linear: np.ndarray, camera: Camera) -> tuple[np.ndarray, float, dict]:
+        """Vignetting, exposure (metered unless given), sensor noise, then Blender's view transform."""
+        s = self.settings
+        x = linear * film.vignetting(camera, s.vignetting)[..., None] if s.vignetting > 0 else linear
+        if s.exposure is None:
+            ev, info = film.auto_exposure(x, s.exposure_compensation)
+            info = {"auto": True, "compensation_ev": s.exposure_compensation, **info}
+        else:
+            ev, info = float(s.exposure), {"auto": False}
+        if s.iso is not None:
+            rng = np.random.default_rng([self.seed, self._rgb_renders])
+            x = film.sensor_noise(x, ev, s.iso, s.sensor_mm, rng)
+        info = {"exposure_ev": round(ev, 4), **info, "view_transform": s.view_transform, "look": s.look,
+                "vignetting": s.vignetting, "iso": s.iso}
+        return self._tone_map(x, ev), ev, info
+
+    def _tone_map(self, linear: np.ndarray, ev: float) -> np.ndarray:
+        """8-bit sRGB of scene-linear pixels through the scene's view transform at ``ev`` stops."""
+        h, w = linear.shape[:2]
+        img = self._developed
+        if img is None or tuple(img.size) != (w, h):
+            if img is not None:
+                bpy.data.images.remove(img)
+            img = self._developed = bpy.data.images.new("ws_developed", w, h, alpha=True, float_buffer=True)
+        rgba = np.ones((h, w, 4), dtype=np.float32)
+        rgba[..., :3] = linear
+        img.pixels.foreach_set(np.ascontiguousarray(rgba[::-1]).ravel())  # Blender's rows go bottom-up
+        png = Path(self._tmp.name) / "rgb.png"
+        sc = self.bscene
+        fmt = sc.render.image_settings
+        sc.view_settings.exposure = ev
+        try:
+            with _quiet():
+                fmt.file_format, fmt.color_mode, fmt.color_depth = "PNG", "RGB", "8"
+                img.save_render(str(png), scene=sc)
+        finally:
+            sc.view_settings.exposure = 0.0
         from ..io.png import read_png
 
-        return RGBPass(np.ascontiguousarray(rgba[..., :3], dtype=np.float32), read_png(png)[..., :3])
+        return read_png(png)[..., :3]
 
     # -- ground truth ----------------------------------------------------------
     def _gt_override(self):
@@ -211,10 +300,11 @@ class CyclesRenderer(Renderer):
         cy.max_bounces = 0
         cy.seed = self.seed
         sc.render.film_transparent = False
+        sc.render.use_motion_blur = False
         vl = sc.view_layers[0]
         vl.material_override = self._gt_override()
         vl.use_pass_z = True
-        set_camera(sc, camera)
+        set_camera(sc, camera).data.dof.use_dof = False  # the pinhole: no camera effect reaches the GT
         path = Path(self._tmp.name) / "gt.exr"
         fmt = sc.render.image_settings
         fmt.file_format, fmt.color_depth, fmt.exr_codec = "OPEN_EXR_MULTILAYER", "32", "NONE"  # temp file: speed
@@ -237,4 +327,5 @@ class CyclesRenderer(Renderer):
         normal[sky] = 0.0
         inst = np.rint(layers["ws_id.X"]).astype(np.uint32)
         inst[sky] = 0
+        self._last_depth = (self._key(camera), depth)
         return GTPasses(depth, normal, inst)

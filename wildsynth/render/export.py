@@ -313,7 +313,7 @@ def build_export_scene(scene: Scene, cameras=None, exclude: Iterable[str] = ()) 
     dropped = [o.name for o in scene.objects if o not in kept]
     sub = Scene(objects=kept, sun=scene.sun, sky=scene.sky, lights=scene.lights)
     with _quiet():
-        bscene = load_scene(sub)
+        bscene = load_scene(sub, aerial=False)
     _prototypes_as_instances()
     cache: dict = {}
     procedural = set(bpy.data.materials)

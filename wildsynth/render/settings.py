@@ -1,16 +1,26 @@
-"""Render settings (no bpy here, so the CLI can validate them without loading Blender)."""
+"""Render settings (no bpy here, so the CLI can validate them without loading Blender).
+
+Camera effects (depth of field, motion blur, sensor noise, vignetting) are options, all off by
+default; none of them reaches the ground truth, which stays the pinhole, pixel-centre truth
+(docs/camera.md).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Device = Literal["auto", "cpu", "cuda", "optix", "hip", "metal"]
+Sensor = Literal["full_frame", "aps_c", "micro_four_thirds", "one_inch"]
+
+# Sensor sizes (width x height, mm) of the usual camera formats.
+SENSORS_MM: dict[str, tuple[float, float]] = {
+    "full_frame": (36.0, 24.0), "aps_c": (23.6, 15.6), "micro_four_thirds": (17.3, 13.0), "one_inch": (13.2, 8.8)}
 
 
 class RenderSettings(BaseModel):
-    """How the RGB image is path traced. Ground truth is always exact at pixel centres."""
+    """How the RGB image is path traced and developed. Ground truth is always exact at pixel centres."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -26,5 +36,22 @@ class RenderSettings(BaseModel):
     glossy_bounces: int = Field(1, ge=0, le=64, description="glossy light bounces")
     device: Device = Field("auto", description="render device: auto (best available: optix > cuda > hip > metal > cpu), cpu, or one GPU backend (falls back to cpu, with a warning, when it is missing)")
     threads: int = Field(0, ge=0, le=1024, description="CPU threads (0 = all cores)")
-    exposure: float = Field(0.0, ge=-10.0, le=10.0, description="film exposure in stops")
-    view_transform: str = Field("AgX", description="Blender view transform for image.png (AgX, Filmic, Standard)")
+    # -- developing the image ---------------------------------------------------------------
+    exposure: Optional[float] = Field(None, ge=-20.0, le=20.0, description="exposure of image.png in stops (None: auto-exposure metered from the rendered image; image.exr is never exposed)")
+    exposure_compensation: float = Field(0.0, ge=-5.0, le=5.0, description="stops added to the auto-exposure (like a camera's +/- dial)")
+    view_transform: Literal["AgX", "Filmic", "Standard"] = Field("AgX", description="Blender view transform for image.png")
+    look: str = Field("None", description="Blender look of the view transform (e.g. 'AgX - Medium High Contrast'; 'None' for the plain transform)")
+    # -- air -------------------------------------------------------------------------------
+    aerial_perspective: bool = Field(True, description="haze with distance from the sky's own air and dust densities (in shading, exact per sample)")
+    volumetric_clouds: bool = Field(False, description="clouds as a volume slab (they shade the ground) instead of the sky texture's cloud layer; slower")
+    # -- camera: all off by default; the ground truth never sees them ------------------------
+    sensor: Sensor = Field("full_frame", description="sensor format (full_frame 36x24, aps_c 23.6x15.6, micro_four_thirds 17.3x13, one_inch 13.2x8.8 mm): sets the real focal length, depth of field and noise")
+    fstop: Optional[float] = Field(None, ge=0.7, le=64.0, description="aperture f-number for depth of field (None: pinhole, all sharp)")
+    focus_distance: Optional[float] = Field(None, gt=0.0, le=1.0e6, description="z-depth of the focal plane, m (None: the depth at the image centre)")
+    shutter: float = Field(0.0, ge=0.0, le=1.0, description="motion blur: the shutter's open time as a fraction of the frame interval (0: off; camera and rigid objects between frames)")
+    iso: Optional[float] = Field(None, ge=50.0, le=409600.0, description="sensor noise at this ISO (Poisson photon noise plus Gaussian read noise on linear values, before the tone curve; None: off)")
+    vignetting: float = Field(0.0, ge=0.0, le=1.0, description="natural vignetting: the cos^4 falloff raised to this power (0: off, 1: a thin lens' full cos^4)")
+
+    @property
+    def sensor_mm(self) -> tuple[float, float]:
+        return SENSORS_MM[self.sensor]

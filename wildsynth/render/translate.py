@@ -20,7 +20,7 @@ from ..core.mesh import Instances, Mesh
 from ..core.scene import Object, Scene
 from ..materials import Graph, build
 from ..materials.graph import Out
-from ..materials.sky import sky_graph
+from ..materials.sky import cloud_volume_graph, haze_beta, sky_graph, with_aerial_perspective
 
 ID_ATTR = "ws_id"
 GT_HIDDEN = "ws_gt_hidden"  # custom property: object left out of the ground-truth pass
@@ -150,12 +150,18 @@ def _socket(sockets, key, node_type: str):
     return found[0]
 
 
-def add_objects(bscene: bpy.types.Scene, scene: Scene) -> None:
+def add_objects(bscene: bpy.types.Scene, scene: Scene, aerial: bool = True) -> None:
+    """Every object of ``scene``; with ``aerial``, each material is seen through the haze of the
+    scene's air (``materials.sky.with_aerial_perspective``)."""
     cache: dict = {}
+    beta = haze_beta(scene.sky.air_density, scene.sky.dust_density) if aerial else 0.0
     for obj in scene.objects:
         mat = cache.get(obj.material)
         if mat is None:
-            mat = cache[obj.material] = compile_graph(build(obj.material))
+            graph = with_aerial_perspective(build(obj.material), scene.sky, scene.sun, beta)
+            mat = cache[obj.material] = compile_graph(graph)
+            if beta > 0.0:
+                mat.cycles.emission_sampling = "NONE"  # the haze glow is not a light
         if obj.is_instanced:
             _add_instances(bscene, obj, mat)
         else:
@@ -166,8 +172,9 @@ def add_objects(bscene: bpy.types.Scene, scene: Scene) -> None:
             bscene.collection.objects.link(ob)
 
 
-def set_camera(bscene: bpy.types.Scene, cam: Camera) -> bpy.types.Object:
-    """Place a Blender camera that reproduces the OpenCV pinhole exactly."""
+def set_camera(bscene: bpy.types.Scene, cam: Camera, sensor_width: float = 36.0) -> bpy.types.Object:
+    """Place a Blender camera that reproduces the OpenCV pinhole exactly; ``sensor_width`` (mm)
+    sets the real focal length (and so the depth of field), never the field of view."""
     fx, fy, cx, cy = cam.K[0, 0], cam.K[1, 1], cam.K[0, 2], cam.K[1, 2]
     if abs(fx - fy) > 1e-6 * fx:
         raise ValueError(f"non-square pixels are not supported (fx={fx}, fy={fy})")
@@ -178,7 +185,7 @@ def set_camera(bscene: bpy.types.Scene, cam: Camera) -> bpy.types.Object:
         bscene.camera = ob
     data = ob.data
     data.sensor_fit = "HORIZONTAL"
-    data.sensor_width = 36.0
+    data.sensor_width = float(sensor_width)
     data.lens = fx * data.sensor_width / cam.width
     data.shift_x = (cam.width / 2.0 - cx) / cam.width
     data.shift_y = (cy - cam.height / 2.0) / cam.width
@@ -190,10 +197,11 @@ def set_camera(bscene: bpy.types.Scene, cam: Camera) -> bpy.types.Object:
     return ob
 
 
-def set_sun_and_sky(bscene: bpy.types.Scene, scene: Scene) -> None:
+def set_sun_and_sky(bscene: bpy.types.Scene, scene: Scene, volumetric_clouds: bool = False) -> None:
     sun = scene.sun
     lamp = bpy.data.lights.new("sun", "SUN")
     lamp.energy = sun.strength
+    lamp.color = tuple(float(c) for c in sun.color)
     lamp.angle = math.radians(sun.angle_deg)
     ob = bpy.data.objects.new("sun", lamp)
     z = np.asarray(sun.direction, dtype=np.float64)  # the lamp shines along its local -Z
@@ -214,7 +222,33 @@ def set_sun_and_sky(bscene: bpy.types.Scene, scene: Scene) -> None:
     world = bpy.data.worlds.new("sky")
     bscene.world = world
     world.use_nodes = True
-    compile_graph(sky_graph(scene.sky, sun), world.node_tree, output="ShaderNodeOutputWorld")
+    clouds = volumetric_clouds and scene.sky.clouds > 0
+    compile_graph(sky_graph(scene.sky, sun, cloud_layer=not clouds), world.node_tree, output="ShaderNodeOutputWorld")
+    if clouds:
+        add_cloud_slab(bscene, scene)
+
+
+CLOUD_BASE, CLOUD_THICKNESS, CLOUD_EXTENT = 1500.0, 800.0, 20000.0  # m: above the highest geometry, half-width
+
+
+def add_cloud_slab(bscene: bpy.types.Scene, scene: Scene) -> bpy.types.Object:
+    """A box of cloud volume (``materials.sky.cloud_volume_graph``) from 1.5 km above the scene's
+    highest vertex, 800 m thick, 40 km wide; never in the ground truth. It shades the ground
+    where a cloud is between it and the sun."""
+    top = max((float(o.geometry.vertices[:, 2].max()) for o in scene.objects
+               if not o.is_instanced and len(o.geometry.vertices)), default=0.0)
+    me = bpy.data.meshes.new("clouds")
+    e, h = CLOUD_EXTENT, CLOUD_THICKNESS
+    v = [(x, y, z) for z in (0.0, h) for y in (-e, e) for x in (-e, e)]
+    f = [(0, 2, 3, 1), (4, 5, 7, 6), (0, 1, 5, 4), (2, 6, 7, 3), (0, 4, 6, 2), (1, 3, 7, 5)]
+    me.from_pydata(v, [], f)
+    me.materials.append(compile_graph(cloud_volume_graph(scene.sky, h)))
+    ob = bpy.data.objects.new("clouds", me)
+    ob.location = (0.0, 0.0, top + CLOUD_BASE)
+    ob[GT_HIDDEN] = True
+    ob.visible_diffuse = False  # skylight is already in the world; the slab only blocks the sun
+    bscene.collection.objects.link(ob)
+    return ob
 
 
 def pose_things(scene: Scene, ids: np.ndarray, deltas: np.ndarray) -> None:
@@ -250,10 +284,10 @@ def pose_things(scene: Scene, ids: np.ndarray, deltas: np.ndarray) -> None:
             ob.matrix_world = Matrix((deltas[k] if k >= 0 else np.eye(4)).tolist())
 
 
-def load_scene(scene: Scene) -> bpy.types.Scene:
+def load_scene(scene: Scene, aerial: bool = True, volumetric_clouds: bool = False) -> bpy.types.Scene:
     """A fresh Blender scene holding ``scene`` (objects, sun, sky), ready for a camera."""
     bscene = reset()
     bscene.render.engine = "CYCLES"
-    add_objects(bscene, scene)
-    set_sun_and_sky(bscene, scene)
+    add_objects(bscene, scene, aerial)
+    set_sun_and_sky(bscene, scene, volumetric_clouds)
     return bscene

@@ -254,7 +254,7 @@ def write_view(folder: Path, p: ViewProducts, formats: tuple[str, ...], frame: i
             tiles.append(("fwd visible", mask_preview(p.fwd.valid)))
         tiles.append(("boundaries", mask_preview(p.boundaries)))
         meta = {"frame": frame, "time": t, "camera_name": name, "camera": camera_json(p.camera),
-                "boxes_2d": p.boxes_2d, "boxes_3d": p.boxes_3d}
+                "boxes_2d": p.boxes_2d, "boxes_3d": p.boxes_3d, "film": p.rgb.film}  # film: exposure, lens
         if p.disparity is not None:
             write_png(stage / "disparity_valid.png", (p.disparity_valid * 255).astype(np.uint8))
             names.append("disparity_valid.png")

@@ -30,9 +30,12 @@ from ..core.solar import solar_position
 class SkyParams(BaseModel):
     """Sun from latitude, date and time of day; physical sky; a cloud layer.
 
-    Unset values (None) are drawn from the seed: a day of the year, a daytime
-    hour with the sun at least ``min_sun_elevation`` high (night is excluded
-    unless ``allow_night``), a compass heading of the world, a cloud cover.
+    Sun and sky come from one atmosphere (``materials/sky.py``): Blender's Nishita sky with
+    these air and dust densities, and a sun lamp with the strength and colour Nishita's own sun
+    has after the air mass of its elevation, 0.53 degrees wide (crisp shadows). Unset values
+    (None) are drawn from the seed: a day of the year, a daytime hour with the sun at least
+    ``min_sun_elevation`` high (night is excluded unless ``allow_night``), a compass heading of
+    the world, a cloud cover and the haze (dust density).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -45,12 +48,15 @@ class SkyParams(BaseModel):
     north: Optional[float] = Field(None, ge=0.0, le=360.0, description="heading of north, degrees counter-clockwise from +Y (None: drawn)")
     clouds: Optional[float] = Field(None, ge=0.0, le=1.0, description="cloud cover fraction (None: drawn in [0, 0.5])")
     overcast: float = Field(0.0, ge=0.0, le=1.0, description="0 clear sun, 1 sun hidden behind closed cloud")
-    sun_strength: float = Field(4.0, ge=0.0, le=100.0, description="sun irradiance (Blender sun strength)")
-    sky_strength: float = Field(0.3, ge=0.0, le=10.0, description="physical sky brightness multiplier")
+    sun_strength: Optional[float] = Field(None, ge=0.0, le=100.0, description="sun lamp strength, Blender units (None: physical, from the sun's elevation, air mass and the densities; about 4 at 45 degrees)")
+    sun_scale: float = Field(1.0, ge=0.0, le=100.0, description="multiplier on the physical sun (1: consistent with the sky)")
+    sky_strength: Optional[float] = Field(None, ge=0.0, le=10.0, description="Nishita sky brightness multiplier (None: the physical scale shared with the sun, 0.032)")
     air_density: float = Field(1.0, ge=0.0, le=10.0, description="Rayleigh scattering (x standard atmosphere)")
-    dust_density: float = Field(1.5, ge=0.0, le=10.0, description="Mie scattering, haze (x standard)")
+    dust_density: Optional[float] = Field(None, ge=0.0, le=10.0, description="Mie scattering, haze (x Nishita's standard; None: drawn log-uniform in [1, 5]: visibility about 80 to 30 km)")
 
     def make(self, rng) -> tuple[Sun, Sky]:
+        from ..materials.sky import FILM_SCALE, sun_lamp
+
         day = self.day_of_year if self.day_of_year is not None else int(rng.integers(1, 366))
         hours = np.linspace(0.0, 24.0, 289)
         if self.hour is not None:
@@ -64,13 +70,20 @@ class SkyParams(BaseModel):
         north = self.north if self.north is not None else float(rng.uniform(0.0, 360.0))
         clouds = self.clouds if self.clouds is not None else float(rng.uniform(0.0, 0.5))
         clouds = max(clouds, self.overcast)
-        sun = Sun.from_angles(elevation, azimuth + north, strength=self.sun_strength * (1.0 - 0.9 * self.overcast))
-        sky = Sky(air_density=self.air_density, dust_density=self.dust_density,
-                  strength=self.sky_strength * (1.0 - 0.4 * self.overcast), clouds=clouds,
-                  cloud_seed=int(rng.integers(0, 2**31 - 1)),
+        cloud_seed = int(rng.integers(0, 2**31 - 1))
+        dust = self.dust_density if self.dust_density is not None else float(np.exp(rng.uniform(0.0, np.log(5.0))))
+        strength, colour = sun_lamp(elevation, self.air_density, dust)
+        if self.sun_strength is not None:
+            strength = self.sun_strength
+        strength *= self.sun_scale * (1.0 - 0.9 * self.overcast)
+        sun = Sun.from_angles(elevation, azimuth + north, strength=strength, color=colour)
+        sky_strength = self.sky_strength if self.sky_strength is not None else FILM_SCALE
+        sky = Sky(air_density=self.air_density, dust_density=dust,
+                  strength=sky_strength * (1.0 - 0.4 * self.overcast), clouds=clouds, cloud_seed=cloud_seed,
                   drawn={"day_of_year": day, "hour": round(hour, 3), "north_deg": round(north, 3),
                          "clouds": round(clouds, 4), "sun_elevation_deg": round(elevation, 3),
-                         "sun_azimuth_deg": round((azimuth + north) % 360.0, 3)})
+                         "sun_azimuth_deg": round((azimuth + north) % 360.0, 3), "dust_density": round(dust, 4),
+                         "sun_strength": round(strength, 4), "sun_color": [round(c, 4) for c in colour]})
         return sun, sky
 
 
