@@ -9,6 +9,7 @@ from wildsynth.io import read_exr, read_json, read_png
 from wildsynth.io.colmap import read_colmap
 from wildsynth.io.flo import read_flo
 from wildsynth.io.pfm import read_pfm
+from wildsynth.io.tracks import read_anno
 from wildsynth.run import FORMATS
 
 pytestmark = [pytest.mark.blender, pytest.mark.slow]
@@ -46,6 +47,8 @@ def _read(path: Path):
         return read_png(path)
     if name.endswith(".json"):
         return read_json(path)
+    if name.endswith(".npz"):
+        return read_anno(path)
     if path.parent.name == "colmap":
         return read_colmap(path.parent)[0]
     raise AssertionError(f"no reader for {path}")

@@ -1,9 +1,11 @@
-"""The one pipeline: run spec -> layout -> shot -> scene -> displacement -> render -> gt -> io.
+"""The one pipeline: run spec -> layout -> shot -> scene -> displacement -> motion -> render -> gt -> io.
 
 A single frame is a shot of one mono camera at one time; a sequence, a stereo
 pair or a multiview ring goes through exactly the same stages. Each stage is
 timed here (``RunResult.timings``) and the peak memory recorded once, at the
-end. Conventions of every file: docs/ground_truth.md; the layout: writer.py.
+end. Point tracks are built view by view as the frames come (``gt.tracks.TrackBuilder``) and
+written at the end by the formats' shot writers. Conventions of every file: docs/ground_truth.md;
+the layout: writer.py.
 """
 
 from __future__ import annotations
@@ -263,8 +265,8 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
         for k in shot.frames:
             prev, cur, nxt = at(k - 1), at(k), at(k + 1)
             frame = output_index[k]
-            with timed("tracks"):
-                for name, tb in tracks.items():
+            for name, tb in tracks.items():  # point tracks: queries on the first frame, then every frame
+                with timed("tracks"):
                     v = cur[name]
                     if frame == 0:
                         tb.start(v.passes.depth, v.passes.instance, v.camera, shot.times[k], tp.points,
