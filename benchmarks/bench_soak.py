@@ -1,7 +1,7 @@
 """Soak test: many consecutive tiny jobs of mixed scenes through the dataset runner, 1 worker.
 
     python benchmarks/bench_soak.py [--count 100] [--resolution 32x24] [--samples 1] [--seed 0]
-                                    [--scenes meadow,desert,canyon,forest] [--out DIR]
+                                    [--scenes meadow,desert,canyon,forest] [--out DIR] [--budget-s S]
 
 Every job runs in a fresh worker process, so a leak in the pipeline or in
 Blender can only show as a worker that grows with the job index if something
@@ -17,7 +17,9 @@ inside the worker and the worker's CPU seconds, the driver's RSS after it; then
 the RSS slopes in MB per job: per scene, pooled over scenes (each scene its own
 level, one common slope) and the driver's, and ``grows``: whether the pooled
 worker slope or the driver slope, times the job count, exceeds 20 MB and 5 % of
-the mean.
+the mean. With ``--budget-s S`` no new job starts once S seconds have passed (the
+running one finishes), so a shared machine can measure as many jobs as fit; the
+JSON then says how many ran (``done``) of ``count``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import numpy as np
 from wildsynth.dataset.jobs import make_spec
 from wildsynth.dataset.manifest import read_manifest
 from wildsynth.dataset.runners import generate_dataset
+from wildsynth.dataset.stop import Stop
 
 THIN = {"forest": ["tree_density=0.3", "grass_density=0.1", "undergrowth=0.2"], "desert": ["vegetation=0.3"],
         "meadow": ["rocks.count=5"]}
@@ -84,6 +87,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scenes", default="meadow,desert,canyon,forest", help="comma list (equal weights)")
     ap.add_argument("--out", type=Path, default=None, help="dataset root (default: a temporary folder)")
+    ap.add_argument("--budget-s", type=float, default=None, help="start no job after this many seconds")
     a = ap.parse_args()
     width, height = (int(v) for v in a.resolution.lower().split("x"))
     names = [s for s in a.scenes.split(",") if s]
@@ -92,9 +96,15 @@ def main() -> None:
                      overrides={n: THIN[n] for n in names if n in THIN},
                      render={"width": width, "height": height, "samples": a.samples}, out=root)
     driver_rss: dict[str, float] = {}
+    stop = Stop()
     t0, c0 = time.perf_counter(), cpu_seconds()
-    summary = generate_dataset(spec, workers=1, progress=False,
-                               on_result=lambda rec: driver_rss.__setitem__(rec["id"], round(rss_mb(), 1)))
+
+    def on_result(rec: dict) -> None:
+        driver_rss[rec["id"]] = round(rss_mb(), 1)
+        if a.budget_s is not None and time.perf_counter() - t0 > a.budget_s:
+            stop.request(f"time budget of {a.budget_s:g} s spent", urgent=False)  # no new job
+
+    summary = generate_dataset(spec, workers=1, progress=False, on_result=on_result, stop=stop)
     wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
 
     recs = [r for r in read_manifest(root) if r["id"] in driver_rss]  # this run's records, in job order
@@ -124,6 +134,7 @@ def main() -> None:
         "benchmark": "bench_soak", "host": platform.node(), "cpus": os.cpu_count(), "root": str(root),
         "count": a.count, "resolution": [width, height], "samples": a.samples, "scenes": names, "workers": 1,
         "done": summary.done, "failed": summary.failed, "skipped": summary.skipped,
+        "budget_s": a.budget_s, "stopped": stop.reason,
         "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
         "jobs_per_hour": round(3600.0 * summary.done / wall, 1) if wall > 0 else None,
         "per_scene": per_scene,
