@@ -187,7 +187,7 @@ def test_params_are_checked_and_off_by_default():
         MoverParams(kinds=["cube"])
     from wildsynth.run import RunOptions
 
-    with pytest.raises(ValueError, match="movers.materials"):
+    with pytest.raises(ValueError, match="no_such_material"):
         RunOptions(motion={"movers": {"count": 1, "materials": ["no_such_material"]}})
     scene, _, plan = movers(count=3, materials=["granite"])
     assert all(o.material.recipe == "granite" for o in scene.objects)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Callable, Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from scipy.spatial import ConvexHull
 
 from ..core.mesh import Instances, Mesh
@@ -78,6 +78,17 @@ class MoverParams(BaseModel):
     in_view: float = Field(0.75, ge=0.0, le=1.0, description="share of output frames a path should be in view")
     attempts: int = Field(12, ge=1, le=200, description="candidate paths drawn per mover")
     detail: int = Field(2, ge=0, le=4, description="mesh detail level (tessellation of each shape)")
+
+    @field_validator("materials")
+    @classmethod
+    def _known_materials(cls, v):
+        if v:
+            from ..materials.library import RECIPES  # names only: a parameter check, nothing is built
+
+            bad = [m for m in v if m not in RECIPES]
+            if bad:
+                raise ValueError(f"unknown material(s) {', '.join(bad)}; known: {', '.join(sorted(RECIPES))}")
+        return v
 
     @model_validator(mode="after")
     def _ranges(self):

@@ -20,19 +20,8 @@ class RunOptions(BaseModel):
 
     shot: ShotOptions = Field(default_factory=ShotOptions, description="frames, rig and camera path")
     motion: MotionParams = Field(default_factory=MotionParams,
-                                 description="things that move by themselves (shots with flow only)")
+                                 description="things that move by themselves (shots with flow; movers in stills too) and point tracks")
     formats: tuple[str, ...] = Field(tuple(FORMATS), description="file formats besides the PNG previews and JSON")
-
-    @field_validator("motion")
-    @classmethod
-    def _materials(cls, v):
-        if v.movers.materials:
-            from ..materials import RECIPES
-
-            bad = [m for m in v.movers.materials if m not in RECIPES]
-            if bad:
-                raise ValueError(f"movers.materials: unknown {', '.join(bad)}; known: {', '.join(sorted(RECIPES))}")
-        return v
 
     @field_validator("formats")
     @classmethod
