@@ -140,3 +140,186 @@ def blend(surface: Surface, rng: np.random.Generator, params: dict,
         if live.any():
             out[live] += weight[live] * relief(surface.subset(live), sub, params)
     return out
+
+
+# -- cellular relief: pebbles, clods, cracks, joints ----------------------------------------------
+
+
+@njit(cache=True, inline="always")
+def _cell_hash(x, y, z, perm):
+    return perm[perm[perm[x & 255] + (y & 255)] + (z & 255)]
+
+
+@njit(cache=True, parallel=True)
+def _worley3(q, perm, jitter):
+    """Distances to the nearest and second-nearest feature point of a jittered grid (cell units),
+    and a random value in [0, 1) per nearest cell, at points q (V, 3)."""
+    n = q.shape[0]
+    f1 = np.empty(n)
+    f2 = np.empty(n)
+    cid = np.empty(n)
+    for i in prange(n):
+        cx, cy, cz = int(np.floor(q[i, 0])), int(np.floor(q[i, 1])), int(np.floor(q[i, 2]))
+        b1, b2, best = 1e9, 1e9, 0.0
+        for dz in range(-1, 2):
+            for dy in range(-1, 2):
+                for dx in range(-1, 2):
+                    x, y, z = cx + dx, cy + dy, cz + dz
+                    h = _cell_hash(x, y, z, perm)
+                    fx = x + 0.5 + jitter * (perm[h] / 255.0 - 0.5)
+                    fy = y + 0.5 + jitter * (perm[h + 1] / 255.0 - 0.5)
+                    fz = z + 0.5 + jitter * (perm[h + 2] / 255.0 - 0.5)
+                    d = np.sqrt((q[i, 0] - fx) ** 2 + (q[i, 1] - fy) ** 2 + (q[i, 2] - fz) ** 2)
+                    if d < b1:
+                        b2 = b1
+                        b1 = d
+                        best = perm[h + 3] / 256.0
+                    elif d < b2:
+                        b2 = d
+        f1[i], f2[i], cid[i] = b1, b2, best
+    return f1, f2, cid
+
+
+def worley(points: np.ndarray, rng: np.random.Generator, size: float, jitter: float = 0.9):
+    """Cellular noise of cells ``size`` apart: (F1, F2 in cell units, a random value per cell)."""
+    perm = perm_table(rng)
+    off = rng.uniform(-100, 100, 3)
+    q = np.ascontiguousarray(np.asarray(points, dtype=np.float64) / size + off)
+    return _worley3(q, perm, float(jitter))
+
+
+def _smoothstep(x):
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Cellular relief of cells ``size`` m across, peak ``amplitude`` m.
+
+    ``kind``: "pebbles" (a rounded stone per cell, sunk between), "clods" (lumps of soil, flatter
+    tops), "cracks" (polygonal plates with grooves ``width`` (cell units) deep ``amplitude``, edges
+    curled up by ``curl`` of it: drying mud), "joints" (narrow fractures only: rock)."""
+
+    size: float
+    amplitude: float
+    kind: str = "pebbles"
+    width: float = 0.08
+    curl: float = 0.0
+    cover: float = 1.0  # share of cells that carry a stone or clod (pebbles / clods)
+
+    def __call__(self, surface: Surface, rng: np.random.Generator, params: dict) -> np.ndarray:
+        p, s = surface.points, surface.spacing
+        sub = np.random.default_rng(rng.integers(0, 2**63, size=2))  # drawn whatever is live
+        w = band_weight(self.size, s)
+        out = np.zeros(len(surface))
+        live = w > 0
+        if not live.any():
+            return out
+        f1, f2, cid = worley(p[live], sub, self.size)
+        edge = f2 - f1  # 0 on a cell border, ~0.5+ deep inside
+        if self.kind in ("cracks", "joints"):
+            # a groove can be no narrower than the mesh can show: widen it and make it shallower
+            res = 1.5 * s[live] / self.size
+            wid = np.maximum(self.width, res)
+            groove = (1.0 - _smoothstep(edge / wid)) * (self.width / wid)
+            h = -groove
+            if self.kind == "cracks":
+                h = h + self.curl * np.clip(1.0 - edge / 0.35, 0.0, 1.0) ** 2 + 0.15 * (cid - 0.5)
+        else:
+            lump = np.sqrt(_smoothstep(edge / (0.55 if self.kind == "pebbles" else 0.3)))
+            height = 0.5 + 0.5 * cid
+            present = cid < self.cover
+            h = np.where(present, height * lump, 0.0) - 0.5 * self.cover
+            if self.kind == "clods":
+                h = np.minimum(h, 0.35)  # flattened tops
+        out[live] = self.amplitude * w[live] * h
+        return out
+
+
+@dataclass(frozen=True)
+class Ripples:
+    """Wind ripples on sand (``wavelength`` m crest spacing, ``amplitude`` m half height) with
+    irregular crests: the domain is warped (crests bend, local spacing varies ~±25 %), two ripple
+    trains of slightly different spacing and heading are blended by a noise mask (where one
+    takes over, crests fork or end, as real ripples bifurcate), and crest height varies.
+    Asymmetric profile: a gentle stoss side into the wind, a steep lee side (``lee`` of a period)."""
+
+    wavelength: float
+    amplitude: float
+    angle: float | None = None  # crests run across this heading (radians from +X); None: drawn
+    lee: float = 0.3
+
+    def __call__(self, surface: Surface, rng: np.random.Generator, params: dict) -> np.ndarray:
+        lam = self.wavelength
+        drawn = rng.uniform(0.0, np.pi)
+        ang = drawn if self.angle is None else self.angle
+        seeds = rng.integers(0, 2**63, size=(4, 2))  # every stream drawn whatever is live
+        p, s = surface.points, surface.spacing
+        w = band_weight(0.8 * lam, s)
+        out = np.zeros(len(surface))
+        live = w > 0
+        if not live.any():
+            return out
+        q = p[live]
+        zero = np.zeros(len(q))
+        warp = np.stack([banded_fbm(q, zero, np.random.default_rng(seeds[k]), 1.0 / (5.0 * lam), 2)
+                         for k in range(2)], -1)
+        qx, qy = q[:, 0] + 1.3 * lam * warp[:, 0], q[:, 1] + 1.3 * lam * warp[:, 1]
+
+        def train(heading, spacing):
+            t = (qx * np.cos(heading) + qy * np.sin(heading)) / spacing
+            t = t - np.floor(t)
+            tri = np.where(t < 1.0 - self.lee, t / (1.0 - self.lee), (1.0 - t) / self.lee)
+            return _smoothstep(tri) - 0.5
+
+        mix = _smoothstep(1.5 * banded_fbm(q, zero, np.random.default_rng(seeds[2]), 1.0 / (3.0 * lam), 2) + 0.5)
+        h = (1.0 - mix) * train(ang, lam) + mix * train(ang + 0.14, 1.13 * lam)
+        height = 0.75 + 0.35 * banded_fbm(q, zero, np.random.default_rng(seeds[3]), 1.0 / (4.0 * lam), 2)
+        out[live] = 2.0 * self.amplitude * w[live] * height * h
+        return out
+
+
+@dataclass(frozen=True)
+class Strata:
+    """Sedimentary beds: layers of mean thickness ``thickness`` m (varying, wavy by a warp of
+    ``warp`` thicknesses), each bulging out by ``depth`` m times its hardness (hard beds stand
+    out, soft ones recede, with a notch at each bedding plane)."""
+
+    thickness: float
+    depth: float
+    warp: float = 0.4
+
+    def __call__(self, surface: Surface, rng: np.random.Generator, params: dict) -> np.ndarray:
+        sub = np.random.default_rng(rng.integers(0, 2**63, size=2))
+        salt = float(rng.uniform(0.0, 1000.0))
+        p, s = surface.points, surface.spacing
+        w = band_weight(self.thickness, s)
+        out = np.zeros(len(surface))
+        live = w > 0
+        if not live.any():
+            return out
+        q = p[live]
+        t = q[:, 2] / self.thickness + self.warp * banded_fbm(q, np.zeros(len(q)), sub, 0.3 / self.thickness, 2)
+        bed = np.floor(t)
+        hard = np.modf(np.abs(np.sin(bed * 12.9898 + salt)) * 43758.5453)[0]
+        bulge = np.sqrt(np.sin(np.pi * (t - bed)))
+        out[live] = self.depth * w[live] * ((0.35 + 0.65 * hard) * bulge - 0.5)
+        return out
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The sum of several reliefs (each with its own random stream)."""
+
+    parts: tuple
+
+    def __call__(self, surface: Surface, rng: np.random.Generator, params: dict) -> np.ndarray:
+        out = np.zeros(len(surface))
+        for part in self.parts:
+            out += part(surface, np.random.default_rng(rng.integers(0, 2**63, size=2)), params)
+        return out
+
+
+def stack(*parts) -> Stack:
+    return Stack(tuple(parts))

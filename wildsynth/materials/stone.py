@@ -1,130 +1,230 @@
-"""Stone, soil and gravel materials. Several carry numpy displacement (real relief, band-limited:
-see ``relief``)."""
+"""Rock types: granite, basalt, slate, sandstones, limestone, chalk, shale, tuff, varnished,
+lichen-covered, mossy, wet and tidal rock, and the generic boulder ``rock``.
+
+One layer function (``rock_layer``) makes them all: a metre-scale tint drift, centimetre
+mottling (and crystals, pores or strata bands where the rock type has them), millimetre
+grain in the bump, optional lichen. Every texture is 3D at object coordinates, so a
+vertical cliff shows the same isotropic grain as a flat slab (no vertical stretching),
+and strata are horizontal planes of the object's Z. Relief that changes the silhouette
+(beds, joints, pits) is a band-limited numpy displacement (``relief``).
+"""
 
 from __future__ import annotations
 
 from .graph import Graph
-from .library import _jitter, recipe
-from .relief import Relief
+from .layers import Layer, Scales, add, finish, jitter_tone, shade, spread, tone
+from .library import recipe
+from .relief import Cells, Relief, Strata, stack
+
+GREY = (1.0, 0.97, 0.93)
+RED = (1.0, 0.55, 0.35)
+OCHRE = (1.0, 0.75, 0.48)
 
 
-def _stone(g: Graph, rng, dark: tuple, light: tuple, scale: float, rough: float = 0.8,
-           detail: float = 3.0, bump: float = 0.4, vector=None):
-    p = vector if vector is not None else g.coords("Object")
-    n = g.noise(p, scale=scale * rng.uniform(0.8, 1.25), detail=detail, roughness=0.6)["Fac"]
-    col = g.ramp(n, [(0.3, _jitter(rng, dark)), (0.7, _jitter(rng, light))])
-    return col, g.bump(n, strength=bump, distance=0.03), rough
+def rock_layer(g: Graph, rng, s: Scales, y=(0.15, 0.3), hue=GREY, *, speckle: float = 0.0,
+               bands: float = 0.0, band_y: float | None = None, pores: float = 0.0, lichen: float = 0.0,
+               rough=(0.9, 0.7)) -> Layer:
+    """Stone of luminance ``y`` (dark, light) and ``hue``. ``speckle``: crystal contrast (granite);
+    ``bands``: strata spacing m (0: none; horizontal in Z, wavy), their tone ``band_y``;
+    ``pores``: share of dark pits (tuff); ``lichen``: share of the surface under lichen."""
+    col = shade(g, spread(g, s.large, 2.2), jitter_tone(rng, y[0], hue), jitter_tone(rng, y[1], hue))
+    mottle = g.map_range(s.mid, 0.3, 0.7, -0.5, 0.5)
+    col = g.mix(g.math("ABSOLUTE", mottle), col,
+                jitter_tone(rng, 0.5 * (y[0] + y[1]), tuple(c * 0.95 for c in hue)))
+    height = add(g, (s.mid, 0.5), (s.fine, 0.5))
+    if bands > 0:
+        strata = g.node("ShaderNodeTexWave", {"Vector": s.p, "Scale": 1.0 / bands, "Distortion": 2.5,
+                                              "Detail": 1.0, "Detail Scale": 1.0},
+                        wave_type="BANDS", bands_direction="Z")["Fac"]
+        by = band_y if band_y is not None else y[0]
+        col = g.mix(g.map_range(strata, 0.45, 0.85, 0.0, 0.7), col, jitter_tone(rng, by, hue))
+        height = add(g, (strata, 0.4), (s.mid, 0.3), (s.fine, 0.3))
+    if speckle > 0:
+        cells = g.voronoi(s.p, scale=rng.uniform(110.0, 160.0), feature="F1")
+        crystal = g.node("ShaderNodeSeparateColor", {"Color": cells["Color"]})["Red"]
+        dark = g.map_range(crystal, 0.84, 0.86, 0.0, speckle)  # mica and hornblende
+        col = g.mix(dark, col, jitter_tone(rng, 0.05, GREY))
+        light = g.map_range(crystal, 0.3, 0.28, 0.0, 0.6 * speckle)  # feldspar and quartz
+        col = g.mix(light, col, jitter_tone(rng, min(0.6, y[1] * 1.6), (1.0, 0.92, 0.88)))
+    if pores > 0:
+        pits = g.map_range(g.voronoi(s.p, scale=45.0, feature="F1")["Distance"], 0.2 * pores + 0.05, 0.05)
+        col = g.mix(pits, col, jitter_tone(rng, y[0] * 0.4, hue))
+        height = g.math("SUBTRACT", height, g.math("MULTIPLY", pits, 0.5))
+    rough_out = g.map_range(s.fine, 0.3, 0.7, *rough)
+    layer = Layer(col, rough_out, height, 0.5)
+    if lichen > 0:
+        layer = lichen_over(g, rng, s, layer, lichen)
+    return layer
 
 
-@recipe("granite", displacement=Relief(2.0, 0.02))
+def lichen_over(g: Graph, rng, s: Scales, layer: Layer, share: float) -> Layer:
+    """Crustose lichen on a stone layer: rosettes (cm) in patches (m), grey-green or orange."""
+    rosette = g.voronoi(s.p, scale=rng.uniform(9.0, 14.0), feature="F1")
+    kind = g.node("ShaderNodeSeparateColor", {"Color": rosette["Color"]})["Green"]
+    colour = g.ramp(kind, [(0.0, jitter_tone(rng, 0.22, (0.85, 1.0, 0.65))),
+                           (0.7, jitter_tone(rng, 0.28, (0.95, 1.0, 0.85))),
+                           (0.85, jitter_tone(rng, 0.22, (1.0, 0.5, 0.1)))], interpolation="CONSTANT")
+    where = add(g, (s.large, 1.0), (g.math("SUBTRACT", 1.0, rosette["Distance"]), 0.5))
+    cover = g.map_range(where, 1.15 - 0.5 * share, 1.2 - 0.5 * share)
+    col = g.mix(cover, layer.color, colour)
+    rough = g.node("ShaderNodeMix", {"Factor": cover, "A": layer.rough, "B": 0.95}, data_type="FLOAT")["Result"]
+    return Layer(col, rough, layer.height, layer.wet_darken)
+
+
+def _scales(g, rng, large=0.6, mid=10.0, fine=150.0) -> Scales:
+    return Scales.make(g, rng, large, mid, fine)
+
+
+def _rock(name: str, rng, params, large=0.6, mid=10.0, fine=150.0, bump=0.4, distance=0.01, wet=None,
+          **layer_kw) -> Graph:
+    g = Graph(name)
+    layer = rock_layer(g, rng, _scales(g, rng, large, mid, fine), **layer_kw)
+    finish(g, layer, params, bump=bump, distance=distance,
+           wet=None if wet is None else g.math("MAXIMUM", g.attribute("wet")["Fac"], wet))
+    return g
+
+
+JOINTS = Cells(1.2, 0.03, "joints", width=0.03)
+
+# in object units: rock prototypes have a half-length of about 1 (placements scale them), so a
+# 0.6 m boulder gets ~0.5 cm typical, ~2 cm peak relief, a 2.5 m one ~8 cm peak
+ROCK_RELIEF = stack(Relief(1.2, 0.05, octaves=5), Cells(0.9, 0.02, "joints", width=0.04))
+
+
+@recipe("rock", displacement=ROCK_RELIEF)
+def rock(rng, params):
+    """Weathered grey-brown boulder stone, varied per instance, joints and lichen spots."""
+    g = Graph("rock")
+    s = _scales(g, rng, 1.2, 12.0, 160.0)
+    layer = rock_layer(g, rng, s, y=(0.13, 0.28), hue=(1.0, 0.95, 0.88), lichen=0.25)
+    tint = g.ramp(g.object_random(), [(0.0, (0.85, 0.85, 0.85)), (1.0, (1.12, 1.06, 1.0))])
+    finish(g, Layer(g.mix(1.0, layer.color, tint, blend="MULTIPLY"), layer.rough, layer.height), params,
+           bump=0.4, distance=0.02)
+    return g
+
+
+@recipe("granite", displacement=stack(Relief(2.0, 0.02), JOINTS))
 def granite(rng, params):
-    """Speckled grey-pink granite."""
-    g = Graph("granite")
-    p = g.coords("Object")
-    col, nrm, rough = _stone(g, rng, (0.18, 0.16, 0.15), (0.45, 0.4, 0.38), 3.0, 0.7)
-    speck = g.map_range(g.voronoi(p, scale=60.0)["Distance"], 0.05, 0.12)
-    col = g.mix(g.math("SUBTRACT", 1.0, speck), col, _jitter(rng, (0.05, 0.05, 0.05)))
-    g.surface(g.principled(base_color=col, roughness=rough, normal=nrm))
-    return g
+    """Speckled grey-pink granite: feldspar, quartz and dark mica crystals, joints."""
+    return _rock("granite", rng, params, y=(0.2, 0.32), hue=(1.0, 0.93, 0.9), speckle=0.8, rough=(0.75, 0.55))
 
 
-@recipe("basalt", displacement=Relief(1.5, 0.03))
+@recipe("lichen_granite", displacement=stack(Relief(2.0, 0.02), JOINTS))
+def lichen_granite(rng, params):
+    """Weathered granite half covered by grey-green and orange crustose lichen."""
+    return _rock("lichen_granite", rng, params, y=(0.18, 0.3), hue=(1.0, 0.95, 0.9), speckle=0.5, lichen=0.6)
+
+
+@recipe("basalt", displacement=stack(Relief(1.5, 0.03), Cells(0.5, 0.02, "joints", width=0.03)))
 def basalt(rng, params):
-    """Dark, fine-grained volcanic rock."""
-    g = Graph("basalt")
-    col, nrm, rough = _stone(g, rng, (0.025, 0.025, 0.028), (0.09, 0.085, 0.085), 5.0, 0.65)
-    g.surface(g.principled(base_color=col, roughness=rough, normal=nrm))
-    return g
+    """Dark, fine-grained volcanic rock with columnar joints and vesicles."""
+    return _rock("basalt", rng, params, y=(0.05, 0.09), hue=(1.0, 1.0, 1.02), pores=0.3, rough=(0.8, 0.6))
 
 
-@recipe("slate", displacement=Relief(0.8, 0.015, strata=8.0))
+@recipe("tuff", displacement=stack(Relief(1.0, 0.03), Cells(0.04, -0.006, "pebbles", cover=0.4)))
+def tuff(rng, params):
+    """Volcanic tuff: pale, porous, pitted by weathered-out pumice."""
+    return _rock("tuff", rng, params, y=(0.22, 0.34), hue=(1.0, 0.92, 0.78), pores=0.8, rough=(0.95, 0.85))
+
+
+@recipe("slate", displacement=stack(Relief(0.8, 0.015), Strata(0.05, 0.006, warp=0.2)))
 def slate(rng, params):
     """Blue-grey layered slate."""
-    g = Graph("slate")
-    p = g.coords("Object")
-    layers = g.node("ShaderNodeTexWave", {"Vector": p, "Scale": 6.0, "Distortion": 2.0, "Detail": 2.0},
-                    wave_type="BANDS", bands_direction="Z")["Fac"]
-    col = g.ramp(layers, [(0.2, _jitter(rng, (0.06, 0.07, 0.08))), (0.8, _jitter(rng, (0.16, 0.17, 0.19)))])
-    g.surface(g.principled(base_color=col, roughness=0.55, normal=g.bump(layers, strength=0.3, distance=0.02)))
-    return g
+    return _rock("slate", rng, params, y=(0.08, 0.14), hue=(0.9, 0.97, 1.05), bands=0.05, band_y=0.06,
+                 rough=(0.7, 0.5))
 
 
-@recipe("sandstone", displacement=Relief(0.6, 0.05, strata=2.0))
+@recipe("shale", displacement=stack(Strata(0.03, 0.008, warp=0.15), Cells(0.6, 0.015, "joints", width=0.03)))
+def shale(rng, params):
+    """Dark grey fissile shale in thin beds, splitting into flakes."""
+    return _rock("shale", rng, params, y=(0.08, 0.16), hue=(1.0, 0.98, 0.95), bands=0.03, band_y=0.06,
+                 rough=(0.85, 0.65))
+
+
+@recipe("sandstone", displacement=stack(Strata(0.5, 0.05), Relief(0.6, 0.03)))
 def sandstone(rng, params):
-    """Warm banded sandstone (canyons, mesas)."""
-    g = Graph("sandstone")
-    p = g.coords("Object")
-    bands = g.node("ShaderNodeTexWave", {"Vector": p, "Scale": 1.5, "Distortion": 4.0, "Detail": 2.0},
-                   wave_type="BANDS", bands_direction="Z")["Fac"]
-    col = g.ramp(bands, [(0.0, _jitter(rng, (0.42, 0.2, 0.09))), (0.5, _jitter(rng, (0.62, 0.38, 0.2))),
-                         (1.0, _jitter(rng, (0.5, 0.27, 0.13)))])
-    grain = g.noise(p, scale=40.0, detail=1.0)["Fac"]
-    g.surface(g.principled(base_color=col, roughness=0.9, normal=g.bump(grain, strength=0.2, distance=0.01)))
+    """Warm ochre banded sandstone (canyons, mesas)."""
+    return _rock("sandstone", rng, params, y=(0.24, 0.38), hue=OCHRE, bands=0.6, band_y=0.22, rough=(0.95, 0.85))
+
+
+@recipe("red_sandstone", displacement=stack(Strata(0.35, 0.05), Relief(0.8, 0.025), JOINTS))
+def red_sandstone(rng, params):
+    """Red (haematite-stained) sandstone in cross-bedded layers, iron bands darker."""
+    return _rock("red_sandstone", rng, params, y=(0.14, 0.26), hue=RED, bands=0.35, band_y=0.12, rough=(0.95, 0.85))
+
+
+@recipe("desert_varnish", displacement=stack(Strata(0.6, 0.04), Relief(0.8, 0.02)))
+def desert_varnish(rng, params):
+    """Red rock streaked with dark manganese desert varnish running down the face."""
+    g = Graph("desert_varnish")
+    s = _scales(g, rng, 0.6, 10.0, 150.0)
+    layer = rock_layer(g, rng, s, y=(0.16, 0.26), hue=RED, bands=0.6, band_y=0.14)
+    streaks = g.node("ShaderNodeMapping", {"Vector": s.p, "Scale": (4.0, 4.0, 0.4)})  # drips run down (Z)
+    drip = g.noise(streaks, scale=2.0, detail=1.0)["Fac"]
+    varnish = g.map_range(add(g, (drip, 1.0), (s.mid, 0.2)), 0.5, 0.6)
+    col = g.mix(varnish, layer.color, jitter_tone(rng, 0.045, (1.0, 0.7, 0.5)))
+    rough = g.node("ShaderNodeMix", {"Factor": varnish, "A": layer.rough, "B": 0.55}, data_type="FLOAT")["Result"]
+    finish(g, Layer(col, rough, layer.height), params, bump=0.4, distance=0.01)
     return g
 
 
-@recipe("limestone_strata", displacement=Relief(0.5, 0.06, strata=1.2))
+@recipe("limestone_strata", displacement=stack(Strata(0.8, 0.06), Relief(0.5, 0.02), JOINTS))
 def limestone_strata(rng, params):
-    """Pale limestone in horizontal beds with darker seams."""
-    g = Graph("limestone_strata")
-    p = g.coords("Object")
-    beds = g.node("ShaderNodeTexWave", {"Vector": p, "Scale": 1.2, "Distortion": 1.5, "Detail": 1.0},
-                  wave_type="BANDS", bands_direction="Z", wave_profile="SAW")["Fac"]
-    col = g.ramp(beds, [(0.0, _jitter(rng, (0.25, 0.23, 0.2))), (0.15, _jitter(rng, (0.6, 0.58, 0.52))),
-                        (1.0, _jitter(rng, (0.7, 0.68, 0.62)))])
-    g.surface(g.principled(base_color=col, roughness=0.85, normal=g.bump(beds, strength=0.3, distance=0.05)))
+    """Pale grey limestone in horizontal beds with darker seams."""
+    return _rock("limestone_strata", rng, params, y=(0.36, 0.55), hue=(1.0, 0.98, 0.92), bands=0.8, band_y=0.22,
+                 rough=(0.9, 0.75))
+
+
+@recipe("chalk", displacement=stack(Relief(0.8, 0.02), Cells(1.5, 0.03, "joints", width=0.04)))
+def chalk(rng, params):
+    """White chalk with grey flint nodules and soft, powdery weathering."""
+    g = Graph("chalk")
+    s = _scales(g, rng, 0.6, 8.0, 150.0)
+    layer = rock_layer(g, rng, s, y=(0.62, 0.78), hue=(1.0, 0.99, 0.95), rough=(0.95, 0.85))
+    flint = g.map_range(g.voronoi(s.p, scale=3.0, feature="F1")["Distance"], 0.16, 0.12)
+    col = g.mix(flint, layer.color, jitter_tone(rng, 0.09, (0.9, 0.95, 1.0)))
+    finish(g, Layer(col, layer.rough, layer.height, 0.35), params, bump=0.3, distance=0.01)
     return g
 
 
-@recipe("mossy_rock", displacement=Relief(1.2, 0.04))
+@recipe("mossy_rock", displacement=stack(Relief(1.2, 0.04), Cells(0.08, 0.006, "clods", cover=0.6)))
 def mossy_rock(rng, params):
-    """Rock with moss on its upward faces."""
+    """Rock with moss cushions on its upward faces."""
     g = Graph("mossy_rock")
-    col, nrm, rough = _stone(g, rng, (0.08, 0.075, 0.07), (0.28, 0.26, 0.24), 2.5)
+    s = _scales(g, rng, 1.0, 12.0, 200.0)
+    stone = rock_layer(g, rng, s, y=(0.1, 0.22), lichen=0.2)
     up = g.node("ShaderNodeSeparateXYZ", {"Vector": g.node("ShaderNodeNewGeometry")["Normal"]})["Z"]
-    patches = g.noise(g.coords("Object"), scale=3.0, detail=2.0)["Fac"]
-    moss = g.map_range(g.math("ADD", up, g.math("MULTIPLY", patches, 0.6)), 0.75, 0.95)
-    moss_col = g.ramp(patches, [(0.3, _jitter(rng, (0.05, 0.11, 0.02))), (0.7, _jitter(rng, (0.15, 0.22, 0.04)))])
-    g.surface(g.principled(base_color=g.mix(moss, col, moss_col), roughness=g.map_range(moss, 0, 1, rough, 0.95),
-                           normal=nrm))
+    moss = g.map_range(add(g, (up, 1.0), (s.large, 0.6)), 0.75, 0.95)
+    moss_col = shade(g, spread(g, s.mid, 2.0), jitter_tone(rng, 0.05, (0.6, 1.0, 0.2)),
+                     jitter_tone(rng, 0.13, (0.7, 1.0, 0.25)))
+    rough = g.node("ShaderNodeMix", {"Factor": moss, "A": stone.rough, "B": 0.95}, data_type="FLOAT")["Result"]
+    finish(g, Layer(g.mix(moss, stone.color, moss_col), rough, stone.height), params, bump=0.4, distance=0.01)
     return g
 
 
-@recipe("gravel", displacement=Relief(12.0, 0.012, octaves=3))
-def gravel(rng, params):
-    """Loose grey-brown gravel."""
-    g = Graph("gravel")
-    p = g.coords("Object")
-    cells = g.voronoi(p, scale=14.0)
-    stones = g.ramp(cells["Color"], [(0.0, _jitter(rng, (0.1, 0.09, 0.08))), (1.0, _jitter(rng, (0.38, 0.35, 0.3)))])
-    gaps = g.map_range(cells["Distance"], 0.3, 0.5)
-    col = g.mix(gaps, stones, (0.03, 0.025, 0.02))
-    g.surface(g.principled(base_color=col, roughness=0.85, normal=g.bump(cells["Distance"], strength=0.5, distance=0.02)))
+@recipe("wet_rock", displacement=stack(Relief(1.5, 0.03), JOINTS))
+def wet_rock(rng, params):
+    """Rock under spray or after rain: dark, glossy water film, drier raised patches."""
+    g = Graph("wet_rock")
+    s = _scales(g, rng, 0.8, 10.0, 150.0)
+    layer = rock_layer(g, rng, s, y=(0.16, 0.26), hue=(1.0, 0.96, 0.9), rough=(0.7, 0.5))
+    wet = g.math("MAXIMUM", g.attribute("wet")["Fac"], g.map_range(s.large, 0.6, 0.75, 1.0, 0.75))
+    finish(g, layer, params, bump=0.4, distance=0.01, wet=wet)
     return g
 
 
-@recipe("dry_soil", displacement=Relief(3.0, 0.008, octaves=3))
-def dry_soil(rng, params):
-    """Dry, cracked light-brown soil."""
-    g = Graph("dry_soil")
-    p = g.coords("Object")
-    cracks = g.voronoi(p, scale=3.0, feature="DISTANCE_TO_EDGE")["Distance"]
-    crack = g.map_range(cracks, 0.0, 0.04)
-    base = g.ramp(g.noise(p, scale=1.5, detail=2.0)["Fac"], [(0.3, _jitter(rng, (0.3, 0.22, 0.14))),
-                                                           (0.7, _jitter(rng, (0.45, 0.35, 0.24)))])
-    col = g.mix(crack, (0.08, 0.06, 0.04), base)
-    g.surface(g.principled(base_color=col, roughness=0.95, normal=g.bump(crack, strength=0.6, distance=0.01)))
-    return g
-
-
-@recipe("wet_mud", displacement=Relief(1.5, 0.01, octaves=3))
-def wet_mud(rng, params):
-    """Dark wet mud with glossy puddles."""
-    g = Graph("wet_mud")
-    p = g.coords("Object")
-    n = g.noise(p, scale=2.0, detail=2.0)["Fac"]
-    puddle = g.map_range(n, 0.55, 0.6)
-    col = g.ramp(n, [(0.3, _jitter(rng, (0.05, 0.035, 0.02))), (0.7, _jitter(rng, (0.12, 0.08, 0.05)))])
-    g.surface(g.principled(base_color=col, roughness=g.map_range(puddle, 0, 1, 0.7, 0.05),
-                           normal=g.bump(n, strength=0.2, distance=0.02)))
+@recipe("tidal_rock", displacement=stack(Relief(1.5, 0.03), Cells(0.02, 0.003, "pebbles", cover=0.5)))
+def tidal_rock(rng, params):
+    """Intertidal rock: wet, green algae slime low down, barnacle specks, black lichen band."""
+    g = Graph("tidal_rock")
+    s = _scales(g, rng, 0.8, 12.0, 200.0)
+    layer = rock_layer(g, rng, s, y=(0.12, 0.22), hue=(1.0, 0.95, 0.9), rough=(0.6, 0.4))
+    z = g.node("ShaderNodeSeparateXYZ", {"Vector": s.p})["Z"]
+    algae = g.map_range(add(g, (z, 1.0), (s.large, 0.6)), 0.4, 0.1)
+    col = g.mix(algae, layer.color, jitter_tone(rng, 0.06, (0.5, 1.0, 0.25)))
+    barnacle = g.map_range(g.voronoi(s.p, scale=50.0, feature="F1")["Distance"], 0.18, 0.1, 0.0, 0.8)
+    col = g.mix(g.math("MULTIPLY", barnacle, g.math("SUBTRACT", 1.0, algae)), col, tone(0.35, (1.0, 0.98, 0.92)))
+    rough = g.node("ShaderNodeMix", {"Factor": algae, "A": layer.rough, "B": 0.2}, data_type="FLOAT")["Result"]
+    wet = g.math("MAXIMUM", g.attribute("wet")["Fac"], 0.8)
+    finish(g, Layer(col, rough, layer.height, 0.5), params, bump=0.4, distance=0.01, wet=wet)
     return g

@@ -4,50 +4,30 @@ mushroom caps and petals. Short recipes over the same graph vocabulary."""
 from __future__ import annotations
 
 from .graph import Graph
+from .ground import SAND_HUE, sand_layer
+from .layers import Scales, add, finish
 from .library import _jitter, recipe
 from .plants import bark
-from .relief import Relief
+from .relief import Relief, Ripples, stack
 
 
-@recipe("sand", displacement=Relief(4.0, 0.004, octaves=3, ripple_wavelength=0.1, ripple_amplitude=0.003))
+@recipe("sand", displacement=stack(Relief(4.0, 0.004, octaves=3), Ripples(0.1, 0.003)))
 def sand(rng, params):
-    """Fine beach sand, darker where wet near the water line (``height`` mask)."""
+    """Fine beach sand, darker where wet near the water line (``height`` mask below ~0.5 m, or ``wet``)."""
     g = Graph("sand")
-    p = g.coords("Object")
-    grain = g.noise(p, scale=80.0, detail=1.0)["Fac"]
-    col = g.ramp(g.noise(p, scale=0.8, detail=2.0)["Fac"], [(0.3, _jitter(rng, (0.55, 0.45, 0.3))),
-                                                          (0.7, _jitter(rng, (0.7, 0.6, 0.42)))])
-    wet = g.map_range(g.attribute("height")["Fac"], 0.8, 0.2)  # below ~0.5 m: wet
-    col = g.mix(g.math("MULTIPLY", wet, 0.6), col, _jitter(rng, (0.25, 0.2, 0.13)))
-    g.surface(g.principled(base_color=col, roughness=g.map_range(wet, 0, 1, 0.95, 0.35),
-                           normal=g.bump(grain, strength=0.2, distance=0.005)))
+    layer = sand_layer(g, rng, Scales.make(g, rng, 0.8, 14.0, 300.0), (0.3, 0.42), (1.0, 0.82, 0.6))
+    wet = g.math("MAXIMUM", g.map_range(g.attribute("height")["Fac"], 0.8, 0.2), g.attribute("wet")["Fac"])
+    finish(g, layer, params, bump=0.25, distance=0.003, wet=wet)
     return g
 
 
-# ripples as the shader draws them: bands along +X every 0.4 m
-@recipe("dune_sand", displacement=Relief(1.5, 0.01, octaves=2, ripple_wavelength=0.4, ripple_amplitude=0.008,
-                                           ripple_angle=0.0))
+# wind ripples across +X, irregular (``relief.Ripples``), on low dune undulation
+@recipe("dune_sand", displacement=stack(Relief(1.5, 0.01, octaves=2), Ripples(0.12, 0.006, angle=0.0)))
 def dune_sand(rng, params):
-    """Warm desert sand with wind ripples across the slope."""
+    """Warm desert dune sand: rippled crests (displaced), wind-sorted darker troughs, grain bump."""
     g = Graph("dune_sand")
-    p = g.coords("Object")
-    ripples = g.node("ShaderNodeTexWave", {"Vector": p, "Scale": 2.5, "Distortion": 3.0, "Detail": 1.0},
-                     wave_type="BANDS", bands_direction="X")["Fac"]
-    col = g.ramp(g.noise(p, scale=0.3, detail=2.0)["Fac"], [(0.3, _jitter(rng, (0.62, 0.4, 0.2))),
-                                                          (0.7, _jitter(rng, (0.78, 0.55, 0.3)))])
-    g.surface(g.principled(base_color=col, roughness=0.95, normal=g.bump(ripples, strength=0.3, distance=0.02)))
-    return g
-
-
-@recipe("snow", displacement=Relief(0.7, 0.03, octaves=3))
-def snow(rng, params):
-    """Fresh snow: bright, slightly blue in shade, with subsurface scattering."""
-    g = Graph("snow")
-    p = g.coords("Object")
-    n = g.noise(p, scale=1.2, detail=2.0)["Fac"]
-    col = g.ramp(n, [(0.3, (0.78, 0.8, 0.85)), (0.7, (0.9, 0.91, 0.93))])
-    g.surface(g.principled(base_color=col, roughness=0.6, subsurface_weight=0.4,
-                           subsurface_radius=(0.3, 0.4, 0.6), normal=g.bump(n, strength=0.15, distance=0.05)))
+    finish(g, sand_layer(g, rng, Scales.make(g, rng, 0.3, 9.0, 250.0), (0.32, 0.44), SAND_HUE), params,
+           bump=0.25, distance=0.004)
     return g
 
 
@@ -130,12 +110,21 @@ def mushroom_cap(rng, params):
 
 @recipe("petal")
 def petal(rng, params):
-    """Flower petal: saturated, translucent, paler towards the edge (``tip`` mask)."""
+    """Flower petal: saturated, translucent, paler towards the edge (``tip`` mask), with fine
+    veins along it and a per-flower hue shift."""
     g = Graph("petal")
     hue = [(0.8, 0.15, 0.35), (0.9, 0.75, 0.1), (0.55, 0.3, 0.85), (0.95, 0.95, 0.9), (0.9, 0.35, 0.1)]
     base = _jitter(rng, hue[int(rng.integers(len(hue)))], 0.1)
-    col = g.mix(g.map_range(g.attribute("tip")["Fac"], 0.3, 1.0), base, tuple(min(1.0, c * 1.3 + 0.1) for c in base))
-    front = g.principled(base_color=col, roughness=0.5)
+    p = g.coords("Object")
+    veins = g.node("ShaderNodeTexWave", {"Vector": p, "Scale": 40.0, "Distortion": 3.0, "Detail": 1.0},
+                   wave_type="BANDS", bands_direction="X")["Fac"]
+    blotch = g.noise(p, scale=12.0, detail=1.0)["Fac"]
+    col = g.mix(g.map_range(add(g, (g.attribute("tip")["Fac"], 0.8), (blotch, 0.4)), 0.4, 1.1), base,
+                tuple(min(1.0, c * 1.3 + 0.1) for c in base))
+    col = g.mix(g.map_range(veins, 0.6, 0.9, 0.0, 0.35), col, tuple(c * 0.55 for c in base))
+    col = g.mix(1.0, col, g.ramp(g.object_random(), [(0.0, (0.85, 0.85, 0.85)), (1.0, (1.1, 1.05, 1.05))]),
+                blend="MULTIPLY")
+    front = g.principled(base_color=col, roughness=0.5, normal=g.bump(veins, strength=0.1, distance=0.002))
     back = g.node("ShaderNodeBsdfTranslucent", {"Color": col})
     g.surface(g.node("ShaderNodeMixShader", {0: 0.35, 1: front, 2: back}))
     return g

@@ -1,67 +1,103 @@
-"""Terrain, water and ice materials for the landscape scenes.
+"""Terrain and water materials for the landscape and vegetated scenes.
 
 ``terrain`` is one layered ground shader driven by the per-vertex masks the
-terrain generator writes (slope, height, snow, beach, moisture, patch, dirt),
-with a palette per landscape (``palette`` param): base ground, rock on steep
-slopes (with strata bands where the palette has them), beach sand, snow.
-The same thresholds decide the semantic split of the terrain mesh (see
-``scenes/landscapes.py``), so segmentation follows what the image shows.
-Cheap on purpose (few noise octaves): shading dominates render time.
+terrain generator writes (slope, height, snow, beach, moisture, water_dist,
+patch, dirt), with a palette per landscape (``palette`` param): the palette's
+ground (plant cover, sand or soil) with bare soil where ``dirt`` is high, rock
+on steep slopes (with strata bands where the palette has them), beach sand and
+snow. The layers share one noise per scale (``layers.Scales``); the ground
+takes its metre-scale variation from the ``patch`` mask, rock only from 3D
+noise (a 2D mask would stretch vertically on a cliff). Ground within a few
+metres of water (``water_dist``) and in wet gullies (``moisture``) is wet:
+darker and glossier. The same thresholds decide the semantic split of the
+terrain mesh (see ``scenes/landscapes.py``), so segmentation follows what the
+image shows.
 
 Its displacement (``terrain_relief``) is the relief of what the shader shows at
-each vertex, weighted by the same masks: rock relief (with strata ledges where
-the palette has bands) on steep slopes, sand ripples on beaches, snow drifts,
-the palette's soil elsewhere.
+each vertex, weighted by the same masks: beds, joints and fractal relief on
+rock, tussocks, ripples or gravel on the palette's ground, ripples on beaches,
+drifts on snow. ``meadow_ground`` is the same idea for the heightfield scenes
+(meadow, forest, plains), whose meshes carry slope, height, patch and dirt.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .graph import Graph
+from .ground import GREEN_HUE, SAND_HUE, SOIL_HUE, sand_layer, snow_layer, soil_layer, vegetation_layer
+from .layers import Layer, Scales, add, finish, mix_layers, wetness
 from .library import _jitter, recipe
-from .relief import Relief, Surface, blend, ramp
+from .relief import Cells, Relief, Ripples, Strata, Surface, blend, ramp, stack
+from .stone import rock_layer
 
-# palette: ground (dark, light), rock (dark, light), strata band colour, strata spacing m (0: none)
+
+@dataclass(frozen=True)
+class Palette:
+    """A landscape's ground and rock: ``ground`` kind ("plants", "sand" or "soil") with its
+    luminance range and hue, its bare-soil tone, rock luminance and hue, strata spacing
+    (m, 0: none) and band luminance, how dry the plant cover is, and the ground's relief."""
+
+    ground: str
+    ground_y: tuple
+    ground_hue: tuple
+    soil_y: float
+    rock_y: tuple
+    rock_hue: tuple
+    strata: float = 0.0
+    band_y: float = 0.1
+    dry: float = 0.3
+    relief: object = None
+
+
+_TURF = stack(Cells(0.12, 0.012, "clods", cover=0.85), Relief(1.0, 0.025, octaves=4))
+_GRAVEL = stack(Cells(0.05, 0.012, "pebbles", cover=0.8), Relief(3.0, 0.01, octaves=3))
 PALETTES = {
-    "mountain": ((0.05, 0.07, 0.03), (0.14, 0.13, 0.07), (0.09, 0.085, 0.08), (0.3, 0.28, 0.26), None, 0.0),
-    "plains": ((0.04, 0.09, 0.015), (0.12, 0.15, 0.03), (0.1, 0.09, 0.08), (0.28, 0.26, 0.24), None, 0.0),
-    "desert": ((0.42, 0.27, 0.13), (0.62, 0.43, 0.23), (0.35, 0.2, 0.1), (0.5, 0.32, 0.18), None, 0.0),
-    "canyon": ((0.32, 0.17, 0.08), (0.48, 0.3, 0.16), (0.28, 0.11, 0.05), (0.55, 0.28, 0.14), (0.5, 0.34, 0.2), 9.0),
-    "cliff": ((0.06, 0.09, 0.03), (0.15, 0.15, 0.07), (0.11, 0.09, 0.07), (0.27, 0.23, 0.18), (0.17, 0.13, 0.09), 6.0),
-    "coast": ((0.06, 0.09, 0.03), (0.16, 0.16, 0.07), (0.14, 0.13, 0.12), (0.35, 0.33, 0.3), None, 0.0),
-    "river": ((0.03, 0.08, 0.015), (0.1, 0.14, 0.03), (0.1, 0.09, 0.08), (0.28, 0.26, 0.24), None, 0.0),
-    "arctic": ((0.1, 0.1, 0.09), (0.22, 0.21, 0.2), (0.07, 0.07, 0.075), (0.22, 0.21, 0.21), None, 0.0),
-    "cave": ((0.1, 0.085, 0.07), (0.25, 0.21, 0.17), (0.08, 0.07, 0.06), (0.3, 0.26, 0.22), (0.18, 0.14, 0.1), 1.5),
+    "mountain": Palette("plants", (0.06, 0.14), (0.65, 1.0, 0.3), 0.07, (0.14, 0.28), (1.0, 0.96, 0.9), dry=0.45,
+                        relief=_TURF),
+    "plains": Palette("plants", (0.07, 0.16), GREEN_HUE, 0.08, (0.13, 0.26), (1.0, 0.96, 0.9), dry=0.35,
+                      relief=_TURF),
+    "desert": Palette("sand", (0.3, 0.42), SAND_HUE, 0.25, (0.16, 0.28), (1.0, 0.62, 0.38),
+                      relief=stack(Relief(1.5, 0.008, octaves=3), Ripples(0.1, 0.005))),
+    "canyon": Palette("soil", (0.16, 0.26), (1.0, 0.62, 0.4), 0.14, (0.14, 0.28), (1.0, 0.55, 0.35), strata=9.0,
+                      band_y=0.22, relief=stack(Relief(3.0, 0.01, octaves=3), Cells(0.04, 0.008, "pebbles", cover=0.5))),
+    "cliff": Palette("plants", (0.07, 0.15), GREEN_HUE, 0.08, (0.14, 0.25), (1.0, 0.92, 0.82), strata=6.0,
+                     band_y=0.1, dry=0.3, relief=_TURF),
+    "coast": Palette("plants", (0.07, 0.16), (0.7, 1.0, 0.35), 0.09, (0.16, 0.3), (1.0, 0.98, 0.95), dry=0.5,
+                     relief=_TURF),
+    "river": Palette("plants", (0.06, 0.14), GREEN_HUE, 0.06, (0.13, 0.26), (1.0, 0.96, 0.9), dry=0.2,
+                     relief=_TURF),
+    "arctic": Palette("soil", (0.12, 0.22), (1.0, 0.95, 0.88), 0.1, (0.08, 0.2), (1.0, 1.0, 1.02), relief=_GRAVEL),
+    "cave": Palette("soil", (0.1, 0.2), SOIL_HUE, 0.08, (0.12, 0.24), (1.0, 0.88, 0.75), strata=1.5, band_y=0.1,
+                    relief=stack(Relief(3.0, 0.01, octaves=4), Cells(0.05, 0.006, "pebbles", cover=0.4))),
 }
 
 # thresholds shared with the semantic split of the terrain mesh
 ROCK_SLOPE = 0.42  # slope (1 - n_z) where bare rock starts
-SAND = (0.5, 0.4, 0.27)
-SNOW = (0.82, 0.85, 0.9)
+
+_SAND = stack(Relief(4.0, 0.004, octaves=3), Ripples(0.1, 0.004))
+_SNOW = stack(Relief(0.7, 0.03, octaves=3), Ripples(0.6, 0.006, lee=0.2))
 
 
-# relief, metres: soil per palette (default _SOIL), rock with or without strata, beach sand, snow
-_SOIL = Relief(1.0, 0.03, octaves=6)
-_GROUND_RELIEF = {
-    "desert": Relief(1.5, 0.008, octaves=3, ripple_wavelength=0.12, ripple_amplitude=0.004),
-    "canyon": Relief(3.0, 0.01, octaves=3),
-    "arctic": Relief(4.0, 0.012, octaves=4),  # frost-shattered gravel
-    "cave": Relief(3.0, 0.01, octaves=4),
-}
-_ROCK = Relief(1.5, 0.05, octaves=5)
-_SAND = Relief(4.0, 0.004, octaves=3, ripple_wavelength=0.1, ripple_amplitude=0.003)
-_SNOW = Relief(0.7, 0.03, octaves=3)
+def _palette(params: dict) -> Palette:
+    name = params.get("palette", "mountain")
+    if name not in PALETTES:
+        raise KeyError(f"terrain palette {name!r}; known: {', '.join(PALETTES)}")
+    return PALETTES[name]
 
 
-def _rock_relief(palette: str) -> Relief:
-    spacing = PALETTES[palette][5]
-    return Relief(0.6, 0.06, octaves=5, strata=1.0 / spacing) if spacing > 0 else _ROCK
+def rock_relief(strata: float):
+    """Bare rock: fractal relief and joints, plus beds (thinner than the colour bands) where the
+    palette has strata."""
+    base = stack(Relief(1.5, 0.05, octaves=5), Cells(1.8, 0.05, "joints", width=0.03))
+    return stack(base, Strata(strata / 5.0, 0.1)) if strata > 0 else base
 
 
 def terrain_weights(surface: Surface, params: dict) -> dict[str, np.ndarray]:
     """Per-vertex weights (sum 1) of ground, rock, sand and snow as ``terrain`` mixes its
-    colours (its fine noise taken at its mean, 0.5)."""
+    layers (its metre-scale noise taken at its mean, 0.5)."""
     rs = float(params.get("rock_slope", ROCK_SLOPE))
     rock = ramp(surface.mask("slope") + 0.075, rs + 0.04, rs + 0.11)
     beach = ramp(surface.mask("beach"), 0.4, 0.6)
@@ -72,56 +108,108 @@ def terrain_weights(surface: Surface, params: dict) -> dict[str, np.ndarray]:
 
 def terrain_relief(surface: Surface, rng: np.random.Generator, params: dict) -> np.ndarray:
     """Relief of the palette's ground, rock, sand and snow, blended as the shader blends them."""
-    name = params.get("palette", "mountain")
-    if name not in PALETTES:
-        raise KeyError(f"terrain palette {name!r}; known: {', '.join(PALETTES)}")
+    pal = _palette(params)
     w = terrain_weights(surface, params)
-    rock = _rock_relief(name)
     ground, bare = w["ground"], w["rock"]
-    if name == "canyon":  # floors and plateaus are half the same red rock (as in the shader)
+    if params.get("palette") == "canyon":  # floors and plateaus are half the same red rock (as in the shader)
         ground, bare = 0.5 * ground, bare + 0.5 * ground
-    return blend(surface, rng, params, [(ground, _GROUND_RELIEF.get(name, _SOIL)), (bare, rock),
+    return blend(surface, rng, params, [(ground, pal.relief), (bare, rock_relief(pal.strata)),
                                         (w["sand"], _SAND), (w["snow"], _SNOW)])
+
+
+def _ground_layer(g: Graph, rng, s: Scales, pal: Palette) -> Layer:
+    if pal.ground == "sand":
+        return sand_layer(g, rng, s, pal.ground_y, pal.ground_hue)
+    if pal.ground == "soil":
+        return soil_layer(g, rng, s, pal.ground_y, pal.ground_hue)
+    return vegetation_layer(g, rng, s, pal.ground_y, pal.ground_hue, dry_y=0.2, dry=pal.dry, soil_y=pal.soil_y)
 
 
 @recipe("terrain", displacement=terrain_relief)
 def terrain(rng: np.random.Generator, params: dict) -> Graph:
-    """Layered ground for a landscape palette: ground, rock (strata), beach sand, snow."""
+    """Layered ground for a landscape palette: plant cover / sand / soil, bare soil, rock
+    (strata), beach sand, snow; wet near water."""
+    pal = _palette(params)
     name = params.get("palette", "mountain")
-    if name not in PALETTES:
-        raise KeyError(f"terrain palette {name!r}; known: {', '.join(PALETTES)}")
-    g0, g1, r0, r1, band, spacing = PALETTES[name]
     rock_slope = float(params.get("rock_slope", ROCK_SLOPE))
     g = Graph(f"terrain_{name}")
-    p = g.coords("Object")
-    fine = g.noise(p, scale=3.0, detail=1.0, roughness=0.5)["Fac"]
-    patch = g.attribute("patch")["Fac"]
-    vary = g.math("ADD", patch, g.math("MULTIPLY", g.math("SUBTRACT", fine, 0.5), 0.6))
-    ground = g.ramp(vary, [(0.2, _jitter(rng, g0)), (0.85, _jitter(rng, g1))])
-    dirt = g.map_range(g.math("ADD", g.attribute("dirt")["Fac"], g.math("MULTIPLY", fine, 0.15)), 0.8, 0.9)
-    ground = g.mix(dirt, ground, _jitter(rng, g0 if name in ("desert", "canyon") else (0.14, 0.1, 0.06)))
-    wet = g.map_range(g.attribute("moisture")["Fac"], 0.55, 0.9)  # gullies and flow lines darker
-    ground = g.mix(g.math("MULTIPLY", wet, 0.5), ground, (0.02, 0.02, 0.015), blend="MULTIPLY")
-    rock = g.ramp(vary, [(0.2, _jitter(rng, r0)), (0.85, _jitter(rng, r1))])
-    if band is not None and spacing > 0:
-        z = g.attribute("height")["Fac"]
-        layers = g.math("SINE", g.math("MULTIPLY", g.math("ADD", z, g.math("MULTIPLY", fine, 1.5)),
-                                         2 * np.pi / spacing))
-        rock = g.mix(g.map_range(layers, 0.3, 0.8, 0.0, 0.6), rock, _jitter(rng, band))
-        if name in ("canyon",):  # canyon floors and plateaus show the same red rock
-            ground = g.mix(0.5, ground, rock)
-    slope = g.attribute("slope")["Fac"]
-    rock_mask = g.map_range(g.math("ADD", slope, g.math("MULTIPLY", fine, 0.15)), rock_slope + 0.04,
+    s = Scales.make(g, rng, 0.4, 10.0, 180.0)
+    # the ground's metre scale follows the terrain's patch mask (flat ground: no stretching)
+    flat = Scales(s.p, add(g, (g.attribute("patch")["Fac"], 0.6), (s.large, 0.4)), s.mid, s.fine)
+    ground = _ground_layer(g, rng, flat, pal)
+    if pal.ground != "soil":
+        dirt = g.map_range(add(g, (g.attribute("dirt")["Fac"], 1.0), (s.mid, 0.15)), 0.875, 0.975)
+        bare = soil_layer(g, rng, flat, (pal.soil_y * 0.8, pal.soil_y * 1.3), SOIL_HUE)
+        ground = mix_layers(g, dirt, ground, bare)
+    rock = rock_layer(g, rng, s, pal.rock_y, pal.rock_hue, bands=pal.strata, band_y=pal.band_y,
+                      lichen=0.15 if pal.ground == "plants" else 0.0)
+    if name == "canyon":  # canyon floors and plateaus show the same red rock
+        ground = mix_layers(g, 0.5, ground, rock)
+    rock_mask = g.map_range(add(g, (g.attribute("slope")["Fac"], 1.0), (s.large, 0.15)), rock_slope + 0.04,
                             rock_slope + 0.11)
-    col = g.mix(rock_mask, ground, rock)
+    layer = mix_layers(g, rock_mask, ground, rock)
     beach = g.map_range(g.attribute("beach")["Fac"], 0.4, 0.6)
-    col = g.mix(beach, col, _jitter(rng, SAND, 0.05))
-    snow = g.map_range(g.math("ADD", g.attribute("snow")["Fac"], g.math("MULTIPLY", fine, 0.1)), 0.45, 0.6)
-    col = g.mix(snow, col, SNOW)
-    rough = g.map_range(rock_mask, 0, 1, 0.95, 0.8)
-    g.surface(g.principled(base_color=col, roughness=rough,
-                           normal=g.bump(fine, strength=0.25, distance=0.05)))
+    layer = mix_layers(g, beach, layer, sand_layer(g, rng, s, (0.3, 0.4), SAND_HUE))
+    snow = g.map_range(add(g, (g.attribute("snow")["Fac"], 1.0), (s.large, 0.1)), 0.45, 0.6)
+    layer = mix_layers(g, snow, layer, snow_layer(g, rng, s))
+    gully = g.map_range(g.attribute("moisture")["Fac"], 0.55, 0.9, 0.0, 0.6)  # flow lines
+    wet = g.math("MAXIMUM", wetness(g, params, water_dist=True),
+                 g.math("MULTIPLY", gully, g.math("SUBTRACT", 1.0, snow)))
+    finish(g, layer, params, bump=0.35, distance=0.01, wet=wet)
     return g
+
+
+# -- heightfield scenes (meadow, forest, plains): slope, height, patch, dirt ----------------------
+
+_MEADOW_SOIL = _TURF
+_MEADOW_DIRT = stack(Relief(3.0, 0.015, octaves=4), Cells(0.05, 0.008, "clods", cover=0.7))
+_MEADOW_ROCK = rock_relief(0.0)
+_MEADOW_SNOW = stack(Relief(0.7, 0.03, octaves=3), Ripples(0.6, 0.006, lee=0.2))
+
+
+def _meadow_masks(surface: Surface, params: dict) -> tuple:
+    rock = ramp(surface.mask("slope") + 0.075, 0.45, 0.52)
+    dirt = ramp(surface.mask("dirt") + 0.075, 0.82, 0.9)
+    snowline = float(params.get("snowline", 400.0))
+    snow = ramp(surface.mask("height") + 80.0 * surface.mask("patch", 0.5), snowline, snowline + 40.0) * (1 - rock)
+    return rock, dirt, snow
+
+
+def meadow_ground_relief(surface: Surface, rng: np.random.Generator, params: dict) -> np.ndarray:
+    """Relief of what ``meadow_ground`` shows at each vertex, weighted by the shader's own
+    masks (its metre-scale noise taken at its mean, 0.5)."""
+    rock, dirt, snow = _meadow_masks(surface, params)
+    ground = (1 - rock) * (1 - snow)
+    return blend(surface, rng, params, [(ground * (1 - dirt), _MEADOW_SOIL), (ground * dirt, _MEADOW_DIRT),
+                                        (rock * (1 - snow), _MEADOW_ROCK), (snow, _MEADOW_SNOW)])
+
+
+@recipe("meadow_ground", displacement=meadow_ground_relief)
+def meadow_ground(rng: np.random.Generator, params: dict) -> Graph:
+    """Grass-covered ground with dirt patches, rock on steep slopes and snow up high.
+
+    Large-scale variation comes from the terrain's per-vertex masks (patch, dirt, slope,
+    height) and a 3D noise; centimetre clumps and millimetre blades from two more noises.
+    Wet near water where the mesh carries ``water_dist`` (param ``water_dist``: True).
+    """
+    g = Graph("meadow_ground")
+    s = Scales.make(g, rng, 0.25, 9.0, 220.0)
+    patch = g.attribute("patch")["Fac"]
+    flat = Scales(s.p, add(g, (patch, 0.6), (s.large, 0.4)), s.mid, s.fine)
+    grass = vegetation_layer(g, rng, flat, (0.06, 0.15), (0.6, 1.0, 0.28), dry_y=0.2, dry=0.3, soil_y=0.06)
+    dirt_mask = g.map_range(add(g, (g.attribute("dirt")["Fac"], 1.0), (s.large, 0.15)), 0.82, 0.9)
+    ground = mix_layers(g, dirt_mask, grass, soil_layer(g, rng, flat, (0.06, 0.12), SOIL_HUE))
+    rock = rock_layer(g, rng, s, (0.13, 0.28), (1.0, 0.96, 0.9), lichen=0.2)
+    rock_mask = g.map_range(add(g, (g.attribute("slope")["Fac"], 1.0), (s.large, 0.15)), 0.45, 0.52)
+    layer = mix_layers(g, rock_mask, ground, rock)
+    snowline = float(params.get("snowline", 400.0))
+    snow_mask = g.map_range(add(g, (g.attribute("height")["Fac"], 1.0), (patch, 80.0)), snowline, snowline + 40.0)
+    layer = mix_layers(g, g.math("MULTIPLY", snow_mask, g.math("SUBTRACT", 1.0, rock_mask)), layer,
+                       snow_layer(g, rng, s))
+    finish(g, layer, params, bump=0.35, distance=0.01)
+    return g
+
+
 
 
 @recipe("water")
@@ -130,17 +218,4 @@ def water(rng: np.random.Generator, params: dict) -> Graph:
     g = Graph("water")
     tint = _jitter(rng, tuple(params.get("tint", (0.55, 0.75, 0.8))), 0.05)
     g.surface(g.principled(base_color=tint, roughness=0.02, ior=1.333, transmission_weight=1.0))
-    return g
-
-
-@recipe("ice")
-def ice(rng: np.random.Generator, params: dict) -> Graph:
-    """Lake ice: pale blue, glossy, with cracks and snow dust."""
-    g = Graph("ice")
-    p = g.coords("Object")
-    cracks = g.map_range(g.voronoi(p, scale=0.15, feature="DISTANCE_TO_EDGE")["Distance"], 0.0, 0.03)
-    dust = g.map_range(g.noise(p, scale=0.05, detail=2.0)["Fac"], 0.45, 0.7)
-    col = g.mix(dust, _jitter(rng, (0.35, 0.55, 0.7), 0.05), (0.75, 0.8, 0.85))
-    col = g.mix(g.math("SUBTRACT", 1.0, cracks), col, (0.85, 0.9, 0.95))
-    g.surface(g.principled(base_color=col, roughness=g.map_range(dust, 0, 1, 0.08, 0.5)))
     return g

@@ -16,27 +16,37 @@ def rain_drop(rng, params):
 
 @recipe("snowflake")
 def snowflake(rng, params):
-    """Bright, slightly translucent ice crystal."""
+    """Bright, slightly translucent ice crystal, sparkling across its facets."""
     g = Graph("snowflake")
-    g.surface(g.principled(base_color=(0.92, 0.94, 0.97), roughness=0.4, subsurface_weight=0.3))
+    facets = g.voronoi(g.coords("Object"), scale=6.0)["Distance"]
+    col = g.ramp(facets, [(0.0, (0.82, 0.86, 0.92)), (0.6, (0.93, 0.95, 0.98))])
+    g.surface(g.principled(base_color=col, roughness=g.map_range(facets, 0, 1, 0.15, 0.45), subsurface_weight=0.3))
     return g
 
 
 @recipe("dust_mote")
 def dust_mote(rng, params):
-    """Sunlit mineral dust."""
+    """Sunlit mineral dust: mixed quartz, clay and iron-oxide grains."""
     g = Graph("dust_mote")
-    g.surface(g.principled(base_color=_jitter(rng, (0.55, 0.45, 0.32)), roughness=0.9))
+    n = g.noise(g.coords("Object"), scale=5.0, detail=1.0)["Fac"]
+    col = g.ramp(n, [(0.3, _jitter(rng, (0.35, 0.26, 0.17))), (0.7, _jitter(rng, (0.62, 0.52, 0.38)))])
+    g.surface(g.principled(base_color=col, roughness=0.9))
     return g
 
 
 @recipe("leaf_litter")
 def leaf_litter(rng, params):
-    """Dry autumn leaves, varied per particle, a little translucent."""
+    """Dry autumn leaves, varied per particle, blotched and veined, a little translucent."""
     g = Graph("leaf_litter")
-    col = g.ramp(g.object_random(), [(0.0, _jitter(rng, (0.35, 0.12, 0.02))), (0.5, _jitter(rng, (0.55, 0.3, 0.03))),
-                                     (1.0, _jitter(rng, (0.3, 0.25, 0.05)))])
-    g.surface(g.principled(base_color=col, roughness=0.6, subsurface_weight=0.2))
+    p = g.coords("Object")
+    blotch = g.noise(p, scale=6.0, detail=1.0)["Fac"]
+    fac = g.math("ADD", g.math("MULTIPLY", g.object_random(), 0.7), g.math("MULTIPLY", blotch, 0.6))
+    col = g.ramp(fac, [(0.1, _jitter(rng, (0.3, 0.1, 0.02))), (0.45, _jitter(rng, (0.5, 0.27, 0.03))),
+                       (0.8, _jitter(rng, (0.3, 0.25, 0.05))), (1.1, _jitter(rng, (0.16, 0.1, 0.04)))])
+    veins = g.node("ShaderNodeTexWave", {"Vector": p, "Scale": 12.0, "Distortion": 2.0}, wave_type="BANDS")["Fac"]
+    col = g.mix(g.map_range(veins, 0.7, 0.95, 0.0, 0.3), col, _jitter(rng, (0.12, 0.07, 0.03)))
+    g.surface(g.principled(base_color=col, roughness=0.6, subsurface_weight=0.2,
+                           normal=g.bump(blotch, strength=0.2, distance=0.005)))
     return g
 
 
