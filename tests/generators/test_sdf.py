@@ -187,11 +187,18 @@ def _ground(x, y):
     return 0.05 * np.asarray(x) + 0.3 * np.sin(np.asarray(y) / 5.0)
 
 
+def _camera(eye, yaw=0.0, pitch=0.0, width=160, hfov_deg=70.0):
+    from wildsynth.core.axes import yaw_pitch_to_cam
+    from wildsynth.core.camera import Camera
+
+    return Camera.from_hfov(width, int(round(width * 9 / 16)), hfov_deg, yaw_pitch_to_cam(np.asarray(eye, float), yaw, pitch))
+
+
 def _formation(kind, seed=1, **kw):
-    eye = np.array([0.0, 0.0, 2.0])
+    cam = _camera([0.0, 0.0, 2.0])
     p = FormationParams(count=1, kinds=(kind,), size=6.0, distance_min=25.0, distance_max=30.0, **kw)
-    f = Formations(p, SeedTree(seed), eye, 0.0, np.radians(70), _ground)
-    return f, f.mesh(eye, 0.0, 0.0, np.radians(70), np.radians(45), 160)
+    f = Formations(p, SeedTree(seed), cam, _ground)
+    return f, f.mesh([cam])
 
 
 @pytest.mark.parametrize("kind", ["arch", "hoodoo", "warped"])
@@ -230,15 +237,18 @@ def test_formation_mesh_is_deterministic_and_blend_is_a_parameter():
 
 
 def test_arch_has_a_hole_under_its_crown():
-    eye = np.array([0.0, 0.0, 2.0])
+    from wildsynth.generators.terrain.geology import GeologyParams
+
     flat = lambda x, y: 0.0 * np.asarray(x) + 0 * np.asarray(y)
+    bare = GeologyParams(recess=0.0, joint_open=0.0, block_step=0.0, tafoni_depth=0.0)
     f = Formations(FormationParams(count=1, kinds=("arch",), size=8.0, warp=0.0, distance_min=30.0,
-                                   distance_max=30.0), SeedTree(2), eye, 0.0, np.radians(70), flat)
-    _, c, ang, s, jit = f.items[0]
-    along = np.array([np.cos(ang), np.sin(ang), 0.0])
-    pts = c + np.outer(np.linspace(-0.3, 0.3, 7) * s, along) + np.array([0, 0, 0.3 * s])
+                                   distance_max=30.0, geology=bare), SeedTree(2), _camera([0.0, 0.0, 2.0]), flat)
+    it = f.items[0]
+    along = np.array([np.cos(it.angle), np.sin(it.angle), 0.0])
+    H = 1.15 * it.size * it.jit[2]
+    pts = it.centre + np.outer(np.linspace(-0.3, 0.3, 7) * it.size, along) + np.array([0, 0, 0.35 * H])
     assert np.all(f.solid(pts) > 0), "open air under the crown"
-    crown = c + np.array([0, 0, 0.85 * s * jit[0]])  # the top of the ring
+    crown = it.centre + np.array([0, 0, 0.86 * H])  # between the opening's top and the fin's top
     assert f.solid(crown[None])[0] < 0, "rock at the crown"
 
 

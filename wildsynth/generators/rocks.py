@@ -41,8 +41,8 @@ from ..core.seeds import SeedTree
 from .noise import fbm3, perm_table
 from .scatter import poisson_thin
 
-KINDS = ("boulder", "chunk", "pebble")
-RockKind = Literal["boulder", "chunk", "pebble"]
+KINDS = ("boulder", "chunk", "pebble", "block", "slab", "river")
+RockKind = Literal["boulder", "chunk", "pebble", "block", "slab", "river"]
 
 # per-kind defaults for fields the caller leaves out (the field defaults are the boulder's)
 PRESETS: dict[str, dict] = {
@@ -50,10 +50,19 @@ PRESETS: dict[str, dict] = {
     "chunk": {"elongation": 1.35, "flatness": 0.6, "cuts": 5, "ledges": 1, "extrusions": 0, "bevel": 0.0,
               "weathering": 0.0, "cracks": 0.35, "strata": 0.05, "detail": 4},
     "pebble": {"elongation": 1.35, "flatness": 0.55, "facets": 10, "cuts": 0, "ledges": 0, "extrusions": 0,
-               "bevel": 0.0, "weathering": 0.7, "cracks": 0.0, "strata": 0.0, "detail": 2},
+               "bevel": 0.0, "weathering": 0.7, "cracks": 0.0, "strata": 0.0, "detail": 2, "chips": 0},
+    # blocky: a boulder broken along several joints, flat faces and sharp, chipped edges
+    "block": {"elongation": 1.25, "flatness": 0.75, "facets": 14, "cuts": 5, "ledges": 1, "extrusions": 0,
+              "bevel": 0.01, "weathering": 0.0, "cracks": 0.5, "chips": 8, "roughness": 0.15},
+    # a flat slab split along its bedding: two large parallel faces
+    "slab": {"elongation": 1.5, "flatness": 0.32, "facets": 14, "cuts": 3, "ledges": 0, "extrusions": 0,
+             "bevel": 0.015, "weathering": 0.05, "cracks": 0.4, "strata": 0.08, "chips": 6, "roughness": 0.15},
+    # a river stone: worn round and smooth, flattened
+    "river": {"elongation": 1.4, "flatness": 0.5, "facets": 24, "cuts": 0, "ledges": 0, "extrusions": 0,
+              "bevel": 0.1, "weathering": 0.95, "cracks": 0.0, "strata": 0.0, "chips": 0, "roughness": 0.08},
 }
 # how strongly each kind responds to ``roughness`` (one knob, one meaning: a rock's roughness level)
-_ROUGH_GAIN = {"boulder": 0.6, "chunk": 0.12, "pebble": 0.12}
+_ROUGH_GAIN = {"boulder": 0.6, "chunk": 0.12, "pebble": 0.12, "block": 0.6, "slab": 0.6, "river": 0.3}
 
 
 class RockShape(BaseModel):
@@ -69,8 +78,9 @@ class RockShape(BaseModel):
     facets: int = Field(16, ge=8, le=200, description="hull points of boulders and pebbles (fewer = larger faces)")
     extrusions: int = Field(2, ge=0, le=12, description="hull face regions pushed outward")
     extrusion_depth: float = Field(0.22, ge=0.0, le=0.6, description="extrusion height relative to size")
-    cuts: int = Field(1, ge=0, le=16, description="flat fracture planes")
+    cuts: int = Field(3, ge=0, le=16, description="flat fracture planes")
     ledges: int = Field(1, ge=0, le=8, description="stepped notches (a wedge of two planes removed)")
+    chips: int = Field(4, ge=0, le=32, description="small flakes knocked off edges and corners (small planar cuts)")
     bevel: float = Field(0.025, ge=0.0, le=0.2, description="edge rounding radius relative to size")
     weathering: float = Field(0.1, ge=0.0, le=1.0, description="blend of the polytope towards its ellipsoid")
     roughness: float = Field(0.25, ge=0.0, le=0.6, description="noise displacement level (kind-scaled)")
@@ -98,12 +108,14 @@ class RockParams(BaseModel):
     radius: float = Field(90.0, gt=0.0, le=5000.0, description="radius of the scatter area around the origin, m")
     size_median: float = Field(0.6, gt=0.01, le=50.0, description="median boulder size (radius), m")
     size_spread: float = Field(0.6, ge=0.0, le=2.0, description="log-normal spread of sizes")
-    roughness: float = Field(0.25, ge=0.0, le=0.6, description="noise displacement level (boulders; chunks and "
-                                                               "pebbles respond less)")
+    roughness: float | None = Field(None, ge=0.0, le=0.6, description="noise displacement level (boulders; chunks "
+                                                                      "and pebbles respond less; None: the kind's own)")
     prototypes: int = Field(6, ge=1, le=64, description="distinct rock meshes")
     subdivisions: int = Field(3, ge=0, le=6, description="icosphere subdivisions per prototype (LOD)")
     sink: float = Field(0.25, ge=0.0, le=0.9, description="fraction of the size buried in the ground")
-    kind: RockKind = Field("boulder", description="boulder, chunk (angular blocks: talus) or pebble")
+    kind: RockKind = Field("boulder", description="boulder, chunk (angular blocks: talus), pebble, block (jointed, "
+                                                  "flat faces), slab (flat, bedded) or river (worn round)")
+    mix: tuple[RockKind, ...] = Field((), description="further kinds the prototypes cycle through after ``kind``")
 
 
 @lru_cache(maxsize=8)
@@ -249,16 +261,32 @@ def _ledge(d: np.ndarray, r: np.ndarray, rng: np.random.Generator) -> tuple[np.n
     return np.stack([n1, n2]), h
 
 
-def _fracture(d: np.ndarray, r: np.ndarray, cuts: int, ledges: int, rng: np.random.Generator) -> np.ndarray:
-    """Flat fracture planes, then ledges (the wedge beyond two planes removed: a step)."""
+def _fracture(d: np.ndarray, r: np.ndarray, cuts: int, ledges: int, rng: np.random.Generator,
+              chips: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Flat fracture planes (the rock intersected with half-spaces), ledges (the wedge beyond two planes
+    removed: a step), then chips (small cuts near the support in random directions: flakes off edges
+    and corners). Returns radii and which rays end on a fracture plane (fresh, flat faces)."""
+    flat = np.zeros(len(r), dtype=bool)
+
+    def cut(n, h):
+        nonlocal r, flat
+        t = _ray_t(d, n[None], np.array([h]))[:, 0]
+        on = t < r
+        r = np.where(on, t, r)
+        flat |= on
+
     for _ in range(cuts):
         n = _random_dirs(rng, 1)[0]
-        h = _support(d, r, n) * rng.uniform(0.62, 0.88)
-        r = np.minimum(r, _ray_t(d, n[None], np.array([h]))[:, 0])
+        cut(n, _support(d, r, n) * rng.uniform(0.62, 0.88))
     for _ in range(ledges):
         n, h = _ledge(d, r, rng)
-        r = np.minimum(r, _ray_t(d, n, h).max(axis=1))  # the wedge occupies the ray beyond both planes
-    return r
+        t = _ray_t(d, n, h).max(axis=1)  # the wedge occupies the ray beyond both planes
+        flat |= t < r
+        r = np.minimum(r, t)
+    for _ in range(chips):
+        n = _random_dirs(rng, 1)[0]
+        cut(n, _support(d, r, n) * rng.uniform(0.86, 0.95))
+    return r, flat
 
 
 class _Planes:
@@ -468,6 +496,7 @@ def make_rock(shape: RockShape, rng: np.random.Generator) -> Mesh:
     ico, faces = _icosphere_arrays(s.detail)
     if s.kind == "chunk":
         d, r, faces, axes = _chunk(s, ico, faces, rng)
+        flat = np.zeros(len(d), dtype=bool)  # already plane-cut, with little noise
     else:
         axes = _axes(s, rng)
         pts = _hull_points(axes, s.facets, rng)
@@ -480,14 +509,24 @@ def make_rock(shape: RockShape, rng: np.random.Generator) -> Mesh:
             r_ell = 1.0 / np.sqrt(((d / axes) ** 2).sum(axis=1))
             r = (1.0 - s.weathering) * r + s.weathering * np.maximum(r_ell, r)
         r = _extrude(d, r, pts, hull, s.extrusions, s.extrusion_depth, s.bevel, rng)
-        r = _fracture(d, r, s.cuts, s.ledges, rng)
+        r, flat = _fracture(d, r, s.cuts, s.ledges, rng, s.chips)
         if s.base < 1.0:
             zb = s.base * axes[2]
             r = np.minimum(r, np.where(d[:, 2] < -1e-9, zb / np.maximum(-d[:, 2], 1e-9), np.inf))
     x = d * r[:, None]
     if s.strata > 0.0:
         r = r * _strata(x, s, rng)
-    r = r * (1.0 + _noise(x, s, rng))
+    # fracture faces are fresh: flat, with fine grain only (the large lumps belong to weathered faces)
+    n = _noise(x, s, rng)
+    if flat.any():
+        w = flat.astype(np.float64)
+        for _ in range(2):  # a soft edge to the mask: no step where a fracture face meets the old surface
+            acc, cnt = np.zeros(len(w)), np.zeros(len(w))
+            np.add.at(acc, faces.ravel(), np.repeat(w[faces].mean(axis=1), 3))
+            np.add.at(cnt, faces.ravel(), 1.0)
+            w = acc / cnt
+        n = n * (1.0 - 0.8 * w)
+    r = r * (1.0 + n)
     v = d * r[:, None] * s.size
     return Mesh(v, np.array(faces), smooth=s.kind != "chunk")
 
@@ -522,7 +561,8 @@ def _chunk(s: RockShape, ico: np.ndarray, faces: np.ndarray, rng: np.random.Gene
 
 def rock_mesh(params: RockParams, rng: np.random.Generator) -> Mesh:
     """One rock of unit size of ``params.kind`` at ``params.subdivisions`` detail and ``params.roughness``."""
-    return make_rock(RockShape(kind=params.kind, roughness=params.roughness, detail=params.subdivisions), rng)
+    extra = {} if params.roughness is None else {"roughness": params.roughness}
+    return make_rock(RockShape(kind=params.kind, detail=params.subdivisions, **extra), rng)
 
 
 def scatter_rocks(params: RockParams, seeds: SeedTree, height: Callable, normal: Callable) -> list[Instances]:
@@ -530,7 +570,9 @@ def scatter_rocks(params: RockParams, seeds: SeedTree, height: Callable, normal:
     n = params.count
     if n == 0:
         return []
-    protos = [rock_mesh(params, seeds.child(f"proto{k}").rng()) for k in range(params.prototypes)]
+    kinds = (params.kind, *params.mix)
+    protos = [rock_mesh(params.model_copy(update={"kind": kinds[k % len(kinds)]}), seeds.child(f"proto{k}").rng())
+              for k in range(params.prototypes)]
     rng = seeds.child("placement").rng()
     # dart throwing in a disc with spacing by size (bigger rocks keep more room)
     cand = 4 * n
@@ -550,4 +592,94 @@ def scatter_rocks(params: RockParams, seeds: SeedTree, height: Callable, normal:
     pos = np.stack([xy[:, 0], xy[:, 1], z - params.sink * size * 0.6], -1)
     mats = compose_trs(pos, rot, size)
     which = rng.integers(0, len(protos), m)
+    return [Instances(protos[k], mats[which == k]) for k in range(len(protos)) if np.any(which == k)]
+
+
+# ---------------------------------------------------------------- scree and talus at the foot of slopes
+
+class ScreeParams(BaseModel):
+    """Angular rocks fallen from steep ground, lying where the slope breaks (talus aprons)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(0, ge=0, le=100000, description="most rocks placed (0: no scree)")
+    radius: float = Field(150.0, gt=1.0, le=5000.0, description="radius of the area searched around the view, m")
+    cell: float = Field(1.5, ge=0.2, le=50.0, description="spacing of the slope analysis grid, m")
+    steep: float = Field(0.42, ge=0.05, le=0.95, description="slope (1 - n_z) of the cliffs rocks fall from")
+    rest: float = Field(0.3, ge=0.02, le=0.95, description="steepest slope (1 - n_z) where a rock comes to rest")
+    reach: float = Field(25.0, ge=1.0, le=1000.0, description="how far below the slope break rocks run out, m")
+    size_min: float = Field(0.08, gt=0.005, le=10.0, description="size (half-length) of rocks at the break, m")
+    size_max: float = Field(0.7, gt=0.005, le=20.0, description="size of the rocks that run out furthest, m")
+    sink: float = Field(0.12, ge=0.0, le=0.8, description="part of a rock's size below the ground at its lowest point")
+    prototypes: int = Field(6, ge=1, le=32, description="distinct chunk meshes")
+    detail: int = Field(2, ge=1, le=4, description="icosphere subdivisions of the chunks (320 triangles at 2)")
+
+
+def talus_field(params: ScreeParams, height: Callable, normal: Callable, centre) -> dict[str, np.ndarray]:
+    """The slope-break analysis on a grid around ``centre``: cell centres (x, y), slope, distance to the
+    nearest steep cell uphill (m; inf where none within reach) and the talus density in [0, 1]."""
+    from scipy.ndimage import distance_transform_edt
+
+    p = params
+    n = int(np.ceil(2 * p.radius / p.cell)) + 1
+    ax = np.arange(n) * p.cell - p.radius
+    gx, gy = np.meshgrid(ax + float(centre[0]), ax + float(centre[1]), indexing="ij")
+    z = height(gx.ravel(), gy.ravel()).reshape(n, n)
+    slope = (1.0 - normal(gx.ravel(), gy.ravel())[:, 2]).reshape(n, n)
+    steep = slope > p.steep
+    if not steep.any():
+        return {"x": gx, "y": gy, "slope": slope, "dist": np.full((n, n), np.inf), "density": np.zeros((n, n))}
+    dist, (ii, jj) = distance_transform_edt(~steep, return_indices=True)
+    dist = dist * p.cell
+    above = z[ii, jj] > z + 0.25 * dist  # the nearest steep ground lies above (rocks fall down from it)
+    ok = above & (slope < p.rest) & (dist <= p.reach) & ~steep
+    density = np.where(ok, np.exp(-dist / (0.45 * p.reach)), 0.0)
+    return {"x": gx, "y": gy, "slope": slope, "dist": np.where(ok, dist, np.inf), "density": density}
+
+
+def scatter_scree(params: ScreeParams, seeds: SeedTree, height: Callable, normal: Callable,
+                  centre=(0.0, 0.0), keep: Callable | None = None) -> list[Instances]:
+    """Scree: up to ``count`` angular chunks where steep ground breaks into gentle ground, denser near
+    the break; size grows with the distance run out below it (big blocks roll furthest). Each rock
+    rests on the local ground plane with its lowest point ``sink`` of its size below it. ``keep(x, y)``:
+    optional mask of where rocks may lie (dry land). One ``Instances`` per prototype."""
+    p = params
+    if p.count == 0:
+        return []
+    t = talus_field(p, height, normal, centre)
+    dens = t["density"].ravel()
+    if not (dens > 0).any():
+        return []
+    rng = seeds.child("placement").rng()
+    cand = min(8 * p.count, 400000)
+    w = dens / dens.sum()
+    cell = rng.choice(len(dens), size=cand, p=w)
+    xy = np.stack([t["x"].ravel()[cell], t["y"].ravel()[cell]], -1) + rng.uniform(-0.5, 0.5, (cand, 2)) * p.cell
+    run = np.clip(t["dist"].ravel()[cell] / p.reach, 0.0, 1.0)
+    size = (p.size_min + (p.size_max - p.size_min) * run ** 0.8) * np.exp(0.35 * rng.standard_normal(cand))
+    size = np.clip(size, 0.5 * p.size_min, 1.5 * p.size_max)
+    if keep is not None:
+        ok = keep(xy[:, 0], xy[:, 1])
+        xy, size = xy[ok], size[ok]
+    idx = poisson_thin(xy, size, limit=p.count, factor=0.9)
+    xy, size = xy[idx], size[idx]
+    m = len(idx)
+    if m == 0:
+        return []
+    protos = [make_rock(RockShape(kind="chunk", detail=p.detail, chips=0), seeds.child(f"proto{k}").rng())
+              for k in range(p.prototypes)]
+    which = rng.integers(0, len(protos), m)
+    nrm = normal(xy[:, 0], xy[:, 1])
+    rot = rotation_align_z(nrm + rng.normal(0, 0.25, (m, 3))) @ rotation_z(rng.uniform(0, 2 * np.pi, m))
+    h0 = height(xy[:, 0], xy[:, 1])
+    grad = -nrm[:, :2] / nrm[:, 2:3]  # dz/dx, dz/dy of the ground plane
+    z = np.empty(m)
+    for k, proto in enumerate(protos):
+        sel = np.flatnonzero(which == k)
+        if not len(sel):
+            continue
+        v = np.einsum("nij,vj->nvi", rot[sel], proto.vertices.astype(np.float64)) * size[sel, None, None]
+        lift = (v[..., 2] - np.einsum("nvi,ni->nv", v[..., :2], grad[sel])).min(axis=1)  # lowest over the plane
+        z[sel] = h0[sel] - lift - p.sink * size[sel]
+    mats = compose_trs(np.stack([xy[:, 0], xy[:, 1], z], -1), rot, size)
     return [Instances(protos[k], mats[which == k]) for k in range(len(protos)) if np.any(which == k)]

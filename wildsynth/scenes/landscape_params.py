@@ -9,11 +9,12 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..camera import CameraParams
-from ..generators.rocks import RockParams
+from ..generators.rocks import RockParams, ScreeParams
 from ..generators.terrain import landforms as lf
 from ..generators.terrain.erosion import ErosionParams
 from ..generators.terrain.field import CoverParams, GridParams, LakesParams, MeshParams, RiverTraceParams
 from ..generators.terrain.formations import FormationParams
+from ..generators.terrain.geology import GeologyParams
 from ..generators.water import WaveParams
 from ..generators.weather import WeatherParams
 from .base import SkyParams
@@ -36,8 +37,10 @@ class LandscapeParams(BaseModel):
     waves: WaveParams = Field(default_factory=WaveParams, description="ocean waves")
     rocks: RockParams = Field(default_factory=RockParams,
                               description="scattered rocks (boulders, or angular chunks: talus)")
+    scree: ScreeParams = Field(default_factory=ScreeParams,
+                               description="scree and talus: angular rocks where steep slopes break")
     formations: FormationParams = Field(default_factory=FormationParams,
-                                        description="arches, hoodoos, warped rocks (SDF, marching cubes)")
+                                        description="arches, hoodoos, buttes, mesas, outcrops (SDF with strata, joints, pits)")
     sky: SkyParams = Field(default_factory=SkyParams, description="sun and sky")
     camera: CameraParams = Field(default_factory=CameraParams, description="camera placement")
     vegetation: float = Field(0.0, ge=0.0, le=20.0, description="plant density relative to the biome preset (0 = bare)")
@@ -52,8 +55,12 @@ class MountainSceneParams(LandscapeParams):
              description="lakes: the eroded grid's basins filled to their spill level")
     cover: CoverParams = Field(default_factory=lambda: CoverParams(snowline=700.0, snow_band=120.0),
              description="snow and beach")
-    rocks: RockParams = Field(default_factory=lambda: RockParams(count=40, radius=80.0, size_median=1.0),
+    rocks: RockParams = Field(default_factory=lambda: RockParams(count=40, radius=80.0, size_median=1.0, kind="block",
+                                                                 mix=("boulder", "slab")),
              description="scattered rocks (boulders, or angular chunks: talus)")
+    scree: ScreeParams = Field(default_factory=lambda: ScreeParams(count=2500, radius=250.0, cell=2.0, reach=40.0,
+                                                                   size_min=0.15, size_max=1.2),
+                               description="scree and talus: angular rocks where steep slopes break")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=20.0, height_max=60.0, pitch_min=-12.0, pitch_max=0.0, area_radius=500.0, min_sky=0.1),
               description="camera placement")
     vegetation: float = Field(1.0, ge=0.0, le=20.0, description="plant density relative to the biome preset (0 = bare)")
@@ -62,11 +69,12 @@ class MountainSceneParams(LandscapeParams):
 class DesertSceneParams(LandscapeParams):
     """sand sea: wind-aligned dunes with slip faces and ripples"""
 
-    terrain: lf.DuneParams = Field(default_factory=lf.DuneParams, description="landform shape")
+    terrain: lf.DuneParams = Field(default_factory=lambda: lf.DuneParams(dune_height=10.0, wavelength=140.0),
+                                   description="landform shape")
     rocks: RockParams = Field(default_factory=lambda: RockParams(count=0),
              description="scattered rocks (boulders, or angular chunks: talus)")
-    formations: FormationParams = Field(default_factory=lambda: FormationParams(count=2, kinds=('warped', 'arch'), size=9.0, distance_min=40.0, distance_max=120.0),
-                  description="arches, hoodoos, warped rocks (SDF, marching cubes)")
+    formations: FormationParams = Field(default_factory=lambda: FormationParams(count=3, kinds=('arch', 'outcrop', 'hoodoo', 'outcrop'), size=7.0, distance_min=20.0, distance_max=90.0),
+                  description="arches, hoodoos, buttes, mesas, outcrops (SDF with strata, joints, pits)")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=1.6, height_max=5.0, pitch_min=-10.0, pitch_max=-2.0, area_radius=80.0),
               description="camera placement")
     vegetation: float = Field(1.0, ge=0.0, le=20.0, description="plant density relative to the biome preset (0 = bare)")
@@ -80,8 +88,11 @@ class CanyonSceneParams(LandscapeParams):
                description="hydraulic and thermal erosion")
     rocks: RockParams = Field(default_factory=lambda: RockParams(count=40, radius=60.0, size_median=0.8, kind='chunk'),
              description="scattered rocks (boulders, or angular chunks: talus)")
-    formations: FormationParams = Field(default_factory=lambda: FormationParams(count=3, kinds=('arch', 'hoodoo', 'hoodoo'), size=12.0, distance_min=50.0, distance_max=160.0),
-                  description="arches, hoodoos, warped rocks (SDF, marching cubes)")
+    scree: ScreeParams = Field(default_factory=lambda: ScreeParams(count=2500, radius=200.0, cell=2.0, reach=35.0,
+                                                                   size_min=0.12, size_max=1.0),
+                               description="scree and talus: angular rocks where steep slopes break")
+    formations: FormationParams = Field(default_factory=lambda: FormationParams(count=3, kinds=('butte', 'hoodoo', 'arch', 'mesa'), size=12.0, distance_min=50.0, distance_max=220.0, geology=GeologyParams(bed_thickness=1.8, recess=1.0, ramp=0.35, joint_spacing=9.0, tafoni_size=1.2, tafoni_depth=0.35)),
+                  description="arches, hoodoos, buttes, mesas, outcrops (SDF with strata, joints, pits)")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=25.0, height_max=45.0, pitch_min=-20.0, pitch_max=-8.0, area_radius=40.0),
               description="camera placement")
 
@@ -94,6 +105,8 @@ class CliffSceneParams(LandscapeParams):
                description="hydraulic and thermal erosion")
     rocks: RockParams = Field(default_factory=lambda: RockParams(count=120, radius=65.0, size_median=1.0, kind='chunk', subdivisions=4),
              description="scattered rocks (boulders, or angular chunks: talus)")
+    scree: ScreeParams = Field(default_factory=lambda: ScreeParams(count=2000, radius=140.0, reach=30.0),
+                               description="scree and talus: angular rocks where steep slopes break")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=1.6, height_max=3.0, pitch_min=4.0, pitch_max=14.0, area_radius=30.0, min_sky=0.03),
               description="camera placement")
 
@@ -102,7 +115,8 @@ class RiverSceneParams(LandscapeParams):
     """river valley: a river along the valley's drainage, carving its bed, hills on both sides"""
 
     terrain: lf.RiverParams = Field(default_factory=lf.RiverParams, description="landform shape")
-    rocks: RockParams = Field(default_factory=lambda: RockParams(count=50, radius=50.0, size_median=0.5),
+    rocks: RockParams = Field(default_factory=lambda: RockParams(count=50, radius=50.0, size_median=0.5, kind="river",
+                                                                 mix=("river", "boulder")),
              description="scattered rocks (boulders, or angular chunks: talus)")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=2.5, height_max=5.0, pitch_min=-15.0, pitch_max=-5.0, area_radius=5.0),
               description="camera placement")
@@ -115,10 +129,11 @@ class CoastSceneParams(LandscapeParams):
     terrain: lf.CoastParams = Field(default_factory=lf.CoastParams, description="landform shape")
     cover: CoverParams = Field(default_factory=lambda: CoverParams(beach_height=2.5),
              description="snow and beach")
-    rocks: RockParams = Field(default_factory=lambda: RockParams(count=30, radius=60.0, size_median=0.6),
+    rocks: RockParams = Field(default_factory=lambda: RockParams(count=30, radius=60.0, size_median=0.6, kind="river",
+                                                                 mix=("block",)),
              description="scattered rocks (boulders, or angular chunks: talus)")
     formations: FormationParams = Field(default_factory=lambda: FormationParams(count=1, kinds=('arch',), size=16.0, distance_min=90.0, distance_max=160.0),
-                  description="arches, hoodoos, warped rocks (SDF, marching cubes)")
+                  description="arches, hoodoos, buttes, mesas, outcrops (SDF with strata, joints, pits)")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=1.6, height_max=4.0, pitch_min=-8.0, pitch_max=-1.0, area_radius=40.0),
               description="camera placement")
 
@@ -129,7 +144,8 @@ class ArcticSceneParams(LandscapeParams):
     terrain: lf.ArcticParams = Field(default_factory=lf.ArcticParams, description="landform shape")
     cover: CoverParams = Field(default_factory=lambda: CoverParams(snowline=-20.0, snow_band=20.0, snow_max_slope=0.6),
              description="snow and beach")
-    rocks: RockParams = Field(default_factory=lambda: RockParams(count=20, radius=60.0, size_median=0.8),
+    rocks: RockParams = Field(default_factory=lambda: RockParams(count=20, radius=60.0, size_median=0.8,
+                                                                 mix=("block",)),
              description="scattered rocks (boulders, or angular chunks: talus)")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=1.7, height_max=6.0, pitch_min=-8.0, pitch_max=0.0, area_radius=40.0),
               description="camera placement")
@@ -144,7 +160,8 @@ class LakeSceneParams(LandscapeParams):
              description="lakes: the eroded grid's basins filled to their spill level")
     cover: CoverParams = Field(default_factory=lambda: CoverParams(snowline=380.0, snow_band=80.0),
              description="snow and beach")
-    rocks: RockParams = Field(default_factory=lambda: RockParams(count=40, radius=60.0, size_median=0.7),
+    rocks: RockParams = Field(default_factory=lambda: RockParams(count=40, radius=60.0, size_median=0.7,
+                                                                 mix=("block", "river")),
              description="scattered rocks (boulders, or angular chunks: talus)")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=1.7, height_max=4.0, pitch_min=-10.0, pitch_max=-3.0, area_radius=10.0, min_sky=0.1),
               description="camera placement")

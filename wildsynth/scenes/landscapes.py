@@ -24,11 +24,12 @@ from pydantic import BaseModel
 
 from ..camera import Obstacles, choose_view
 from ..core.geometry import vertex_normals
+from ..core.mesh import Instances
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
 from ..core.shot import Shot
 from ..generators.ecology import add_vegetation, biome_params
-from ..generators.rocks import scatter_rocks
+from ..generators.rocks import scatter_rocks, scatter_scree
 from ..generators.terrain.field import TerrainField, split_faces
 from ..generators.terrain.formations import Formations
 from ..generators.water import lake_mesh, lake_meshes, ocean_mesh, river_mesh
@@ -216,17 +217,14 @@ def landscape_build(name: str, params, layout: Layout, shot: Shot, seeds: SeedTr
     timings["water_s"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
-    if params.formations.count:  # placed from the first view's pose (not its size); meshed for its pixels
-        eye = cam.position
-        fwd = cam.cam_to_world[:3, 2]
-        yaw = float(np.arctan2(fwd[1], fwd[0]))
-        pitch = float(np.arcsin(np.clip(fwd[2], -1, 1)))
-        vfov = 2 * np.arctan(0.5 * cam.height / cam.K[1, 1])
-        forms = Formations(params.formations, seeds.child("formations"), eye, yaw, cam.hfov, field.height)
-        fm = forms.mesh(eye, yaw, pitch, cam.hfov, vfov, cam.width)
+    forms = None
+    if params.formations.count:  # placed from the first view's pose (not its size); meshed for every camera
+        forms = Formations(params.formations, seeds.child("formations"), shot.reference(), field.height)
+        fm = forms.mesh(cams)
         if fm.n_triangles:
             v = fm.vertices.astype(np.float64)
             fm.attributes.update(field.masks(v[:, 0], v[:, 1], v[:, 2], vertex_normals(v, fm.faces)))
+            fm.attributes["strata"] = forms.beds(v)
             scene.add(Object("formations", fm, ground_mat, semantic="rock", generator="terrain.formations",
                              params=params.formations.model_dump()))
         else:
@@ -235,8 +233,26 @@ def landscape_build(name: str, params, layout: Layout, shot: Shot, seeds: SeedTr
 
     rock_mat = MaterialRef("rock", mat_seeds.child("rock").int())
     for k, inst in enumerate(st.rocks):
+        if forms is not None:  # not inside a formation
+            keep = _outside(inst, forms, 0.3)
+            if keep.any() and not keep.all():
+                inst = Instances(inst.mesh, inst.transforms[keep])
         scene.add(Object(f"rocks{k}", inst, rock_mat, semantic="rock", generator="rocks",
                          params=params.rocks.model_dump()))
+    if params.scree.count:  # talus where the slopes around the view break, not on any camera's spot
+        eyes = np.array([c.position for c in cams])
+        dry = lambda x, y: field.height(x, y) > field.water_level(x, y) + 0.05  # noqa: E731
+        for k, inst in enumerate(scatter_scree(params.scree, seeds.child("scree"), field.height, field.normal,
+                                               centre=shot.reference().position[:2], keep=dry)):
+            p = inst.transforms[:, :3, 3].astype(np.float64)
+            keep = np.min(np.hypot(p[:, None, 0] - eyes[None, :, 0], p[:, None, 1] - eyes[None, :, 1]), axis=1) > 1.5
+            if forms is not None:
+                keep &= _outside(inst, forms, 0.3)
+            if not keep.any():
+                scene.skip_id()  # never here with another tessellation either: ids stay put
+                continue
+            scene.add(Object(f"scree{k}", Instances(inst.mesh, inst.transforms[keep]), rock_mat, semantic="rock",
+                             generator="rocks.scree", params=params.scree.model_dump()))
     report: dict = {}
     if params.vegetation > 0 and spec.get("vegetated"):  # the biome's plants, following the terrain's masks
         t4 = time.perf_counter()
@@ -256,11 +272,56 @@ def landscape_build(name: str, params, layout: Layout, shot: Shot, seeds: SeedTr
         report["vegetation"] = add_vegetation(scene, veg, field, seeds.child("vegetation"), cams,
                                               centre=st.rock_centre, clear_ahead=clear)
         timings["vegetation_s"] = time.perf_counter() - t4
+    if forms is not None:  # plants do not grow through the rock
+        report["plants_in_rock_dropped"] = clear_formations(scene, forms)
     add_weather(scene, params.weather, shot.reference(), field.height, seeds.child("weather"), shot.duration())
     report["terrain"] = {"timings_s": {k: round(v, 3) for k, v in timings.items()},
                          "triangles": {o.name: o.n_triangles for o in scene.objects},
                          "near_radius_m": round(cones[0].near, 3)}
     return Built(scene, report)
+
+
+def _outside(inst: Instances, forms: Formations, margin: float) -> np.ndarray:
+    """Which placements of ``inst`` have their origin more than ``margin`` (m, times the placement's
+    scale) outside every formation."""
+    p = inst.transforms[:, :3, 3].astype(np.float64)
+    scale = np.linalg.norm(inst.transforms[:, :3, 0], axis=1)
+    return forms.clearance(p + np.array([0.0, 0.0, 0.2])) > margin * scale
+
+
+def _keep(obj: Object, keep: np.ndarray) -> None:
+    """Keep only the placements ``keep`` of an instanced object (ids and groups go with them); an object
+    that would lose every placement stays as it is (hidden in the rock)."""
+    g = obj.geometry
+    if keep.all() or not keep.any():
+        return
+    obj.geometry = Instances(g.mesh, g.transforms[keep], None if g.ids is None else g.ids[keep])
+    if obj.id_groups is not None and not isinstance(obj.id_groups, str):
+        obj.id_groups = obj.id_groups[keep]
+
+
+def clear_formations(scene: Scene, forms: Formations) -> int:
+    """Drop plant placements that stand inside a formation, and every placement that carries the id of
+    a dropped one (leaves of a dropped tree). Returns how many placements were dropped."""
+    plants = [o for o in scene.objects if o.generator.startswith("plants") and o.is_instanced]
+    gone: list[np.ndarray] = []
+    n = 0
+    for o in plants:
+        if isinstance(o.id_groups, str):
+            continue
+        keep = _outside(o.geometry, forms, 0.5)
+        if keep.any() and not keep.all():
+            gone.append(o.geometry.ids[~keep])
+            n += int((~keep).sum())
+            _keep(o, keep)
+    if gone:
+        dead = np.unique(np.concatenate(gone))
+        for o in plants:
+            if isinstance(o.id_groups, str):
+                keep = ~np.isin(o.geometry.ids, dead)
+                n += int((~keep).sum())
+                _keep(o, keep)
+    return n
 
 
 def _register(name: str, model: type[BaseModel]) -> None:

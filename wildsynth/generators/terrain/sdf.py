@@ -767,12 +767,22 @@ def mesh_sdf_spherical(sdf, eye: np.ndarray, theta: np.ndarray, phi: np.ndarray,
     pos = np.empty((3 * n_tri, 3), dtype=np.float64)
     _mc_emit(lo, vals, offs, _TRIS, _TRI_COUNT, _EDGE_CORNER, _EDGE_AXIS, grid.nt, grid.nph, grid.nr, keys, pos)
     inv, first = _dedupe(keys)
-    faces = inv.reshape(-1, 3)
+    faces = _drop_folded(inv.reshape(-1, 3))
     p = pos[first]
     t = np.interp(p[:, 0], np.arange(grid.nt + 1), grid.th_ext)
     ph = np.interp(p[:, 1], np.arange(grid.nph), phi)
     rr = np.interp(p[:, 2], np.arange(grid.nr), r)
     return Mesh(_to_world(eye, t, ph, rr), faces)
+
+
+def _drop_folded(faces: np.ndarray) -> np.ndarray:
+    """Faces without the pairs that are one triangle twice, in opposite windings (two cells fanning a
+    loop that runs along their shared face both emit a triangle lying in it): a zero-volume fold;
+    without it every edge is in two faces."""
+    key = np.sort(faces, axis=1)
+    _, inv, count = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+    twice = count[inv.ravel()] > 1
+    return faces[~twice] if twice.any() else faces
 
 
 def keep_off_ground(mesh: Mesh, ground, eps: float, side: int, also=None) -> Mesh:
@@ -859,3 +869,82 @@ def submesh(mesh: Mesh, keep_faces: np.ndarray) -> Mesh:
     used[f.ravel()] = True
     remap = np.cumsum(used) - 1
     return Mesh(mesh.vertices[used], remap[f], {k: a[used] for k, a in mesh.attributes.items()}, mesh.smooth)
+
+
+def _view_pose(cam) -> tuple[float, float, float]:
+    """Yaw, pitch and vertical field of view (radians) of a ``core.camera.Camera``."""
+    fwd = cam.cam_to_world[:3, 2]
+    vfov = 2 * np.arctan(0.5 * cam.height / cam.K[1, 1])
+    return float(np.arctan2(fwd[1], fwd[0])), float(np.arcsin(np.clip(fwd[2], -1, 1))), float(vfov)
+
+
+def _covering_arc(mask: np.ndarray) -> tuple[float, float] | None:
+    """The smallest arc (centre, half-width, radians) holding every set bin of a circular mask."""
+    n = len(mask)
+    if not mask.any():
+        return None
+    if mask.all():
+        return 0.0, np.pi
+    on = np.flatnonzero(mask)
+    gaps = np.diff(np.concatenate([on, [on[0] + n]]))  # bins from each set bin to the next
+    k = int(np.argmax(gaps))
+    start, length = on[(k + 1) % len(on)], n - gaps[k] + 1  # the arc starts after the largest gap
+    w = 2 * np.pi / n
+    return (start + 0.5 * length) * w, 0.5 * length * w
+
+
+def shot_axes(cameras, params: SphericalGridParams, balls) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """One spherical grid for every camera of a shot, meshing what lies in ``balls`` ((centre, radius)
+    pairs): its centre (the mean eye) and its azimuth, elevation and radius samples.
+
+    A camera at ``delta`` from the centre sees a point P at |P - E| >= |P - C| - delta, so an angular
+    step ``step_k * (1 - delta / r_near)`` from the centre (r_near: the nearest ball surface, or
+    ``params.r_min``) keeps its voxels at most ``pixels_per_voxel`` pixels in its view (the factor
+    is held at 1/4 or above). The dense azimuths and elevations are those of the balls that some
+    camera's view (plus the margin, widened by delta / r_near) holds; with one camera this is
+    ``spherical_axes`` of its own view limited to the balls."""
+    cams = list(cameras)
+    gp = params
+    eyes = np.array([np.asarray(c.position, dtype=np.float64) for c in cams])
+    centre = eyes.mean(axis=0)
+    delta = np.linalg.norm(eyes - centre, axis=1)
+    cs = np.array([np.asarray(c, dtype=np.float64) for c, _ in balls])
+    rs = np.array([float(r) for _, r in balls])
+    dist = np.linalg.norm(cs - centre, axis=1)
+    inside = dist <= rs
+    r_near = max(gp.r_min, float(np.min(np.where(inside, gp.r_min, dist - rs))))
+    r_max = max(float(np.max(dist + rs)), r_near * 1.5)
+    m = np.radians(gp.margin_deg)
+    steps, mask = [], np.zeros(1440, dtype=bool)
+    bins = (np.arange(1440) + 0.5) * (2 * np.pi / 1440)
+    el_lo, el_hi = [], []
+    ang_c = np.arctan2(cs[:, 1] - centre[1], cs[:, 0] - centre[0])
+    half_c = np.where(inside, np.pi, np.arcsin(np.clip(rs / np.maximum(dist, 1e-9), 0, 1)))
+    elev_c = np.arcsin(np.clip((cs[:, 2] - centre[2]) / np.maximum(dist, 1e-9), -1, 1))
+    ball_mask = np.zeros(1440, dtype=bool)
+    for a, h in zip(ang_c, half_c):
+        ball_mask |= np.abs((bins - a + np.pi) % (2 * np.pi) - np.pi) <= h
+    for cam, dk in zip(cams, delta):
+        yaw, pitch, vfov = _view_pose(cam)
+        extra = float(np.arcsin(min(1.0, dk / r_near)))
+        steps.append(cam.hfov / cam.width * gp.pixels_per_voxel * max(0.25, 1.0 - dk / r_near))
+        half = cam.hfov / 2 + m + extra
+        mask |= np.abs((bins - yaw + np.pi) % (2 * np.pi) - np.pi) <= half
+        el_lo.append(pitch - vfov / 2 - m - extra)
+        el_hi.append(pitch + vfov / 2 + m + extra)
+    step = min(steps)
+    arc = _covering_arc(mask & ball_mask) or _covering_arc(mask)
+    lim = np.radians(gp.max_elevation_deg)
+    b_lo = np.where(inside, -lim, elev_c - half_c).min()
+    b_hi = np.where(inside, lim, elev_c + half_c).max()
+    lo_, hi_ = max(min(el_lo), b_lo), min(max(el_hi), b_hi)
+    if hi_ <= lo_:  # no ball in any view: the views' elevations (coarse everywhere else anyway)
+        lo_, hi_ = min(el_lo), max(el_hi)
+    lo_, hi_ = max(lo_, -lim), min(hi_, lim)
+    theta = _axis(arc[0], arc[1], step, gp.back_factor, 2 * np.pi, multiple=1 << LEVELS)
+    phi = _axis(0.5 * (lo_ + hi_), 0.5 * (hi_ - lo_), step, gp.back_factor, 0.0, -lim, lim)
+    q = 1.0 + gp.radial_factor * step
+    r0 = max(gp.r_min, 0.9 * r_near) if not inside.all() else gp.r_min
+    n_r = int(np.ceil(np.log(r_max / r0) / np.log(q))) + 1
+    r = r0 * q ** np.arange(n_r)
+    return centre, (theta, phi, r)
