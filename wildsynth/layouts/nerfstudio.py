@@ -61,6 +61,7 @@ def depth_scale(max_depth: float) -> float:
 
 
 def encode_depth(depth: np.ndarray, scale: float) -> np.ndarray:
+    depth = np.asarray(depth, np.float64)
     ok = np.isfinite(depth) & (depth > 0)
     return np.where(ok, np.clip(np.rint(np.where(ok, depth, 0) / scale), 1, 65535), 0).astype(np.uint16)
 
@@ -98,7 +99,9 @@ def export_run(run: Run, ctx: Context, p: NerfstudioParams, prefix: str) -> dict
             write_png(ctx.dst(f"{prefix}masks/{name}"), (static_mask(v, moving, p.static_tolerance) * 255).astype(np.uint8))
             fr["mask_path"] = f"masks/{name}"
         frames.append(fr)
-    meta = {"camera_model": "OPENCV", **top, "k1": 0.0, "k2": 0.0, "p1": 0.0, "p2": 0.0}
+    meta = {"camera_model": "OPENCV", "camera_angle_x": cams[0].hfov,
+            "camera_angle_y": float(2 * np.arctan(0.5 * cams[0].height / cams[0].K[1, 1])), **top,
+            "k1": 0.0, "k2": 0.0, "p1": 0.0, "p2": 0.0}
     if p.depth:
         meta["depth_unit_scale_factor"] = scale
     n_points = 0
