@@ -517,7 +517,8 @@ class TerrainField:
         surf = np.maximum
         eyes = np.array([c.position for c in cams])
         z = surf(self.height(eyes[:, 0], eyes[:, 1]), self.water_level(eyes[:, 0], eyes[:, 1]))
-        return cones_from_cameras(cams, [near_radius(c, float(zk)) for c, zk in zip(cams, z)])
+        return cones_from_cameras(cams, [near_radius(c, float(zk)) for c, zk in zip(cams, z)],
+                                  heights=[float(c.position[2] - zk) for c, zk in zip(cams, z)])
 
 
 def _resample(pts: np.ndarray, step: float) -> np.ndarray:

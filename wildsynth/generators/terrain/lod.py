@@ -50,6 +50,11 @@ the ring (rings are circles). The ``max_triangles`` budget comes first: a grid
 that would exceed it is planned again at a uniformly larger ppt until it fits,
 with a warning (``LodPlan.pixels_per_triangle`` is the ppt used).
 
+A cone's ``height`` (its eye above the ground, > 0) lowers the radial factor near the
+eye to what foreshortening allows there (``polar.ring_radii``): ground seen steeply
+close to the camera gets square triangles of about ppt pixels instead of f times
+taller ones (single and shared modes; the spread mode keeps ``f``).
+
 Give every cone its ``near`` (the caller knows the ground height): with
 ``near = 0`` in the spread mode, the ground right below each eye counts as seen
 and is meshed at centimetres, at many times the cost (a 48-frame walk at
@@ -86,13 +91,14 @@ class ViewCone:
     hfov: float  # horizontal field of view, radians
     width: int  # image width, pixels
     near: float = 0.0  # ground closer than this (horizontally) is below the frame: may be coarse
+    height: float = 0.0  # eye above the ground below it, m (0: unknown; > 0: square triangles near the eye)
 
     def step(self, pixels_per_triangle: float) -> float:
         """Radians per triangle edge in this view."""
         return self.hfov / self.width * pixels_per_triangle
 
     @classmethod
-    def from_camera(cls, camera, near: float = 0.0) -> "ViewCone":
+    def from_camera(cls, camera, near: float = 0.0, height: float = 0.0) -> "ViewCone":
         """The cone of a ``core.camera.Camera`` (OpenCV axes: column 2 of the rotation is forward).
         A camera looking (almost) straight down sees all headings: its cone is the full circle,
         with the width scaled to keep its radians per pixel."""
@@ -102,12 +108,14 @@ class ViewCone:
             width = int(math.ceil(width * TAU / hfov))
             hfov = TAU
         return cls(np.asarray(camera.position, dtype=np.float64), float(np.arctan2(fwd[1], fwd[0])), hfov, width,
-                   float(near))
+                   float(near), float(max(height, 0.0)))
 
 
-def cones_from_cameras(cameras, near: float | Sequence[float] | None = None) -> list[ViewCone]:
+def cones_from_cameras(cameras, near: float | Sequence[float] | None = None,
+                       heights: Sequence[float] | None = None) -> list[ViewCone]:
     """View cones of ``core.camera.Camera`` objects (any iterable, or a ``Shot``: all its cameras).
-    ``near``: one distance for all, one per camera, or None (0: every ground point may be seen)."""
+    ``near``: one distance for all, one per camera, or None (0: every ground point may be seen);
+    ``heights``: each eye above its ground (None: unknown)."""
     cams = list(cameras.cameras()) if hasattr(cameras, "cameras") and callable(cameras.cameras) else list(cameras)
     if near is None:
         nears = [0.0] * len(cams)
@@ -117,7 +125,10 @@ def cones_from_cameras(cameras, near: float | Sequence[float] | None = None) -> 
         nears = [float(v) for v in near]
         if len(nears) != len(cams):
             raise ValueError(f"cones_from_cameras: {len(nears)} near distances for {len(cams)} cameras")
-    return [ViewCone.from_camera(c, n) for c, n in zip(cams, nears)]
+    hs = [0.0] * len(cams) if heights is None else [float(h) for h in heights]
+    if len(hs) != len(cams):
+        raise ValueError(f"cones_from_cameras: {len(hs)} heights for {len(cams)} cameras")
+    return [ViewCone.from_camera(c, n, h) for c, n, h in zip(cams, nears, hs)]
 
 
 @dataclass(frozen=True)
@@ -239,7 +250,7 @@ def _plan(cones, extent, ppt, margin_deg, r0, rf, back, far_start, far_factor, r
         c = cones[0]
         step = c.step(ppt)
         theta = sector_angles([view_sector(c.yaw, c.hfov, margin_deg)], step, back)
-        radii = ring_radii(step, extent, r0, rf, c.near, far_start, far_factor)
+        radii = ring_radii(step, extent, r0, rf, c.near, far_start, far_factor, c.height)
         return LodPlan("single", np.asarray(c.eye)[:2], radii, theta, np.full(len(radii), len(theta)),
                        polar_triangles(len(theta), len(radii)), ppt, requested)
     eyes = np.array([np.asarray(c.eye, dtype=np.float64)[:2] for c in cones])
@@ -250,7 +261,8 @@ def _plan(cones, extent, ppt, margin_deg, r0, rf, back, far_start, far_factor, r
         half = [min(c.hfov / 2 + np.radians(margin_deg), np.pi) for c in cones]
         sectors = merge_sectors([c.yaw - h for c, h in zip(cones, half)], [c.yaw + h for c, h in zip(cones, half)])
         theta = sector_angles(sectors, step, back)
-        radii = ring_radii(step, extent, r0, rf, min(c.near for c in cones), far_start, far_factor)
+        radii = ring_radii(step, extent, r0, rf, min(c.near for c in cones), far_start, far_factor,
+                           [c.height for c in cones])
         return LodPlan("shared", mean, radii, theta, np.full(len(radii), len(theta)),
                        polar_triangles(len(theta), len(radii)), ppt, requested)
     centre = mean

@@ -23,15 +23,23 @@ TAU = 2.0 * np.pi
 
 
 def ring_radii(step: float, extent: float, r0: float, radial_factor: float, near: float = 0.0,
-               far_start: float = np.inf, far_factor: float | None = None) -> np.ndarray:
+               far_start: float = np.inf, far_factor: float | None = None, eye_height=0.0) -> np.ndarray:
     """Ring radii from ``r0`` to the first one at or beyond ``extent``.
 
     Radii grow by ``1 + radial_factor * step`` per ring. Inside ``near`` (ground the
     camera cannot see: below the bottom of the frame) they grow ten times faster;
     beyond ``far_start`` the factor rises smoothly to ``far_factor`` at ten times that
     distance (distant terrain coarser).
+
+    With ``eye_height`` h > 0 (one or several eyes above flat ground), the factor near the
+    eye is what foreshortening allows: a radial edge L at distance r spans L h / (r^2 + h^2)
+    radians, so edges as long as ``(r^2 + h^2) / (h r)`` times the angular step keep their
+    pixel size; the factor is that (at least 1, the least over the heights), capped at
+    ``radial_factor``. Ground seen steeply near the camera gets square triangles.
     """
-    if near <= r0 and not np.isfinite(far_start):
+    hs = np.asarray(eye_height, dtype=np.float64).ravel()
+    hs = hs[hs > 0]
+    if near <= r0 and not np.isfinite(far_start) and not len(hs):
         q = 1.0 + radial_factor * step
         n_rings = int(np.ceil(np.log(extent / r0) / np.log(q))) + 1
         return r0 * q ** np.arange(n_rings)
@@ -40,6 +48,8 @@ def ring_radii(step: float, extent: float, r0: float, radial_factor: float, near
     while rs[-1] < extent:
         r = rs[-1]
         f = radial_factor
+        if len(hs) and r >= near:
+            f = min(f, max(1.0, float(np.min((r * r + hs * hs) / (hs * r)))))
         if r < near:
             f *= 10.0
         elif r > far_start:
