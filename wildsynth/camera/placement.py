@@ -14,7 +14,7 @@ with the same pose and horizontal field of view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,7 +27,9 @@ from ..core.shot import REFERENCE_SIZE
 class CameraParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    hfov: float = Field(75.0, ge=10.0, le=150.0, description="horizontal field of view, degrees")
+    hfov: float = Field(75.0, ge=10.0, le=150.0, description="horizontal field of view, degrees (when no focal range is given)")
+    focal_min: Optional[float] = Field(None, ge=8.0, le=800.0, description="shortest focal length, mm, 35 mm-equivalent by the image width (36 mm); with focal_max, a focal length is drawn per seed, log-uniform (e.g. 24 to 85)")
+    focal_max: Optional[float] = Field(None, ge=8.0, le=800.0, description="longest focal length, mm, 35 mm-equivalent (see focal_min)")
     height_min: float = Field(1.5, ge=0.1, le=1000.0, description="lowest camera height above ground, m")
     height_max: float = Field(2.5, ge=0.1, le=1000.0, description="highest camera height above ground, m")
     pitch_min: float = Field(-18.0, ge=-89.0, le=89.0, description="lowest pitch (negative looks down), degrees")
@@ -94,15 +96,32 @@ def place_camera(params: CameraParams, height: Callable, obstacles: Obstacles,
     pitch = np.radians(rng.uniform(p.pitch_min, max(p.pitch_min, p.pitch_max), n))
     ground = height(xy[:, 0], xy[:, 1])
     eyes = np.stack([xy[:, 0], xy[:, 1], ground + lift], -1)
-    return choose_view(params, height, obstacles, eyes, yaw, pitch)
+    # drawn after the proposals, so a focal range changes the field of view and nothing else drawn
+    return choose_view(params, height, obstacles, eyes, yaw, pitch, rng)
+
+
+def hfov_from_focal(focal_mm_equiv: float) -> float:
+    """Horizontal field of view (degrees) of a 35 mm-equivalent focal length, by the 36 mm width."""
+    return float(np.degrees(2.0 * np.arctan(18.0 / focal_mm_equiv)))
+
+
+def drawn_hfov(params: "CameraParams", rng: np.random.Generator | None) -> float:
+    """``params.hfov``, or with ``focal_min`` and ``focal_max`` the field of view of a focal length
+    drawn log-uniform between them (one draw from ``rng``; their geometric mean without one)."""
+    lo, hi = params.focal_min, params.focal_max
+    if lo is None or hi is None:
+        return params.hfov
+    lo, hi = np.log(min(lo, hi)), np.log(max(lo, hi))
+    return hfov_from_focal(float(np.exp(rng.uniform(lo, hi) if rng is not None else 0.5 * (lo + hi))))
 
 
 def choose_view(params: CameraParams, height: Callable, obstacles: Obstacles,
-                eyes: np.ndarray, yaw: np.ndarray, pitch: np.ndarray) -> tuple[Camera, dict]:
+                eyes: np.ndarray, yaw: np.ndarray, pitch: np.ndarray,
+                rng: np.random.Generator | None = None) -> tuple[Camera, dict]:
     """The best of the given proposals (eyes (N, 3), yaw and pitch (N,) radians), scored and
     checked like ``place_camera``'s own; never fails (same fallbacks). The camera is at the
-    reference size."""
-    p = params
+    reference size. With a focal range, ``rng`` draws the focal length (after every other draw)."""
+    p = params.model_copy(update={"hfov": drawn_hfov(params, rng)})
     n = len(eyes)
     width, height_px = REFERENCE_SIZE
     best, best_score, fallback, fallback_score = None, -np.inf, None, -np.inf

@@ -183,7 +183,7 @@ class CyclesRenderer(Renderer):
         sw, sh = s.sensor_mm
         focal = float(camera.K[0, 0]) * sw / camera.width
         lens = {"sensor": s.sensor, "sensor_mm": [sw, sh], "focal_mm": round(focal, 3),
-                "focal_mm_35mm_equiv": round(focal * 43.27 / float(np.hypot(sw, sh)), 3), "fstop": s.fstop}
+                "focal_mm_35mm_equiv": round(focal * 36.0 / sw, 3), "fstop": s.fstop}  # equiv: by the width
         if s.fstop is not None:
             lens["focus_distance_m"] = round(self.focus_distance(camera), 4)
         return lens

@@ -1,6 +1,6 @@
 """Render settings (no bpy here, so the CLI can validate them without loading Blender).
 
-Camera effects (depth of field, motion blur, sensor noise, vignetting) are options, all off by
+Camera effects (depth of field, sensor noise, vignetting) are options, all off by
 default; none of them reaches the ground truth, which stays the pinhole, pixel-centre truth
 (docs/camera.md).
 """
@@ -48,7 +48,6 @@ class RenderSettings(BaseModel):
     sensor: Sensor = Field("full_frame", description="sensor format (full_frame 36x24, aps_c 23.6x15.6, micro_four_thirds 17.3x13, one_inch 13.2x8.8 mm): sets the real focal length, depth of field and noise")
     fstop: Optional[float] = Field(None, ge=0.7, le=64.0, description="aperture f-number for depth of field (None: pinhole, all sharp)")
     focus_distance: Optional[float] = Field(None, gt=0.0, le=1.0e6, description="z-depth of the focal plane, m (None: the depth at the image centre)")
-    shutter: float = Field(0.0, ge=0.0, le=1.0, description="motion blur: the shutter's open time as a fraction of the frame interval (0: off; camera and rigid objects between frames)")
     iso: Optional[float] = Field(None, ge=50.0, le=409600.0, description="sensor noise at this ISO (Poisson photon noise plus Gaussian read noise on linear values, before the tone curve; None: off)")
     vignetting: float = Field(0.0, ge=0.0, le=1.0, description="natural vignetting: the cos^4 falloff raised to this power (0: off, 1: a thin lens' full cos^4)")
 
