@@ -9,7 +9,11 @@ The pieces are independent so every scene composes them the same way:
 2. ``Niche`` turns those masks into a density per square metre for one family.
 3. ``sample_density`` draws points from a density (thinning a Poisson process,
    so counts follow the density), optionally only in a camera's view sector or
-   a region within the sampled disk (the union of a shot's views).
+   a region within the sampled disk (the union of a shot's views);
+   ``sample_clustered`` does the same from a Thomas cluster process (parents
+   Poisson, children Gaussian around them), so ground cover clumps the way
+   seeds, fallen leaves and pebbles do; ``sample_niche`` picks one of the two
+   by the niche.
 4. ``poisson_thin`` keeps points no closer than the sum of their radii (also
    to fixed obstacles), so large objects never intersect.
 5. ``ground_transforms`` aligns placements to the ground normal with scale and
@@ -120,6 +124,83 @@ def sample_density(rng: np.random.Generator, density: Callable[[np.ndarray, np.n
         n = len(xy)
     d = np.clip(np.asarray(density(xy[:, 0], xy[:, 1]), dtype=np.float64), 0.0, max_density)
     return xy[rng.uniform(0, max_density, n) < d]
+
+
+def _in_region(xy: np.ndarray, centre, r_min: float, radius: float, yaw: float, half: float,
+               grow: float = 0.0) -> np.ndarray:
+    """Points of the annulus sector (widened by ``grow`` metres on every side)."""
+    dx, dy = xy[:, 0] - centre[0], xy[:, 1] - centre[1]
+    r = np.hypot(dx, dy)
+    ok = (r >= r_min - grow) & (r <= radius + grow)
+    if half < np.pi:
+        ang = np.abs((np.arctan2(dy, dx) - yaw + np.pi) % (2 * np.pi) - np.pi)
+        widen = np.arcsin(np.clip(grow / np.maximum(r, 1e-9), 0.0, 1.0)) if grow > 0 else 0.0
+        ok &= (ang <= half + widen) | (r <= grow)
+    return ok
+
+
+def sample_clustered(rng: np.random.Generator, density: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                     max_density: float, cluster_radius: float, cluster_size: float, centre=(0.0, 0.0),
+                     radius: float = 50.0, r_min: float = 0.0, sector: tuple[float, float] | None = None,
+                     max_points: int = 20_000_000, inside: Callable[[np.ndarray], np.ndarray] | None = None,
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Points (M, 2) of a Thomas cluster process thinned by a density, and the cluster of each (M,).
+
+    Parents are Poisson with intensity ``max_density / cluster_size`` (over the region widened
+    by three ``cluster_radius``, so clusters straddling its edge are complete); each has
+    Poisson(``cluster_size``) children displaced by an isotropic Gaussian of standard deviation
+    ``cluster_radius``. The children have intensity ``max_density`` everywhere on average (the
+    process is stationary) and are kept with probability density / max_density, so expected
+    counts equal those of ``sample_density`` while the points clump: the variance of counts in
+    cells of about the cluster size is well above their mean (Poisson: equal)."""
+    empty = (np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
+    if max_density <= 0 or radius <= r_min:
+        return empty
+    yaw, half = (0.0, np.pi) if sector is None else sector
+    half = min(half, np.pi)
+    sigma = max(float(cluster_radius), 1e-6)
+    mu = max(float(cluster_size), 1e-3)
+    grow = 3.0 * sigma
+    R = radius + grow
+    n_par = int(rng.poisson(max_density / mu * np.pi * R * R))
+    n_par = min(n_par, max(1, int(max_points / mu)))
+    rr = np.sqrt(rng.uniform(0.0, R * R, n_par))
+    aa = rng.uniform(-np.pi, np.pi, n_par)
+    parents = np.stack([centre[0] + rr * np.cos(aa), centre[1] + rr * np.sin(aa)], -1)
+    near = np.flatnonzero(_in_region(parents, centre, r_min, radius, yaw, half, grow))
+    kids = rng.poisson(mu, len(near))
+    owner = np.repeat(near, kids)
+    xy = parents[owner] + rng.normal(0.0, sigma, (len(owner), 2))
+    ok = _in_region(xy, centre, r_min, radius, yaw, half)
+    xy, owner = xy[ok], owner[ok]
+    if inside is not None:
+        ok = inside(xy)
+        xy, owner = xy[ok], owner[ok]
+    d = np.clip(np.asarray(density(xy[:, 0], xy[:, 1]), dtype=np.float64), 0.0, max_density)
+    keep = rng.uniform(0, max_density, len(xy)) < d
+    return xy[keep], owner[keep]
+
+
+def sample_niche(rng: np.random.Generator, niche: "Niche", density: Callable, max_density: float,
+                 centre=(0.0, 0.0), radius: float = 50.0, sector: tuple[float, float] | None = None,
+                 inside: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Points of a niche: Poisson (``sample_density``; clusters None) unless the niche clumps
+    (``cluster_radius`` > 0: ``sample_clustered``, with each point's cluster)."""
+    if niche.cluster_radius > 0:
+        return sample_clustered(rng, density, max_density, niche.cluster_radius, niche.cluster_size, centre,
+                                radius, sector=sector, inside=inside)
+    return sample_density(rng, density, max_density, centre, radius, sector=sector, inside=inside), None
+
+
+def variance_to_mean(xy: np.ndarray, centre, half: float, cell: float) -> float:
+    """Variance-to-mean ratio of the point counts in square cells of side ``cell`` tiling the
+    square ``centre`` +- ``half`` (1 for a Poisson process, above 1 when points clump)."""
+    xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+    n = max(int(2 * half / cell), 1)
+    edges = [np.linspace(c - half, c + half, n + 1) for c in centre]
+    counts, _, _ = np.histogram2d(xy[:, 0], xy[:, 1], bins=edges)
+    m = counts.mean()
+    return float(counts.var() / m) if m > 0 else 0.0
 
 
 def ground_transforms(xy: np.ndarray, rng: np.random.Generator, height: Callable, normal: Callable,
@@ -244,6 +325,10 @@ class Niche(BaseModel):
     water_min: float = Field(0.0, ge=0.0, le=1000.0, description="least height above the water level, m")
     water_dist_max: float = Field(1e9, gt=0.0, description="grows only this close to water, m (riverbanks)")
     snow_max: float = Field(0.5, ge=0.0, le=1.0, description="snow cover above which nothing grows")
+    gaps: float = Field(0.0, ge=0.0, le=0.95, description="share of the ground left bare: zero density where a patch noise falls below this level (clearings, paths, bare spots)")
+    gap_scale: float = Field(8.0, gt=0.1, le=1000.0, description="size of the bare patches and the patches between them, m")
+    cluster_radius: float = Field(0.0, ge=0.0, le=100.0, description="clumping: points scatter this far (Gaussian sigma, m) around cluster centres (Thomas process); 0 = independent (Poisson)")
+    cluster_size: float = Field(10.0, gt=0.0, le=10000.0, description="mean points per cluster (with cluster_radius > 0)")
 
 
 @dataclass
@@ -334,6 +419,9 @@ class Ecology:
             snow = self._mask("snow", x, y)
             if snow is not None:
                 d *= snow <= niche.snow_max
+            if niche.gaps > 0:  # bare where a second noise is low: soft-edged holes
+                g = self.patch(np.asarray(x) + 311.7, np.asarray(y) - 97.3, niche.gap_scale)
+                d *= np.clip((g - niche.gaps) / 0.08 + 0.5, 0.0, 1.0)
             return d
         return f
 

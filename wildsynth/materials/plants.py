@@ -65,24 +65,29 @@ def leaf_material(rng: np.random.Generator, params: dict) -> Graph:
     stops = _LEAF.get((season, kind)) or _LEAF[("summer", kind if ("summer", kind) in _LEAF else "broadleaf")]
     g = Graph(f"leaf_{kind}_{season}")
     # per-cluster variation (``vary`` of a foliage mesh) plus per-tree / per-instance variation
-    fac = g.math("ADD", g.math("MULTIPLY", g.attribute("vary")["Fac"], 0.7),
-                 g.math("MULTIPLY", g.object_random(), 0.3))
+    # per leaf (``leafvar`` of a cluster), per cluster (``vary``) and per tree (object random)
+    fac = g.math("ADD", g.math("MULTIPLY", g.attribute("vary")["Fac"], 0.5),
+                 g.math("ADD", g.math("MULTIPLY", g.attribute("leafvar")["Fac"], 0.25),
+                        g.math("MULTIPLY", g.object_random(), 0.25)))
     col = g.ramp(fac, [(p, _jitter(rng, c, 0.1)) for p, c in stops])
-    _thin_surface(g, col, 0.3)
+    _thin_surface(g, col, 0.4)
     return g
 
 
 @recipe("grass")
 def grass(rng: np.random.Generator, params: dict) -> Graph:
-    """Grass blades: darker at the base (``tip`` attribute), dry tips, per-tuft hue."""
+    """Grass blades coloured per blade by the tuft's ``tint`` (a green mixed towards straw at the tip,
+    or wholly dry; darker at the base), varied per tuft in brightness and towards yellow by ``dry``."""
     dry = float(params.get("dry", 0.2))
     g = Graph("grass")
-    tip = g.attribute("tip")["Fac"]
-    hue = g.ramp(g.object_random(), [(0.0, _jitter(rng, (0.04, 0.1, 0.015))), (0.7, _jitter(rng, (0.09, 0.16, 0.03))),
-                                     (1.0, _jitter(rng, (0.22, 0.2, 0.06)) if dry > 0.1 else (0.1, 0.17, 0.03))])
-    base = g.mix(g.math("POWER", tip, 0.6), _jitter(rng, (0.02, 0.04, 0.01)), hue)
-    dry_col = g.mix(g.map_range(tip, 1.0 - dry, 1.0), base, _jitter(rng, (0.3, 0.25, 0.1)))
-    _thin_surface(g, dry_col, 0.35, roughness=0.5)
+    base = g.attribute("tint")["Color"]
+    r = g.object_random()
+    bright = g.ramp(r, [(0.0, _jitter(rng, (0.8, 0.82, 0.8), 0.05)), (1.0, _jitter(rng, (1.2, 1.15, 1.1), 0.05))])
+    col = g.mix(1.0, base, bright, blend="MULTIPLY")
+    # some tufts are sunburnt: a per-tuft pull towards straw, stronger in drier grass
+    burnt = g.math("MULTIPLY", g.map_range(g.math("FRACT", g.math("MULTIPLY", r, 7.31)), 0.6, 1.0), 0.1 + 0.4 * dry)
+    col = g.mix(burnt, col, _jitter(rng, (0.3, 0.25, 0.12), 0.05))
+    _thin_surface(g, col, 0.4, roughness=0.65)
     return g
 
 

@@ -28,7 +28,7 @@ def biome(name: str) -> Callable[[Callable[[], VegetationParams]], Callable[[], 
 
 def biome_params(name: str) -> VegetationParams:
     """Preset vegetation for a biome (``BIOMES``: forest_conifer, forest_broadleaf, forest_mixed
-    (also just "forest"), plains, desert, mountain, river, arctic)."""
+    (also just "forest"), plains, meadow, desert, mountain, river, arctic)."""
     try:
         make = BIOMES[name]
     except KeyError:
@@ -49,19 +49,43 @@ _FOREST_SPECIES = {"conifer": {"conifer": 1.0, "dead": 0.05},
 
 
 def _forest(kind: str) -> VegetationParams:
+    conifers = kind != "broadleaf"
+    leaves = kind != "conifer"
     return VegetationParams(
-        trees=TreeLayer(species=_FOREST_SPECIES[kind], niche=Niche(density=0.03, slope_max=0.5, patchiness=0.3)),
+        # light gaps: clearings where a noise is low (the floor under them gets sun, grass and flowers)
+        trees=TreeLayer(species=_FOREST_SPECIES[kind],
+                        niche=Niche(density=0.03, slope_max=0.5, patchiness=0.3, gaps=0.3, gap_scale=22.0)),
+        # saplings and bushes: in the half-light at the edges of the gaps, in clumps
         bushes=TreeLayer(species={"bush": 1.0, "sapling": 0.6}, tree=TreeParams(height=1.6),
-                         niche=Niche(density=0.02, slope_max=0.5, shade=-0.3), spacing=0.6, prototypes=3),
+                         niche=Niche(density=0.02, slope_max=0.5, shade=-0.3, cluster_radius=2.5, cluster_size=3.0),
+                         spacing=0.6, prototypes=3),
         logs=_layer(0.004, slope_max=0.3, footprint=2.0, spaced=True, prototypes=3, max_distance=200, lod_near=200),
         boulders=_layer(0.003, footprint=0.8, spaced=True, max_distance=200, lod_near=200, align=0.6),
-        grass=_layer(6.0, patchiness=0.8, shade=-0.6, **GRASS),
-        grass_tuft=GrassParams(spread=0.05),
-        ferns=_layer(0.25, shade=0.6, moisture=0.3, patchiness=0.7, max_distance=50.0, lod_near=15.0),
-        mushrooms=_layer(0.08, shade=0.8, moisture=0.5, patchiness=0.9, max_distance=25.0, lod_near=10.0),
-        twigs=_layer(0.3, shade=0.5, max_distance=25.0, lod_near=8.0, align=1.0),
-        cones=_layer(0.2 if kind != "broadleaf" else 0.0, shade=0.8, max_distance=15.0, lod_near=6.0, align=1.0),
-        flowers=_layer(0.1, shade=-0.8, patchiness=0.9, max_distance=40.0, lod_near=10.0),
+        # grass only where light reaches the floor, in clumps, not a lawn
+        grass=_layer(5.0, patchiness=0.8, shade=-0.7, gaps=0.35, gap_scale=5.0, cluster_radius=0.5, cluster_size=8.0,
+                     **GRASS),
+        grass_tuft=GrassParams(spread=0.05, dry=0.3, dead=0.2, seed_heads=0.03),
+        dry_grass=_layer(0.8, shade=-0.4, patchiness=0.8, cluster_radius=0.4, cluster_size=5.0, scale=0.8,
+                         prototypes=3, max_distance=30.0, lod_near=8.0),
+        ferns=_layer(0.35, shade=0.6, moisture=0.3, patchiness=0.7, cluster_radius=1.6, cluster_size=6.0,
+                     max_distance=50.0, lod_near=15.0),
+        mushrooms=_layer(0.08, shade=0.8, moisture=0.5, patchiness=0.9, cluster_radius=0.3, cluster_size=4.0,
+                         max_distance=25.0, lod_near=10.0),
+        twigs=_layer(0.5, shade=0.5, cluster_radius=1.0, cluster_size=6.0, max_distance=25.0, lod_near=8.0, align=1.0),
+        cones=_layer(0.35 if conifers else 0.0, shade=0.8, cluster_radius=0.8, cluster_size=6.0, max_distance=15.0,
+                     lod_near=6.0, align=1.0),
+        flowers=_layer(0.15, shade=-0.8, patchiness=0.9, cluster_radius=0.8, cluster_size=10.0, max_distance=40.0,
+                       lod_near=10.0),
+        litter=_layer(7.0 if leaves else 0.0, shade=0.4, patchiness=0.6, cluster_radius=0.9, cluster_size=14.0,
+                      prototypes=4, max_distance=30.0, lod_near=8.0, align=1.0),
+        litter_shapes=("ovate", "lobed", "palmate") if kind == "broadleaf" else ("ovate", "serrated"),
+        needles=_layer(6.0 if conifers else 0.0, shade=0.6, patchiness=0.6, cluster_radius=1.2, cluster_size=12.0,
+                       prototypes=3, max_distance=25.0, lod_near=8.0, align=1.0),
+        bark=_layer(0.25, shade=0.6, cluster_radius=0.8, cluster_size=4.0, prototypes=4, max_distance=20.0,
+                    lod_near=6.0, align=1.0),
+        moss=_layer(0.8, shade=0.5, moisture=0.4, patchiness=0.8, cluster_radius=1.2, cluster_size=10.0,
+                    prototypes=5, max_distance=30.0, lod_near=8.0, align=1.0),
+        lichen=0.2,
     )
 
 
@@ -76,8 +100,39 @@ def plains() -> VegetationParams:
         trees=TreeLayer(species={"broadleaf": 1.0, "oak": 1.0}, niche=Niche(density=0.0015, patchiness=0.8)),
         bushes=TreeLayer(species={"bush": 1.0}, tree=TreeParams(height=1.8), niche=Niche(density=0.004)),
         boulders=_layer(0.002, footprint=0.8, spaced=True, max_distance=200, lod_near=200, align=0.6),
-        grass=_layer(25.0, patchiness=0.4, **GRASS),
-        flowers=_layer(1.5, patchiness=0.9, max_distance=40.0, lod_near=10.0),
+        grass=_layer(25.0, patchiness=0.4, gaps=0.08, gap_scale=6.0, **GRASS),
+        dry_grass=_layer(3.0, patchiness=0.9, gaps=0.5, gap_scale=12.0, prototypes=3, max_distance=45.0, lod_near=8.0,
+                         align=0.9),
+        flowers=_layer(1.5, patchiness=0.9, cluster_radius=1.2, cluster_size=20.0, max_distance=40.0, lod_near=10.0,
+                       prototypes=7),
+    )
+
+
+@biome("meadow")
+def meadow() -> VegetationParams:
+    """A mountain meadow: dense mixed grass with dry patches and bare spots, wildflowers in
+    one-colour patches, a few spruce groves and dwarf shrubs, pebbles and lichen in clusters."""
+    return VegetationParams(
+        area_radius=120.0,
+        trees=TreeLayer(species={"conifer": 1.0, "dead": 0.05}, tree=TreeParams(height=11.0), prototypes=2,
+                        niche=Niche(density=0.004, slope_max=0.5, gaps=0.5, gap_scale=60.0, cluster_radius=5.0,
+                                    cluster_size=5.0)),
+        bushes=TreeLayer(species={"bush": 1.0}, tree=TreeParams(height=0.9), prototypes=2,
+                         niche=Niche(density=0.003, slope_max=0.5, cluster_radius=3.0, cluster_size=3.0)),
+        # fewer, fuller tufts: the same blades per m^2 in fewer instances path trace faster (docs/plants.md)
+        grass=_layer(10.0, patchiness=0.5, gaps=0.1, gap_scale=5.0, scale=0.8, prototypes=6, max_distance=50.0,
+                     lod_near=10.0, align=0.9),
+        grass_tuft=GrassParams(blades=90, spread=0.14, height=0.3, dry=0.15, dead=0.06, seed_heads=0.08, droop=0.3),
+        dry_grass=_layer(5.0, patchiness=0.9, gaps=0.55, gap_scale=14.0, prototypes=3, max_distance=45.0,
+                         lod_near=10.0, align=0.9),
+        # taller than the grass, so the patches show over it
+        flowers=_layer(3.0, patchiness=0.6, cluster_radius=1.0, cluster_size=25.0, scale=1.35, prototypes=7,
+                       max_distance=45.0, lod_near=12.0),
+        pebbles=_layer(0.4, scale=0.05, scale_spread=0.5, moisture=0.4, cluster_radius=0.5, cluster_size=10.0,
+                       max_distance=20.0, lod_near=6.0, align=1.0),
+        moss=_layer(0.15, moisture=0.5, cluster_radius=0.6, cluster_size=6.0, prototypes=4, max_distance=20.0,
+                    lod_near=6.0, align=1.0),
+        lichen=0.5,
     )
 
 
@@ -89,9 +144,11 @@ def desert() -> VegetationParams:
                          niche=Niche(density=0.006, moisture=-0.3)),
         cacti=_layer(0.01, footprint=0.8, spaced=True, max_distance=300, lod_near=300, align=0.0, prototypes=6),
         boulders=_layer(0.003, footprint=0.8, spaced=True, max_distance=200, lod_near=200, align=0.6),
-        pebbles=_layer(2.0, scale=0.04, max_distance=20.0, lod_near=6.0, align=1.0),
-        grass=_layer(0.5, patchiness=1.0, scale=0.6, prototypes=3, max_distance=40.0, lod_near=8.0),
-        grass_tuft=GrassParams(dry=0.9, height=0.25),
+        pebbles=_layer(2.0, scale=0.04, scale_spread=0.5, cluster_radius=0.7, cluster_size=15.0, max_distance=20.0,
+                       lod_near=6.0, align=1.0),
+        grass=_layer(0.5, patchiness=1.0, scale=0.6, prototypes=3, cluster_radius=1.5, cluster_size=4.0,
+                     max_distance=40.0, lod_near=8.0),
+        grass_tuft=GrassParams(dry=0.9, dead=0.7, height=0.25),
     )
 
 
@@ -103,7 +160,11 @@ def mountain() -> VegetationParams:
         boulders=_layer(0.01, footprint=1.0, spaced=True, max_distance=200, lod_near=200, align=0.7, slope_max=0.9),
         grass=_layer(8.0, patchiness=0.8, slope_max=0.45, **GRASS),
         flowers=_layer(0.3, patchiness=0.9, max_distance=30.0, lod_near=10.0),
-        pebbles=_layer(1.0, scale=0.05, slope_max=0.8, max_distance=20.0, lod_near=6.0, align=1.0),
+        pebbles=_layer(1.0, scale=0.05, scale_spread=0.5, slope_max=0.8, cluster_radius=0.6, cluster_size=12.0,
+                       max_distance=20.0, lod_near=6.0, align=1.0),
+        moss=_layer(0.2, moisture=0.3, slope_max=0.7, cluster_radius=0.8, cluster_size=6.0, prototypes=4,
+                    max_distance=20.0, lod_near=6.0, align=1.0),
+        lichen=0.7,
     )
 
 
@@ -116,7 +177,8 @@ def river() -> VegetationParams:
         grass=_layer(20.0, moisture=0.3, water_min=0.05, **GRASS),
         flowers=_layer(0.4, patchiness=0.9, water_min=0.2, max_distance=40.0, lod_near=10.0),
         ferns=_layer(0.1, moisture=0.8, water_min=0.1, max_distance=40.0, lod_near=12.0),
-        pebbles=_layer(3.0, scale=0.05, moisture=1.0, max_distance=20.0, lod_near=6.0, align=1.0),
+        pebbles=_layer(3.0, scale=0.05, scale_spread=0.5, moisture=1.0, cluster_radius=0.6, cluster_size=12.0,
+                       max_distance=20.0, lod_near=6.0, align=1.0),
         logs=_layer(0.002, footprint=2.0, spaced=True, max_distance=200, lod_near=200),
     )
 

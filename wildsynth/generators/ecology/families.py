@@ -50,6 +50,7 @@ class Family:
     size_by_footprint: bool = False  # large kind: the mesh scale is scale x footprint (unit prototypes)
     lod_power: float = 2.0  # small kind: survival (near / d)^power beyond lod_near
     wind_yaw: bool = False  # small kind: all lean one way (a wind heading per scene) instead of random yaw
+    clump_protos: float = 0.0  # small kind, clustered niche: share of a clump's points that take its own prototype
     core: float = 0.6  # small plants keep out of this fraction of a planned object's radius
     shade: bool = False  # tree kind: casts the shade that small plants' niches read
     lift: float = 0.5  # camera obstacle: sphere centre above the ground, m

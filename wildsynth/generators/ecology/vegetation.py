@@ -46,7 +46,7 @@ from ..scatter import (
     ground_transforms,
     lod_thin,
     poisson_thin,
-    sample_density,
+    sample_niche,
     view_sector,
 )
 from .families import Family, families
@@ -111,12 +111,21 @@ class VegetationParams(BaseModel):
     boulders: SmallLayer | None = None
     grass: SmallLayer | None = None
     grass_tuft: GrassParams = Field(default_factory=GrassParams)
+    dry_grass: SmallLayer | None = None
+    dry_grass_tuft: GrassParams = Field(default_factory=lambda: GrassParams(dry=0.7, dead=0.6, height=0.3, seed_heads=0.15),
+                                        description="tufts of the dry_grass layer (dead and sunburnt grass)")
     flowers: SmallLayer | None = None
     ferns: SmallLayer | None = None
     mushrooms: SmallLayer | None = None
     twigs: SmallLayer | None = None
     cones: SmallLayer | None = None
     pebbles: SmallLayer | None = None
+    litter: SmallLayer | None = None
+    litter_shapes: tuple[str, ...] = Field(("ovate", "lobed", "palmate"), description="leaf outlines of the leaf litter (leaves.LEAF_SHAPES)")
+    needles: SmallLayer | None = None
+    bark: SmallLayer | None = None
+    moss: SmallLayer | None = None
+    lichen: float = Field(0.3, ge=0.0, le=1.0, description="share of the moss layer's prototypes that are lichen crusts")
     water_level: float | None = Field(None, description="water surface altitude (for moisture and no plants under water), m")
 
 
@@ -190,7 +199,7 @@ class Vegetation:
                 d = dens(cand[:, 0], cand[:, 1])
                 cand = cand[rng.uniform(0, 1, len(cand)) * max(d.max(), 1e-12) < d]
             else:
-                cand = sample_density(rng, dens, self.eco.max_density(layer.niche), self.centre, R)
+                cand, _ = sample_niche(rng, layer.niche, dens, self.eco.max_density(layer.niche), self.centre, R)
             sp_idx = rng.choice(len(names), size=len(cand), p=w)
             pk = rng.integers(0, layer.prototypes, len(cand))
             scale = rng.uniform(0.85, 1.15, len(cand))
@@ -212,7 +221,8 @@ class Vegetation:
             if layer is None or layer.niche.density <= 0:
                 continue
             rng = self.seeds.child(f"{name}/place").rng()
-            cand = sample_density(rng, self.eco.density(layer.niche), self.eco.max_density(layer.niche), self.centre, R)
+            cand, _ = sample_niche(rng, layer.niche, self.eco.density(layer.niche), self.eco.max_density(layer.niche),
+                                   self.centre, R)
             scale = layer.scale * np.exp(layer.scale_spread * rng.standard_normal(len(cand)))
             keep = poisson_thin(cand, layer.footprint * scale, fixed_xy=fixed_xy, fixed_radius=fixed_r)
             g = {"kind": name, "family": fam, "layer": layer, "xy": cand[keep], "scale": scale[keep],
@@ -366,15 +376,16 @@ class Vegetation:
         rng = self.seeds.child(f"{name}/place").rng()
         dens = self.eco.density(layer.niche)
         if views.single:
-            xy = sample_density(rng, dens, self.eco.max_density(layer.niche), views.eyes[0, :2], layer.max_distance,
-                                sector=views.sector(0))
+            xy, clusters = sample_niche(rng, layer.niche, dens, self.eco.max_density(layer.niche), views.eyes[0, :2],
+                                        layer.max_distance, sector=views.sector(0))
             keep, grow = lod_thin(xy, views.eyes[0], layer.lod_near, rng, power=fam.lod_power)
         else:  # the union of the views: one draw over a disk holding them, kept where some camera sees
             centre, radius = views.disk(layer.max_distance)
-            xy = sample_density(rng, dens, self.eco.max_density(layer.niche), centre, radius,
-                                inside=lambda p: views.inside(p, layer.max_distance))
+            xy, clusters = sample_niche(rng, layer.niche, dens, self.eco.max_density(layer.niche), centre, radius,
+                                        inside=lambda p: views.inside(p, layer.max_distance))
             keep, grow = lod_thin(xy, views.eyes, layer.lod_near, rng, power=fam.lod_power)
         xy = xy[keep]
+        clusters = clusters[keep] if clusters is not None else None
         scale = layer.scale * np.exp(layer.scale_spread * rng.standard_normal(len(xy))) * grow
         # nothing small inside trunks, boulders or cacti
         for g in self._large:
@@ -382,9 +393,11 @@ class Vegetation:
                 d, i = cKDTree(g["xy"]).query(xy)
                 ok = d > g["radius"][i] * g["family"].core
                 xy, scale = xy[ok], scale[ok]
+                clusters = clusters[ok] if clusters is not None else None
         if layer.spaced:
             keep = poisson_thin(xy, layer.footprint * scale)
             xy, scale = xy[keep], scale[keep]
+            clusters = clusters[keep] if clusters is not None else None
         report["counts"][name] = len(xy)
         if not len(xy):
             return
@@ -396,6 +409,11 @@ class Vegetation:
         T = ground_transforms(xy, rng, self.height, self.eco.normal, scale=scale, align=layer.align, tilt=fam.tilt,
                               sink=_sink(fam, scale), yaw=yaw)
         which = rng.integers(0, len(protos), len(xy))
+        if clusters is not None and fam.clump_protos > 0 and len(xy):
+            # a clump is mostly one prototype (one species of flower, one kind of litter)
+            own = self.seeds.child(f"{name}/clumps").rng().integers(0, len(protos), int(clusters.max()) + 1)
+            same = rng.uniform(0, 1, len(xy)) < fam.clump_protos
+            which = np.where(same, own[clusters], which)
         mat = fam.material(self.p, mats)
         for k, (mesh, sem) in enumerate(protos):
             sel = which == k

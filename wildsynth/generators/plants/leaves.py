@@ -142,9 +142,12 @@ def cluster(single: Mesh, rng: np.random.Generator, count: int = 5, leaf_scale: 
     """A twig of ``count`` leaves (alternate, angled out and up), 1 unit long along +Y.
 
     Trees place clusters rather than single leaves: five times fewer instances
-    for the same foliage (each leaf is still real geometry)."""
+    for the same foliage (each leaf is still real geometry). Each leaf keeps a random
+    value in the per-vertex attribute ``leafvar`` (0..1; the stem 0.5), so the leaf
+    material varies leaf by leaf within a cluster too."""
     stem = blade(lambda t: np.full_like(t, 0.008), 1.0, n_along=2, n_across=2)
     parts = [stem]
+    var = [0.5]
     for k in range(count):
         t = 0.25 + 0.75 * k / max(count - 1, 1)
         side = 1.0 if k % 2 else -1.0
@@ -159,4 +162,7 @@ def cluster(single: Mesh, rng: np.random.Generator, count: int = 5, leaf_scale: 
         m = np.eye(4)
         m[:3, 0], m[:3, 1], m[:3, 2], m[:3, 3] = x * s, d * s, z * s, [0.0, t, 0.0]
         parts.append(single.transformed(m))
+        var.append(float(rng.uniform(0.0, 1.0)))
+    parts = [Mesh(p.vertices, p.faces, {**p.attributes, "leafvar": np.full(len(p.vertices), v, dtype=np.float32)})
+             for p, v in zip(parts, var)]
     return merge(parts)

@@ -160,7 +160,7 @@ class Geology:
         # hardness comes in packages: runs of hard (cliff-forming) and soft (slope-forming) beds
         soft = rng.uniform(0.0, 1.0, N_BEDS) ** 0.7
         package = np.repeat(rng.uniform(0.0, 1.0, N_BEDS // 4 + 1), 4)[:N_BEDS]
-        self.bed_soft = np.clip(0.55 * soft + 0.45 * package, 0.0, 1.0)
+        self.bed_soft = np.clip((0.55 * soft + 0.45 * package - 0.5) * 2.0 + 0.5, 0.0, 1.0)  # contrasted
         self.bed_offset = float(rng.uniform(0.0, self.bed_top[-1]))
         a = float(rng.uniform(0, np.pi)) if strike is None else strike
         b = a + np.pi / 2 + rng.normal(0.0, 0.12)

@@ -893,7 +893,8 @@ def _covering_arc(mask: np.ndarray) -> tuple[float, float] | None:
     return (start + 0.5 * length) * w, 0.5 * length * w
 
 
-def shot_axes(cameras, params: SphericalGridParams, balls) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def shot_axes(cameras, params: SphericalGridParams, balls, r_near: float | None = None
+              ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """One spherical grid for every camera of a shot, meshing what lies in ``balls`` ((centre, radius)
     pairs): its centre (the mean eye) and its azimuth, elevation and radius samples.
 
@@ -902,7 +903,8 @@ def shot_axes(cameras, params: SphericalGridParams, balls) -> tuple[np.ndarray, 
     ``params.r_min``) keeps its voxels at most ``pixels_per_voxel`` pixels in its view (the factor
     is held at 1/4 or above). The dense azimuths and elevations are those of the balls that some
     camera's view (plus the margin, widened by delta / r_near) holds; with one camera this is
-    ``spherical_axes`` of its own view limited to the balls."""
+    ``spherical_axes`` of its own view limited to the balls. ``r_near``: a known lower bound on the
+    distance from the mean eye to any surface to mesh (a cave's clearance), when the balls hold it."""
     cams = list(cameras)
     gp = params
     eyes = np.array([np.asarray(c.position, dtype=np.float64) for c in cams])
@@ -912,7 +914,7 @@ def shot_axes(cameras, params: SphericalGridParams, balls) -> tuple[np.ndarray, 
     rs = np.array([float(r) for _, r in balls])
     dist = np.linalg.norm(cs - centre, axis=1)
     inside = dist <= rs
-    r_near = max(gp.r_min, float(np.min(np.where(inside, gp.r_min, dist - rs))))
+    r_near = max(gp.r_min, float(np.min(np.where(inside, gp.r_min if r_near is None else r_near, dist - rs))))
     r_max = max(float(np.max(dist + rs)), r_near * 1.5)
     m = np.radians(gp.margin_deg)
     steps, mask = [], np.zeros(1440, dtype=bool)

@@ -11,4 +11,4 @@ def prototype(vegetation, k: int, n: int, rng):
 
 
 register(Family("flowers", "small", 110, prototype, plant_material("flowers", translucency=0.3), tilt=0.08,
-                sink_scale=0.01))
+                sink_scale=0.01, clump_protos=0.85))  # a clustered patch is mostly one colour
