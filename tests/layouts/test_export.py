@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -270,6 +272,13 @@ def test_cli_export_layout_and_refusals(stereo_run, tmp_path):
     r = cli(str(stereo_run), "--as", "kitti2015", "--out", str(out), "--overwrite", "--link", "copy")
     assert r.returncode == 0
     assert len(list((out / "KITTI" / "training" / "image_2").glob("*.png"))) == 2 * (FRAMES - 1)
+    broken = tmp_path / "broken"  # a run one of whose views lacks its depth files: one line, nothing written
+    shutil.copytree(stereo_run, broken, copy_function=os.link)
+    for f in (broken / "left" / "000001").glob("depth.*"):
+        f.unlink()
+    r = cli(str(broken), "--as", "sintel", "--out", str(tmp_path / "d"))
+    assert r.returncode == 2 and "needs depth.exr or depth.pfm" in r.stderr and not (tmp_path / "d").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".staging")]
     for args, words in (((str(stereo_run), "--as", "nope", "--out", str(tmp_path / "a")), "unknown layout"),
                         ((str(tmp_path), "--as", "sintel", "--out", str(tmp_path / "b")), "neither a finished run"),
                         ((str(stereo_run), "--as", "sintel", "--out", str(tmp_path / "c"), "--set", "depth=maybe"),

@@ -12,24 +12,25 @@ from typing import List, Optional
 
 import typer
 
+from ..layouts import LAYOUTS, LINK_MODES
 from ..params import UserError
 from .common import check_output_dir, err, fail, output_lock, parse_path
 
 
 def export_layout_command(
     src: str = typer.Argument(..., help="a finished run (holds scene.json) or a dataset root (holds dataset.json)"),
-    layout: str = typer.Option(..., "--as", help="layout: colmap, flyingthings3d, kitti2015, nerfstudio, sintel"),
+    layout: str = typer.Option(..., "--as", help=f"layout: {', '.join(sorted(LAYOUTS))} (docs/layouts.md)"),
     out: str = typer.Option(..., "--out", metavar="PATH", help="output folder (new or empty)"),
     set_: Optional[List[str]] = typer.Option(None, "--set", help="layout setting key=value (repeatable), "
                                                                  "e.g. test_every=5 (docs/layouts.md)"),
-    link: str = typer.Option("auto", "--link", help="how finished files are reused: auto (hard link, else copy), "
-                                                    "hard, symlink, copy"),
+    link: str = typer.Option("auto", "--link", help=f"how finished files are reused: {', '.join(LINK_MODES)} (auto: "
+                                                    "a hard link, a copy across file systems)"),
     overwrite: bool = typer.Option(False, "--overwrite/--no-overwrite",
                                    help="replace an earlier export in --out (once this one succeeded)"),
 ) -> None:
     """Write a finished run or a whole dataset in a layout that training code loads (Sintel, FlyingThings3D,
     KITTI 2015, nerfstudio, COLMAP/3DGS), without rendering."""
-    from ..layouts import LINK_MODES, export_layout, get_layout
+    from ..layouts import export_layout, get_layout
     from ..layouts.base import layout_params
 
     try:
