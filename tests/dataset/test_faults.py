@@ -104,8 +104,20 @@ def wait_until(cond, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def assert_nothing_left(root: Path) -> None:
-    wait_until(lambda: not tagged(root), 10, f"processes left behind: {tagged(root)}")
+def assert_nothing_left(root: Path, timeout: float = 10.0, keep=lambda cmdline: False) -> float:
+    """Wait until no process of the run on ``root`` is left (but those whose command line
+    ``keep`` accepts); returns the seconds it took."""
+    t0 = time.monotonic()
+
+    def left() -> dict:
+        return {p: c for p in tagged(root) if not keep(c := _read(Path(f"/proc/{p}/cmdline")))}
+
+    while left():
+        if time.monotonic() - t0 > timeout:
+            names = {p: c.split(b"\0")[0][:60].decode(errors="replace") for p, c in left().items()}
+            raise AssertionError(f"processes left behind after {timeout:g} s: {names}")
+        time.sleep(0.05)
+    return time.monotonic() - t0
 
 
 def last_line(text: str) -> str:
@@ -203,6 +215,56 @@ def test_sigkill_of_the_driver_takes_its_workers_and_a_rerun_at_once_takes_over_
     assert r.returncode == 0, r.stderr
     assert not any(_read(Path(f"/proc/{p}/cmdline")) for p in workers)
     assert_complete_once(root, 1)
+
+
+def ray_tasks(root: Path) -> list[int]:
+    """Ray worker processes of the run on ``root`` running a job (Ray titles them ``ray::run_job``)."""
+    return [p for p in tagged(root) if _read(Path(f"/proc/{p}/cmdline")).startswith(b"ray::run_job")]
+
+
+@pytest.mark.blender
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_a_killed_ray_local_driver_leaves_no_ray_process_and_the_run_resumes(tmp_path, signum):
+    """``--ray local``: the driver is signalled while a Ray task renders. SIGTERM: it cancels the task,
+    shuts its Ray down and releases the lock (143); SIGKILL: Ray's processes share the driver's fate.
+    Either way no raylet, GCS, agent or worker of that Ray is left a few seconds later."""
+    root = tmp_path / "root"
+    err = tmp_path / "driver.err"
+    with open(err, "wb") as f:
+        driver = subprocess.Popen([*EXE, *gen_args(root, 2), "--ray", "local"], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=f, env=env_for(root))
+    try:
+        wait_until(lambda: ray_tasks(root) or driver.poll() is not None, 400, "no Ray task started")
+        assert driver.poll() is None, err.read_text()
+        ray_procs = tagged(root)
+        assert any(b"raylet" in _read(Path(f"/proc/{p}/cmdline")) for p in ray_procs)  # the test sees Ray's
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        driver.send_signal(signum)
+        code = driver.wait(90)
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+            driver.wait()
+    if signum == signal.SIGTERM:
+        assert code == 143 and time.monotonic() - t0 < 60
+        text = err.read_text()
+        assert "Traceback" not in text and "interrupted by SIGTERM" in last_line(text), text
+        assert not (root / LOCK_FILE).exists()
+        assert {r["status"] for r in read_manifest(root)} == {"interrupted"}
+    else:
+        assert code == -signal.SIGKILL
+        assert read_lock(root / LOCK_FILE).pid == driver.pid  # stale: the rerun takes it over
+    # within 10 s: the raylet, the GCS server and every worker (the one rendering too); Ray's
+    # dashboard and runtime-env agents, when the kill found them still starting up (seconds of
+    # imports on a loaded machine), exit once they are up and see their raylet gone: 2 minutes at most
+    assert_nothing_left(root, 10, keep=lambda cmdline: b"Agent" in cmdline or b"agent" in cmdline)
+    agents_s = assert_nothing_left(root, 120)
+    print(f"{signal.Signals(signum).name}: Ray's agents gone {agents_s:.1f} s after the Ray core")
+    r = resume(root, 2)
+    assert r.returncode == 0, r.stderr
+    assert_complete_once(root, 2)
 
 
 # --- two runs on one root ----------------------------------------------------------------------------------
