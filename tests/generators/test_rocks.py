@@ -170,3 +170,32 @@ def test_scatter_chunks():
     sets = scatter_rocks(RockParams(kind="chunk", count=30, radius=20.0, prototypes=3), SeedTree(1), flat, up)
     assert sum(len(s.transforms) for s in sets) == 30
     assert all(not s.mesh.smooth for s in sets)
+
+
+def test_fracture_planes_give_flat_faces_and_kinds_differ():
+    """Blocks are broken along planes: much of their area lies in a few normal directions (flat faces,
+    chipped edges); river stones are worn round: their normals spread, with no sharp edge."""
+    def top3(kind, seed):
+        m = make_rock(RockShape(kind=kind, detail=4), np.random.default_rng(seed))
+        assert_valid_solid(m)
+        return normal_clusters(m, 8.0)[:3].sum(), np.percentile(dihedral_deg(m), 99.5)
+
+    block = [top3("block", s) for s in range(3)]
+    river = [top3("river", s) for s in range(3)]
+    slab = [top3("slab", s) for s in range(3)]
+    assert min(b[0] for b in block) > 0.3, block
+    assert max(r[0] for r in river) < min(b[0] for b in block), (river, block)
+    assert max(r[1] for r in river) < min(b[1] for b in block), "blocks have sharper edges than river stones"
+    boulder = [top3("boulder", s)[0] for s in range(3)]
+    assert np.mean(boulder) > np.mean([r[0] for r in river]), "boulders carry fracture faces too"
+    assert min(s[0] for s in slab) > 0.3
+
+
+def test_slabs_are_flat_and_mix_cycles_kinds():
+    m = make_rock(RockShape(kind="slab"), np.random.default_rng(0))
+    ext = np.ptp(m.vertices, axis=0)
+    assert ext[2] < 0.5 * ext.max()
+    sets = scatter_rocks(RockParams(count=60, kind="block", mix=("river", "slab"), prototypes=3),
+                         SeedTree(1), lambda x, y: 0.0 * np.asarray(x), lambda x, y: np.tile([0.0, 0, 1], (len(x), 1)))
+    flat = sorted(np.ptp(s.mesh.vertices, axis=0)[2] / np.ptp(s.mesh.vertices, axis=0).max() for s in sets)
+    assert len(sets) == 3 and flat[0] < 0.45 < flat[-1], "three different kinds of prototype"

@@ -13,6 +13,17 @@ radius along any ray from the centre, ``r(d)``, built by constructive steps:
   depths), little noise, flat shading - talus under cliffs, rock piles.
 - **pebble**: a small hull blended towards its ellipsoid (worn), a few hundred
   triangles, for instancing as pebbles and gravel.
+- **block**: a jointed boulder: the chunk's plane-cut box with chips (small cuts
+  just inside the support: flakes off edges and corners) and grainy faces.
+- **slab**: a flat boulder split along its bedding (two large parallel faces).
+- **river**: a stone worn round and smooth by water, flattened.
+
+Fracture faces (a boulder's cuts, ledges and chips: the rock intersected with
+half-spaces) are fresh: the large noise lumps fade on them (flat faces, sharp
+edges), fine grain stays. ``RockParams.mix`` lets a scene's prototypes cycle
+through several kinds. ``scatter_scree`` places talus: angular chunks where
+steep ground breaks into gentle ground (``talus_field``), size-sorted down the
+run-out, each resting on the local ground plane.
 
 The mesh is an icosphere whose vertex directions are stretched by the rock's
 axes (so triangles stay even on elongated rocks) and cast onto ``r(d)``. Because
@@ -48,12 +59,12 @@ RockKind = Literal["boulder", "chunk", "pebble", "block", "slab", "river"]
 PRESETS: dict[str, dict] = {
     "boulder": {},
     "chunk": {"elongation": 1.35, "flatness": 0.6, "cuts": 5, "ledges": 1, "extrusions": 0, "bevel": 0.0,
-              "weathering": 0.0, "cracks": 0.35, "strata": 0.05, "detail": 4},
+              "weathering": 0.0, "cracks": 0.35, "strata": 0.05, "detail": 4, "chips": 0},
     "pebble": {"elongation": 1.35, "flatness": 0.55, "facets": 10, "cuts": 0, "ledges": 0, "extrusions": 0,
                "bevel": 0.0, "weathering": 0.7, "cracks": 0.0, "strata": 0.0, "detail": 2, "chips": 0},
     # blocky: a boulder broken along several joints, flat faces and sharp, chipped edges
-    "block": {"elongation": 1.25, "flatness": 0.75, "facets": 14, "cuts": 5, "ledges": 1, "extrusions": 0,
-              "bevel": 0.01, "weathering": 0.0, "cracks": 0.5, "chips": 8, "roughness": 0.15},
+    "block": {"elongation": 1.25, "flatness": 0.75, "cuts": 4, "ledges": 1, "extrusions": 0,
+              "bevel": 0.0, "weathering": 0.0, "cracks": 0.5, "strata": 0.0, "chips": 8, "roughness": 0.3},
     # a flat slab split along its bedding: two large parallel faces
     "slab": {"elongation": 1.5, "flatness": 0.32, "facets": 14, "cuts": 3, "ledges": 0, "extrusions": 0,
              "bevel": 0.015, "weathering": 0.05, "cracks": 0.4, "strata": 0.08, "chips": 6, "roughness": 0.15},
@@ -62,7 +73,7 @@ PRESETS: dict[str, dict] = {
               "bevel": 0.1, "weathering": 0.95, "cracks": 0.0, "strata": 0.0, "chips": 0, "roughness": 0.08},
 }
 # how strongly each kind responds to ``roughness`` (one knob, one meaning: a rock's roughness level)
-_ROUGH_GAIN = {"boulder": 0.6, "chunk": 0.12, "pebble": 0.12, "block": 0.6, "slab": 0.6, "river": 0.3}
+_ROUGH_GAIN = {"boulder": 0.6, "chunk": 0.12, "pebble": 0.12, "block": 0.2, "slab": 0.6, "river": 0.3}
 
 
 class RockShape(BaseModel):
@@ -494,7 +505,7 @@ def make_rock(shape: RockShape, rng: np.random.Generator) -> Mesh:
     """One rock of ``shape.size`` (half-length of its long axis), centred at the origin, Z up."""
     s = shape
     ico, faces = _icosphere_arrays(s.detail)
-    if s.kind == "chunk":
+    if s.kind in ("chunk", "block"):
         d, r, faces, axes = _chunk(s, ico, faces, rng)
         flat = np.zeros(len(d), dtype=bool)  # already plane-cut, with little noise
     else:
@@ -528,7 +539,7 @@ def make_rock(shape: RockShape, rng: np.random.Generator) -> Mesh:
         n = n * (1.0 - 0.8 * w)
     r = r * (1.0 + n)
     v = d * r[:, None] * s.size
-    return Mesh(v, np.array(faces), smooth=s.kind != "chunk")
+    return Mesh(v, np.array(faces), smooth=s.kind not in ("chunk", "block"))
 
 
 def _chunk(s: RockShape, ico: np.ndarray, faces: np.ndarray, rng: np.random.Generator):
@@ -539,6 +550,10 @@ def _chunk(s: RockShape, ico: np.ndarray, faces: np.ndarray, rng: np.random.Gene
     n = _random_dirs(rng, s.cuts)
     h_cut = np.abs(n @ tilt.T) @ box * rng.uniform(0.45, 0.8, s.cuts)  # 45-80 % of the box's support
     normals, h = np.concatenate([tilt, -tilt, n]), np.concatenate([box, box, h_cut])
+    if s.chips:  # flakes off edges and corners: planes just inside the box's support
+        nc = _random_dirs(rng, s.chips)
+        normals = np.concatenate([normals, nc])
+        h = np.concatenate([h, np.abs(nc @ tilt.T) @ box * rng.uniform(0.84, 0.94, s.chips)])
     if s.base < 1.0:
         normals, h = np.concatenate([normals, [[0.0, 0.0, -1.0]]]), np.concatenate([h, [s.base * axes[2]]])
     solid = _Planes(normals, h)

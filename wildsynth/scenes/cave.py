@@ -55,7 +55,7 @@ from ..generators.terrain.sdf import (
     SphericalGridParams,
     keep_off_ground,
     mesh_sdf_spherical,
-    spherical_axes,
+    shot_axes,
     submesh,
 )
 from .base import Built, Layout, SceneRecipe, SkyParams, register
@@ -257,14 +257,15 @@ def build(params: CaveSceneParams, layout: Layout, shot: Shot, seeds: SeedTree) 
     st: CaveState = layout.state
     field, cave, ground, sdf, timings = st.field, st.cave, st.ground, st.sdf, dict(st.timings)
     cam = shot.first
-    width, height = cam.width, cam.height
     t1 = time.perf_counter()
-    fwd = cam.cam_to_world[:3, 2]
-    yaw, pitch = float(np.arctan2(fwd[1], fwd[0])), float(np.arcsin(np.clip(fwd[2], -1, 1)))
-    vfov = 2 * np.arctan(0.5 * height / cam.K[1, 1])
-    eye = cam.position
-    gp = params.mesh.model_copy(update={"r_max": max(params.mesh.r_max, cave.reach(eye))})
-    axes = spherical_axes(eye, yaw, pitch, cam.hfov, vfov, width, gp)
+    # one spherical grid around the shot's mean eye, fine enough for every camera (sdf.shot_axes): the
+    # walls lie at least the SDF's clearance there from it
+    cams = shot.cameras()
+    mean_eye = np.mean([c.position for c in cams], axis=0)
+    reach = max(params.mesh.r_max, cave.reach(mean_eye))
+    gp = params.mesh.model_copy(update={"r_max": reach})
+    clear = float(sdf(mean_eye[None])[0])
+    eye, axes = shot_axes(cams, gp, [(mean_eye, reach)], r_near=max(gp.r_min, 0.8 * clear))
     # the ground first: the heightfield, cut at the openings (no coarse ``near`` disc: the
     # openings lie right above the camera and the cut needs triangles smaller than a rim's curves)
     hf = field.mesh_for(shot.cameras(), params.ground_mesh, near=False)
