@@ -256,6 +256,43 @@ def test_colmap_3dgs_points3d_real_and_consistent(dataset_root, tmp_path):
         np.testing.assert_array_equal(p.color, rgb_by_view[k][i, j])
 
 
+def test_eth3d_torchvision_and_middlebury_raft_stereo_rules(stereo_run, tmp_path):
+    out = tmp_path / "two"
+    _export(stereo_run, "eth3d", out)
+    rep = _export(stereo_run, "middlebury", tmp_path / "mb")
+    run = open_run(stereo_run)
+    r = run_loaders({"eth3d": {"cls": "ETH3DStereo", "root": str(out)}}, tmp_path)["eth3d"]
+    assert r["len"] == FRAMES
+    for f, ((left, right), (img_l, img_r, disp, valid)) in enumerate(zip(r["lists"]["_images"], r["samples"])):
+        assert Path(left).parent.name == Path(right).parent.name == f"walk_{f:06d}"
+        v = run.view("left", f)
+        d, visible = v.disparity()
+        np.testing.assert_array_equal(img_l, v.rgb())
+        np.testing.assert_array_equal(img_r, run.view("right", f).rgb())
+        np.testing.assert_array_equal(disp[0], d)
+        assert np.isfinite(disp).all()
+        np.testing.assert_array_equal(valid, visible & np.isfinite(v.depth()) & (d > 0))
+    # RAFT-Stereo (core/stereo_datasets.py, Middlebury; frame_utils.readDispMiddlebury): scene names are the
+    # trainingF folders listed in MiddEval3/official_train.txt; valid = mask0nocc == 255
+    mb = tmp_path / "mb" / "MiddEval3"
+    listed = (mb / "official_train.txt").read_text().splitlines()
+    names = sorted(p.name for p in (mb / "trainingF").iterdir() if p.name in listed)
+    assert names == rep.summary["scenes"] == [f"walk_{f:06d}" for f in range(FRAMES)]
+    for f, name in enumerate(names):
+        scene = mb / "trainingF" / name
+        d = read_pfm(scene / "disp0GT.pfm")
+        nocc = read_png(scene / "mask0nocc.png") == 255
+        ours, visible = run.view("left", f).disparity()
+        np.testing.assert_array_equal(d, ours)
+        assert nocc.any() and np.isfinite(d).all()
+        calib = dict(line.split("=", 1) for line in (scene / "calib.txt").read_text().splitlines())
+        fx = float(calib["cam0"].strip("[]").split()[0])
+        z = run.view("left", f).depth()
+        # Middlebury: Z = baseline * f / (d + doffs), baseline in mm
+        np.testing.assert_allclose(float(calib["baseline"]) * fx / (d[nocc] + float(calib["doffs"])) / 1000,
+                                   z[nocc], rtol=1e-5)
+
+
 def test_cli_export_layout_and_refusals(stereo_run, tmp_path):
     def cli(*args):
         return subprocess.run([sys.executable, "-m", "wildsynth.cli", "export-layout", *args], capture_output=True,

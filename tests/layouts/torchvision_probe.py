@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+CLASSES = ("Sintel", "FlyingThings3D", "KittiFlow", "Kitti2015Stereo", "SceneFlowStereo", "ETH3DStereo")
+
 
 def _stand_in(src: Path) -> None:
     import imagecodecs
@@ -50,13 +52,11 @@ def main(req: str, res: str, src: str | None = None) -> None:
         _stand_in(Path(src))
         flow = importlib.import_module("torchvision.datasets._optical_flow")
         stereo = importlib.import_module("torchvision.datasets._stereo_matching")
-        classes = {n: getattr(flow, n, None) or getattr(stereo, n) for n in
-                   ("Sintel", "FlyingThings3D", "KittiFlow", "Kitti2015Stereo", "SceneFlowStereo")}
+        classes = {n: getattr(flow, n, None) or getattr(stereo, n) for n in CLASSES}
     else:
         import torchvision.datasets as tvd
 
-        classes = {n: getattr(tvd, n) for n in
-                   ("Sintel", "FlyingThings3D", "KittiFlow", "Kitti2015Stereo", "SceneFlowStereo")}
+        classes = {n: getattr(tvd, n) for n in CLASSES}
     out = {}
     for name, r in pickle.loads(Path(req).read_bytes()).items():
         ds = classes[r["cls"]](r["root"], **r.get("kwargs", {}))
