@@ -29,7 +29,7 @@ def export_layout_command(
                                    help="replace an earlier export in --out (once this one succeeded)"),
 ) -> None:
     """Write a finished run or a whole dataset in a layout that training code loads (Sintel, FlyingThings3D,
-    KITTI 2015, nerfstudio, COLMAP/3DGS), without rendering."""
+    KITTI 2015, ETH3D, Middlebury, nerfstudio, COLMAP/3DGS), without rendering."""
     from ..layouts import export_layout, get_layout
     from ..layouts.base import layout_params
 
