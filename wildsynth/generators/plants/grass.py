@@ -5,8 +5,8 @@ instances; a handful of tuft prototypes per scene gives endless variety once
 each placement is rotated (within the wind's spread) and scaled.
 
 Every blade draws its shape (fine, linear or broad), width, height, lean and
-droop, and a colour: one of a few greens, mixed towards straw at the tip by
-``dry`` and wholly straw or brown for the ``dead`` share of blades. Some
+droop, and a colour: one of a few greens, mixed towards straw at the tip (by
+``dry``, on half the blades) and wholly straw or brown for the ``dead`` share. Some
 blades carry a seed head (a nodding spikelet of small scales). The colour is
 a per-vertex ``tint`` (base darker, where the tuft shades itself) and the
 position along the blade a per-vertex ``tip``; the ``grass`` material reads
@@ -111,7 +111,8 @@ def tuft(params: GrassParams, rng: np.random.Generator) -> Mesh:
         if dead[k]:
             col = np.broadcast_to(straw, (len(t), 3))
         else:
-            d = np.clip(p.dry * rng.uniform(0.4, 1.6), 0.0, 1.0)
+            # half the living blades are green to the tip, the others dry over their own share of ``dry``
+            d = np.clip(p.dry * rng.uniform(0.5, 2.0), 0.0, 1.0) if rng.uniform() < 0.5 else 0.0
             f = np.clip((t - (1.0 - d)) / max(d, 1e-3), 0.0, 1.0)[:, None] if d > 0 else np.zeros((len(t), 1))
             col = green * (1.0 - f) + straw * f
         col = col * (0.55 + 0.45 * np.sqrt(t))[:, None]  # the base sits in the tuft's own shade
