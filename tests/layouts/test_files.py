@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -118,3 +120,53 @@ def test_colmap_model_binary_equals_text_and_tracks_point_back(tmp_path):
 
     rec = pycolmap.Reconstruction(str(tmp_path))
     assert len(rec.points3D) == 3 and len(rec.images) == 2
+
+
+def _synthetic_run(root, frames=2):
+    """A finished mono shot written with our own writers (no render): image, depth, normals, camera, frame.json."""
+    import json
+
+    from wildsynth.io import write_exr, write_png
+    from wildsynth.io.cameras import camera_json
+
+    cam = Camera(np.array([[20.0, 0, 8], [0, 20, 6], [0, 0, 1]]), look_at([0, -5, 1], [0, 0, 1]), 16, 12)
+    rng = np.random.default_rng(0)
+    for f in range(frames):
+        v = root / "main" / f"{f:06d}"
+        v.mkdir(parents=True)
+        depth = rng.uniform(0.5, 900.0, (12, 16)).astype(np.float32)
+        depth[:3] = np.inf  # sky
+        write_png(v / "image.png", rng.integers(0, 255, (12, 16, 3), dtype=np.uint8))
+        write_exr(v / "depth.exr", {"Z": depth})
+        n = rng.normal(size=(12, 16, 3)).astype(np.float32)
+        write_exr(v / "normal.exr", {"X": n[..., 0], "Y": n[..., 1], "Z": n[..., 2]})
+        (v / "camera.json").write_text(json.dumps(camera_json(cam)))
+        (v / "frame.json").write_text(json.dumps({"frame": f, "camera_name": "main"}))
+    (root / "scene.json").write_text(json.dumps({"shot": {"cameras": ["main"], "rig": "mono"}}))
+    return root
+
+
+def test_depth_list_vkitti2_centimetres(tmp_path):
+    # Depth Anything V2 metric fine-tuning (metric_depth/dataset/vkitti2.py) reads each line as "image depth" and
+    # the depth PNG unchanged (uint16) / 100 = metres: the spec this test reads by
+    from PIL import Image
+
+    from wildsynth.layouts import export_layout, open_run
+
+    src = _synthetic_run(tmp_path / "run")
+    out = tmp_path / "dl"
+    rep = export_layout(src, "depth-list", out, ["val_every=2"])
+    assert rep.summary == {"images": 2, "train": 1, "val": 1, "normals": 2}
+    lines = (out / "train.txt").read_text().splitlines() + (out / "val.txt").read_text().splitlines()
+    run = open_run(src)
+    for line, f in zip(lines, (0, 1)):
+        img, dep = line.split(" ")
+        v = run.view("main", f)
+        np.testing.assert_array_equal(np.asarray(Image.open(out / img)), v.rgb())
+        d = np.asarray(Image.open(out / dep)).astype(np.float64) / 100.0
+        z = v.depth().astype(np.float64)
+        ok = np.isfinite(z) & (z <= 655.35)
+        assert (np.abs(d[ok] - z[ok]) <= 0.005 + 1e-9).all()
+        assert (d[~ok] == 0).all() and (~ok).sum() > 3 * 16  # sky and beyond 16 bits of centimetres
+        normal = np.load(out / "normals" / (Path(img).stem + ".npy"))
+        assert normal.shape == (12, 16, 3) and normal.dtype == np.float32
