@@ -87,7 +87,7 @@ def test_large_objects_never_intersect():
 def test_instance_counts_follow_density_parameters():
     def counts(grass, flowers, seed=3):
         p = biome_params("plains")
-        p.trees = p.bushes = p.boulders = None
+        p.trees = p.bushes = p.boulders = p.dry_grass = None
         p.grass.niche.density, p.flowers.niche.density = grass, flowers
         scene = Scene()
         veg = Vegetation(p, lambda x, y: np.zeros(np.shape(x)),

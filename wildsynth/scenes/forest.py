@@ -28,6 +28,7 @@ class ForestParams(BaseModel):
     tree_density: float = Field(1.0, ge=0.0, le=20.0, description="tree density relative to the preset")
     grass_density: float = Field(1.0, ge=0.0, le=50.0, description="grass blades per m^2 relative to the preset (above 1 the tufts grow first, up to 4x the blades)")
     undergrowth: float = Field(1.0, ge=0.0, le=10.0, description="ferns, bushes, flowers, mushrooms relative to the preset")
+    ground_cover: float = Field(1.0, ge=0.0, le=10.0, description="leaf and needle litter, bark, twigs, cones, moss relative to the preset")
     area_radius: float = Field(70.0, ge=10.0, le=2000.0, description="trees are placed within this radius, m")
     vegetation: VegetationParams | None = Field(None, description="full vegetation override (ignores the knobs above)")
     terrain: TerrainParams = Field(default_factory=_terrain)
@@ -46,6 +47,12 @@ class ForestParams(BaseModel):
         for name in ("ferns", "flowers", "mushrooms"):
             getattr(v, name).niche.density *= self.undergrowth
         v.bushes.niche.density *= self.undergrowth
+        for name in ("litter", "needles", "bark", "twigs", "cones", "moss"):
+            layer = getattr(v, name)
+            if layer is not None:
+                layer.niche.density *= self.ground_cover
+        if v.dry_grass is not None:
+            v.dry_grass.niche.density *= self.grass_density
         return v
 
 

@@ -36,6 +36,8 @@ def vegetation_params(params: PlainsParams) -> VegetationParams:
     v = biome_params("plains")
     v.season = params.season
     scale_grass(v, params.grass_density)  # denser grass grows bigger tufts first
+    if v.dry_grass is not None:
+        v.dry_grass.niche.density *= params.grass_density
     v.flowers.niche.density *= params.flower_density
     v.trees.niche.density *= params.tree_density
     return v
