@@ -56,10 +56,11 @@ class Scales:
     @classmethod
     def make(cls, g: Graph, rng: np.random.Generator, large: float = 0.5, mid: float = 12.0,
              fine: float = 180.0, vector: Socket | None = None) -> Scales:
-        """Noises of base wavelength 1/large, 1/mid, 1/fine m (slightly drawn), few octaves."""
+        """Noises of base wavelength 1/large, 1/mid, 1/fine m (slightly drawn): two octaves for the
+        metre scale, one for the others (the bump evaluates mid and fine three times)."""
         p = vector if vector is not None else g.coords("Object")
-        n_large = g.noise(p, scale=large * rng.uniform(0.85, 1.15), detail=2.0, roughness=0.55)["Fac"]
-        n_mid = g.noise(p, scale=mid * rng.uniform(0.85, 1.15), detail=1.0, roughness=0.5)["Fac"]
+        n_large = g.noise(p, scale=large * rng.uniform(0.85, 1.15), detail=1.0, roughness=0.55)["Fac"]
+        n_mid = g.noise(p, scale=mid * rng.uniform(0.85, 1.15), detail=0.0)["Fac"]
         n_fine = g.noise(p, scale=fine * rng.uniform(0.85, 1.15), detail=0.0)["Fac"]
         return cls(p, n_large, n_mid, n_fine)
 

@@ -197,8 +197,8 @@ def _smoothstep(x):
 class Cells:
     """Cellular relief of cells ``size`` m across, peak ``amplitude`` m.
 
-    ``kind``: "pebbles" (a rounded stone per cell, sunk between), "clods" (lumps of soil, flatter
-    tops), "cracks" (polygonal plates with grooves ``width`` (cell units) deep ``amplitude``, edges
+    ``kind``: "pebbles" (a rounded stone per cell, sunk between), "clods" (soft mounds: soil
+    clods, tussocks, moss cushions, snow lumps), "cracks" (polygonal plates with grooves ``width`` (cell units) deep ``amplitude``, edges
     curled up by ``curl`` of it: drying mud), "joints" (narrow fractures only: rock)."""
 
     size: float
@@ -227,12 +227,12 @@ class Cells:
             if self.kind == "cracks":
                 h = h + self.curl * np.clip(1.0 - edge / 0.35, 0.0, 1.0) ** 2 + 0.15 * (cid - 0.5)
         else:
-            lump = np.sqrt(_smoothstep(edge / (0.55 if self.kind == "pebbles" else 0.3)))
-            height = 0.5 + 0.5 * cid
+            if self.kind == "pebbles":  # steep-sided, rounded stones
+                lump, height = np.sqrt(_smoothstep(edge / 0.55)), 0.5 + 0.5 * cid
+            else:  # clods and tussocks: soft mounds of varied height
+                lump, height = _smoothstep(edge / 0.45), 0.3 + 0.7 * cid
             present = cid < self.cover
             h = np.where(present, height * lump, 0.0) - 0.5 * self.cover
-            if self.kind == "clods":
-                h = np.minimum(h, 0.35)  # flattened tops
         out[live] = self.amplitude * w[live] * h
         return out
 

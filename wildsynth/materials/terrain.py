@@ -125,6 +125,12 @@ def _ground_layer(g: Graph, rng, s: Scales, pal: Palette) -> Layer:
     return vegetation_layer(g, rng, s, pal.ground_y, pal.ground_hue, dry_y=0.2, dry=pal.dry, soil_y=pal.soil_y)
 
 
+def _cheap_bump(g: Graph, s: Scales, layer: Layer) -> Layer:
+    """One bump height for all layers (centimetre and millimetre noise): Cycles evaluates a
+    bump's height graph three times, so it must not pull in the masks and the metre noise."""
+    return Layer(layer.color, layer.rough, add(g, (s.mid, 0.55), (s.fine, 0.45)), layer.wet_darken)
+
+
 @recipe("terrain", displacement=terrain_relief)
 def terrain(rng: np.random.Generator, params: dict) -> Graph:
     """Layered ground for a landscape palette: plant cover / sand / soil, bare soil, rock
@@ -152,6 +158,7 @@ def terrain(rng: np.random.Generator, params: dict) -> Graph:
     layer = mix_layers(g, beach, layer, sand_layer(g, rng, s, (0.3, 0.4), SAND_HUE))
     snow = g.map_range(add(g, (g.attribute("snow")["Fac"], 1.0), (s.large, 0.1)), 0.45, 0.6)
     layer = mix_layers(g, snow, layer, snow_layer(g, rng, s))
+    layer = _cheap_bump(g, s, layer)
     gully = g.map_range(g.attribute("moisture")["Fac"], 0.55, 0.9, 0.0, 0.6)  # flow lines
     wet = g.math("MAXIMUM", wetness(g, params, water_dist=True),
                  g.math("MULTIPLY", gully, g.math("SUBTRACT", 1.0, snow)))
@@ -206,7 +213,7 @@ def meadow_ground(rng: np.random.Generator, params: dict) -> Graph:
     snow_mask = g.map_range(add(g, (g.attribute("height")["Fac"], 1.0), (patch, 80.0)), snowline, snowline + 40.0)
     layer = mix_layers(g, g.math("MULTIPLY", snow_mask, g.math("SUBTRACT", 1.0, rock_mask)), layer,
                        snow_layer(g, rng, s))
-    finish(g, layer, params, bump=0.35, distance=0.01)
+    finish(g, _cheap_bump(g, s, layer), params, bump=0.35, distance=0.01)
     return g
 
 
