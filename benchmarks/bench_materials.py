@@ -5,7 +5,11 @@
 - compile_all_s: every registered recipe's graph built and turned into Blender
   nodes, then one tiny Cycles render of a scene holding all of them, which is
   where Cycles compiles the shaders (what a scene pays before its first sample);
-- gallery_s: `wildsynth materials --gallery` at --size px per tile.
+- gallery_s: `wildsynth materials --gallery` at --size px per tile;
+- nodes / textures: graph size per recipe (mean and max): shading cost grows with the
+  texture nodes (noise, Voronoi, wave) a sample evaluates.
+
+The docs gallery (1 m patches) is docs/make_materials_gallery.py.
 """
 
 from __future__ import annotations
@@ -46,12 +50,19 @@ def main() -> None:
     with _quiet():
         bpy.ops.render.render()
     compile_s = time.perf_counter() - t0
+    graphs = [build(MaterialRef(n, seed=1)) for n in sorted(RECIPES)]
+    nodes = [len(g.nodes) for g in graphs]
+    textures = [sum(n.type.startswith("ShaderNodeTex") and n.type != "ShaderNodeTexCoord" for n in g.nodes)
+                for g in graphs]
     t0 = time.perf_counter()
     tiles = render_gallery(size=args.size, samples=args.samples)
     gallery_s = time.perf_counter() - t0
     print(json.dumps({"benchmark": "materials", "materials": len(RECIPES), "compile_all_s": round(compile_s, 3),
                       "gallery_s": round(gallery_s, 1), "gallery_tile_px": args.size, "samples": args.samples,
-                      "tiles": len(tiles)}, indent=2))
+                      "tiles": len(tiles),
+                      "nodes_mean": round(sum(nodes) / len(nodes), 1), "nodes_max": max(nodes),
+                      "textures_mean": round(sum(textures) / len(textures), 2), "textures_max": max(textures)},
+                     indent=2))
 
 
 if __name__ == "__main__":

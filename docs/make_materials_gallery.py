@@ -5,8 +5,9 @@
 Each recipe gets a 1.4 m square (1 cm vertex spacing, the terrain's masks at meadow
 values) displaced by its own numpy relief, as a scene would displace it, in a 35 degree
 sun; the camera is 1 m away, 60 degrees down (about 1 m of ground across a tile). Water
-and glass-like recipes lie over a pebble patch, volumes fill a box above one. All patches are in one Blender scene, so Cycles compiles
-every shader once and only the camera moves between tiles. Labels carry the recipe name.
+and glass-like recipes lie over a pebble patch, volumes fill a box above one. All patches
+are built once in one Blender scene; each tile renders only its own patch. Labels carry
+the recipe name.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def render(names: list[str], tile: int, samples: int) -> list[tuple[str, np.ndar
     under_mat = compile_graph(build(under))
     under_mesh = mesh_to_blender("under", displace(base, under))
     under_mesh.materials.append(under_mat)
-    centres = []
+    centres, objects = [], []
     for k, name in enumerate(names):
         ref = MaterialRef(name, seed=0)
         kind = RANGES[name].kind if name in RANGES else "opaque"
@@ -90,16 +91,21 @@ def render(names: list[str], tile: int, samples: int) -> list[tuple[str, np.ndar
         ob = bpy.data.objects.new(name, me)
         ob.location = tuple(c + (0.0, 0.0, 0.03 if kind == "clear" else 0.0))
         bscene.collection.objects.link(ob)
+        objects.append([ob])
         if kind in ("clear", "volume"):
             bed = bpy.data.objects.new(f"{name}.bed", under_mesh)
             bed.location = tuple(c)
             bscene.collection.objects.link(bed)
+            objects[-1].append(bed)
     fmt = bscene.render.image_settings
     fmt.file_format, fmt.color_mode, fmt.color_depth = "PNG", "RGB", "8"
     path = f"{bpy.app.tempdir}/ws_material_tile.png"
     tiles = []
-    for name, c in zip(names, centres):
+    for k, (name, c) in enumerate(zip(names, centres)):
         t0 = time.perf_counter()
+        for j, obs in enumerate(objects):  # only this tile's patch is synced and rendered
+            for ob in obs:
+                ob.hide_render = j != k
         set_camera(bscene, Camera.from_hfov(tile, tile, 55.0, look_at(c + (0.0, -0.5, 0.87), c)))
         with _quiet():
             bpy.ops.render.render()

@@ -15,7 +15,7 @@ from .layers import Layer, Scales, add, finish, jitter_tone, shade, spread, tone
 from .library import recipe
 from .relief import Cells, Relief, Ripples, stack
 
-SAND_HUE = (1.0, 0.78, 0.52)
+SAND_HUE = (1.0, 0.7, 0.42)
 RED_SAND_HUE = (1.0, 0.62, 0.38)
 SOIL_HUE = (1.0, 0.78, 0.58)
 CLAY_HUE = (1.0, 0.62, 0.42)
@@ -103,10 +103,6 @@ def snow_layer(g: Graph, rng, s: Scales, y=(0.8, 0.9), dirt: float = 0.0) -> Lay
     return Layer(col, g.map_range(s.mid, 0.3, 0.7, 0.75, 0.55), add(g, (s.mid, 0.6), (s.fine, 0.4)), 0.15)
 
 
-def _scales(g, rng, large=0.5, mid=12.0, fine=180.0) -> Scales:
-    return Scales.make(g, rng, large, mid, fine)
-
-
 # -- sands ----------------------------------------------------------------------------------------
 
 RIPPLE_SAND = stack(Relief(1.2, 0.012, octaves=3), Ripples(0.09, 0.0045))
@@ -117,7 +113,7 @@ def ripple_sand(rng, params):
     """Dry wind-rippled sand: irregular, forking ripple crests ~9 cm apart (displaced), heavy-mineral
     streaks, grain bump."""
     g = Graph("ripple_sand")
-    finish(g, sand_layer(g, rng, _scales(g, rng, 0.6, 11.0, 250.0)), params, bump=0.25, distance=0.004)
+    finish(g, sand_layer(g, rng, Scales.make(g, rng, 0.6, 11.0, 250.0)), params, bump=0.25, distance=0.004)
     return g
 
 
@@ -125,7 +121,7 @@ def ripple_sand(rng, params):
 def coarse_wet_sand(rng, params):
     """Coarse sand at the water line: dark with water, glossy in film patches, shell grit."""
     g = Graph("coarse_wet_sand")
-    s = _scales(g, rng, 0.8, 20.0, 300.0)
+    s = Scales.make(g, rng, 0.8, 20.0, 300.0)
     layer = sand_layer(g, rng, s, y=(0.24, 0.42), hue=(1.0, 0.85, 0.65))
     wet = g.math("MAXIMUM", g.map_range(s.large, 0.3, 0.6, 0.65, 1.0), g.attribute("wet")["Fac"])
     finish(g, layer, params, bump=0.6, distance=0.003, wet=wet)
@@ -137,7 +133,7 @@ def coarse_wet_sand(rng, params):
 def salt_flat(rng, params):
     """A dry salt pan: white crust in polygons ~1 m across with raised ridges, grey mud showing."""
     g = Graph("salt_flat")
-    s = _scales(g, rng, 0.3, 10.0, 200.0)
+    s = Scales.make(g, rng, 0.3, 10.0, 200.0)
     ridge = g.map_range(g.voronoi(s.p, scale=1.0 / 0.9, feature="DISTANCE_TO_EDGE")["Distance"], 0.0, 0.06)
     crust = shade(g, spread(g, s.large, 2.0), jitter_tone(rng, 0.62, (1.0, 0.97, 0.92)),
                   jitter_tone(rng, 0.8, (1.0, 0.99, 0.97)))
@@ -154,7 +150,7 @@ def salt_flat(rng, params):
 def pebble_beach(rng, params):
     """A shingle beach: rounded flint, granite and quartz pebbles ~4 cm, sand between."""
     g = Graph("pebble_beach")
-    finish(g, pebble_layer(g, rng, _scales(g, rng, 0.5, 10.0, 250.0), 0.045, gap=0.2, hue=(1.0, 0.95, 0.88)),
+    finish(g, pebble_layer(g, rng, Scales.make(g, rng, 0.5, 10.0, 250.0), 0.045, gap=0.2, hue=(1.0, 0.95, 0.88)),
            params, bump=0.6, distance=0.01)
     return g
 
@@ -163,7 +159,7 @@ def pebble_beach(rng, params):
 def river_pebbles(rng, params):
     """River-bed cobbles ~6 cm, varied in colour, damp and glossier than dry stone."""
     g = Graph("river_pebbles")
-    layer = pebble_layer(g, rng, _scales(g, rng, 0.5, 10.0, 250.0), 0.06, y=(0.08, 0.24), gap=0.05,
+    layer = pebble_layer(g, rng, Scales.make(g, rng, 0.5, 10.0, 250.0), 0.06, y=(0.08, 0.24), gap=0.05,
                          hue=(1.0, 0.9, 0.78), rough=(0.35, 0.65))
     finish(g, layer, params, bump=0.6, distance=0.01, wet=g.math("MAXIMUM", g.attribute("wet")["Fac"], 0.3))
     return g
@@ -174,7 +170,7 @@ def river_pebbles(rng, params):
 def scree(rng, params):
     """Angular rock debris below a cliff: fragments 4-15 cm, lichen-free, sharp-edged."""
     g = Graph("scree")
-    s = _scales(g, rng, 0.4, 8.0, 150.0)
+    s = Scales.make(g, rng, 0.4, 8.0, 150.0)
     finish(g, pebble_layer(g, rng, s, 0.12, y=(0.15, 0.3), gap=0.1, hue=(1.0, 0.96, 0.92), rough=(0.75, 0.9)),
            params, bump=0.8, distance=0.02)
     return g
@@ -184,7 +180,7 @@ def scree(rng, params):
 def gravel(rng, params):
     """Loose grey-brown gravel, stones ~3 cm."""
     g = Graph("gravel")
-    finish(g, pebble_layer(g, rng, _scales(g, rng, 0.6, 14.0, 250.0), 0.03, y=(0.12, 0.28), gap=0.08,
+    finish(g, pebble_layer(g, rng, Scales.make(g, rng, 0.6, 14.0, 250.0), 0.03, y=(0.12, 0.28), gap=0.08,
                            rough=(0.7, 0.88)), params, bump=0.6, distance=0.01)
     return g
 
@@ -196,7 +192,7 @@ def gravel(rng, params):
 def cracked_mud(rng, params):
     """Dried mud in polygons ~25 cm with curled edges and dark cracks."""
     g = Graph("cracked_mud")
-    finish(g, crack_layer(g, rng, _scales(g, rng, 0.4, 12.0, 200.0)), params, bump=0.5, distance=0.01)
+    finish(g, crack_layer(g, rng, Scales.make(g, rng, 0.4, 12.0, 200.0)), params, bump=0.5, distance=0.01)
     return g
 
 
@@ -204,7 +200,7 @@ def cracked_mud(rng, params):
 def dry_soil(rng, params):
     """Dry, cracked light-brown soil."""
     g = Graph("dry_soil")
-    s = _scales(g, rng, 0.5, 10.0, 200.0)
+    s = Scales.make(g, rng, 0.5, 10.0, 200.0)
     finish(g, crack_layer(g, rng, s, 0.4, y=(0.16, 0.26), hue=SOIL_HUE), params, bump=0.5, distance=0.01)
     return g
 
@@ -213,7 +209,7 @@ def dry_soil(rng, params):
 def clay_soil(rng, params):
     """Red-brown clay soil, ploughed into clods ~5 cm."""
     g = Graph("clay_soil")
-    finish(g, soil_layer(g, rng, _scales(g, rng, 0.5, 18.0, 220.0), y=(0.12, 0.22), hue=CLAY_HUE), params,
+    finish(g, soil_layer(g, rng, Scales.make(g, rng, 0.5, 18.0, 220.0), y=(0.12, 0.22), hue=CLAY_HUE), params,
            bump=0.5, distance=0.01)
     return g
 
@@ -222,7 +218,7 @@ def clay_soil(rng, params):
 def forest_soil(rng, params):
     """Dark humus with crumbs, leaf fragments and twigs."""
     g = Graph("forest_soil")
-    finish(g, soil_layer(g, rng, _scales(g, rng, 0.6, 20.0, 220.0), y=(0.035, 0.09), organic=0.7), params,
+    finish(g, soil_layer(g, rng, Scales.make(g, rng, 0.6, 20.0, 220.0), y=(0.035, 0.09), organic=0.7), params,
            bump=0.5, distance=0.01)
     return g
 
@@ -231,7 +227,7 @@ def forest_soil(rng, params):
 def peat(rng, params):
     """Wet, fibrous black-brown peat."""
     g = Graph("peat")
-    s = _scales(g, rng, 0.5, 25.0, 250.0)
+    s = Scales.make(g, rng, 0.5, 25.0, 250.0)
     fibres = g.node("ShaderNodeTexWave", {"Vector": s.p, "Scale": 30.0, "Distortion": 6.0, "Detail": 1.0},
                     wave_type="BANDS", bands_direction="X")["Fac"]
     base = soil_layer(g, rng, s, y=(0.035, 0.07), hue=(1.0, 0.72, 0.5))
@@ -246,7 +242,7 @@ def peat(rng, params):
 def wet_mud(rng, params):
     """Dark wet mud with glossy puddles and foot-churned lumps."""
     g = Graph("wet_mud")
-    s = _scales(g, rng, 0.7, 14.0, 200.0)
+    s = Scales.make(g, rng, 0.7, 14.0, 200.0)
     layer = soil_layer(g, rng, s, y=(0.07, 0.16), hue=(1.0, 0.8, 0.6))
     puddle = g.map_range(s.large, 0.56, 0.62)
     wet = g.math("MAXIMUM", g.attribute("wet")["Fac"], g.map_range(puddle, 0, 1, 0.55, 1.0))
@@ -260,7 +256,7 @@ def wet_mud(rng, params):
 def moss_carpet(rng, params):
     """A cushion moss carpet: lumpy cushions ~7 cm, yellow-green to deep green."""
     g = Graph("moss_carpet")
-    layer = vegetation_layer(g, rng, _scales(g, rng, 0.8, 14.0, 300.0), y=(0.05, 0.12), hue=(0.6, 1.0, 0.2),
+    layer = vegetation_layer(g, rng, Scales.make(g, rng, 0.8, 14.0, 300.0), y=(0.05, 0.12), hue=(0.6, 1.0, 0.2),
                              dry_y=0.14, dry=0.1, soil_y=0.035)
     finish(g, layer, params, bump=0.6, distance=0.004)
     return g
@@ -270,7 +266,7 @@ def moss_carpet(rng, params):
 def alpine_turf(rng, params):
     """Short alpine turf in tussocks ~12 cm, with soil and small stones showing between."""
     g = Graph("alpine_turf")
-    layer = vegetation_layer(g, rng, _scales(g, rng, 0.5, 9.0, 250.0), y=(0.07, 0.15), hue=(0.6, 1.0, 0.3),
+    layer = vegetation_layer(g, rng, Scales.make(g, rng, 0.5, 9.0, 250.0), y=(0.07, 0.15), hue=(0.6, 1.0, 0.3),
                              dry_y=0.2, dry=0.35, soil_y=0.08)
     finish(g, layer, params, bump=0.6, distance=0.008)
     return g
@@ -280,7 +276,7 @@ def alpine_turf(rng, params):
 def dry_grass_ground(rng, params):
     """Sun-cured grass and stubble over dry soil: straw yellow, some green in patches."""
     g = Graph("dry_grass_ground")
-    layer = vegetation_layer(g, rng, _scales(g, rng, 0.5, 12.0, 250.0), y=(0.12, 0.2), hue=(0.8, 1.0, 0.35),
+    layer = vegetation_layer(g, rng, Scales.make(g, rng, 0.5, 12.0, 250.0), y=(0.12, 0.2), hue=(0.8, 1.0, 0.35),
                              dry_y=0.26, dry=0.9, soil_y=0.12)
     finish(g, layer, params, bump=0.6, distance=0.006)
     return g
@@ -290,7 +286,7 @@ def dry_grass_ground(rng, params):
 def forest_floor(rng, params):
     """Leaf litter over humus: brown, tan and a few fresh leaves, each leaf a cell, dark gaps."""
     g = Graph("forest_floor")
-    s = _scales(g, rng, 0.5, 15.0, 250.0)
+    s = Scales.make(g, rng, 0.5, 15.0, 250.0)
     leaves = g.voronoi(s.p, scale=1.0 / 0.05, feature="F1", randomness=1.0)
     hue = g.node("ShaderNodeSeparateColor", {"Color": leaves["Color"]})["Red"]
     col = g.ramp(hue, [(0.0, jitter_tone(rng, 0.07, (1.0, 0.55, 0.25))), (0.4, jitter_tone(rng, 0.13, (1.0, 0.7, 0.35))),
@@ -308,7 +304,7 @@ def forest_floor(rng, params):
 def lichen_crust(rng, params):
     """Crustose lichen on stone: grey-green rosettes with orange and black colonies."""
     g = Graph("lichen_crust")
-    s = _scales(g, rng, 0.8, 16.0, 250.0)
+    s = Scales.make(g, rng, 0.8, 16.0, 250.0)
     rosettes = g.voronoi(s.p, scale=14.0, feature="F1")
     stone = shade(g, spread(g, s.large, 2.0), jitter_tone(rng, 0.18, (1.0, 0.98, 0.95)),
                   jitter_tone(rng, 0.3, (1.0, 0.98, 0.95)))
@@ -328,7 +324,7 @@ def lichen_crust(rng, params):
 def snow(rng, params):
     """Fresh snow: bright, slightly blue in shade, with subsurface scattering."""
     g = Graph("snow")
-    finish(g, snow_layer(g, rng, _scales(g, rng, 0.6, 6.0, 150.0)), params, bump=0.5, distance=0.01,
+    finish(g, snow_layer(g, rng, Scales.make(g, rng, 0.6, 6.0, 150.0)), params, bump=0.5, distance=0.01,
            subsurface_weight=0.4, subsurface_radius=(0.3, 0.4, 0.6))
     return g
 
@@ -337,7 +333,7 @@ def snow(rng, params):
 def firn(rng, params):
     """Old granular snow (firn): greyer than fresh snow, sun cups ~25 cm, coarse grains."""
     g = Graph("firn")
-    layer = snow_layer(g, rng, _scales(g, rng, 0.5, 5.0, 120.0), y=(0.64, 0.76), dirt=0.1)
+    layer = snow_layer(g, rng, Scales.make(g, rng, 0.5, 5.0, 120.0), y=(0.64, 0.76), dirt=0.1)
     finish(g, layer, params, bump=0.35, distance=0.01, subsurface_weight=0.3, subsurface_radius=(0.3, 0.45, 0.7))
     return g
 
@@ -346,7 +342,7 @@ def firn(rng, params):
 def wind_crust_snow(rng, params):
     """Wind-packed snow with a glazed crust and sastrugi ribs ~0.5 m (displaced)."""
     g = Graph("wind_crust_snow")
-    s = _scales(g, rng, 0.5, 4.0, 150.0)
+    s = Scales.make(g, rng, 0.5, 4.0, 150.0)
     layer = snow_layer(g, rng, s, y=(0.74, 0.86))
     glaze = g.map_range(s.large, 0.55, 0.7, 0.0, 0.5)
     rough = g.node("ShaderNodeMix", {"Factor": glaze, "A": layer.rough, "B": 0.25}, data_type="FLOAT")["Result"]
@@ -359,7 +355,7 @@ def wind_crust_snow(rng, params):
 def dirty_snow(rng, params):
     """Late-season snow: dust, soot and debris in the hollows, grey-brown."""
     g = Graph("dirty_snow")
-    layer = snow_layer(g, rng, _scales(g, rng, 0.6, 5.0, 150.0), y=(0.5, 0.68), dirt=0.6)
+    layer = snow_layer(g, rng, Scales.make(g, rng, 0.6, 5.0, 150.0), y=(0.5, 0.68), dirt=0.6)
     finish(g, layer, params, bump=0.35, distance=0.01, subsurface_weight=0.2, subsurface_radius=(0.3, 0.4, 0.6))
     return g
 
@@ -368,7 +364,7 @@ def dirty_snow(rng, params):
 def sea_ice(rng, params):
     """Sea ice floes: blue-grey bare ice, snow-dusted patches, refrozen leads between floes."""
     g = Graph("sea_ice")
-    s = _scales(g, rng, 0.4, 6.0, 150.0)
+    s = Scales.make(g, rng, 0.4, 6.0, 150.0)
     leads = g.map_range(g.voronoi(s.p, scale=1.0 / 1.5, feature="DISTANCE_TO_EDGE")["Distance"], 0.0, 0.05)
     ice = shade(g, spread(g, s.mid, 2.0), jitter_tone(rng, 0.42, (0.75, 0.92, 1.0), 0.03),
                 jitter_tone(rng, 0.55, (0.85, 0.95, 1.0), 0.03))
@@ -385,7 +381,7 @@ def sea_ice(rng, params):
 def ice(rng, params):
     """Lake ice: pale blue, glossy, with cracks, trapped bubbles and snow dust."""
     g = Graph("ice")
-    s = _scales(g, rng, 0.5, 8.0, 120.0)
+    s = Scales.make(g, rng, 0.5, 8.0, 120.0)
     cracks = g.map_range(g.voronoi(s.p, scale=0.6, feature="DISTANCE_TO_EDGE")["Distance"], 0.0, 0.03)
     dust = g.map_range(add(g, (s.large, 0.7), (s.mid, 0.3)), 0.48, 0.66)
     col = g.mix(dust, jitter_tone(rng, 0.35, (0.6, 0.85, 1.0), 0.05), tone(0.75, SNOW_HUE))

@@ -71,14 +71,10 @@ def lichen_over(g: Graph, rng, s: Scales, layer: Layer, share: float) -> Layer:
     return Layer(col, rough, layer.height, layer.wet_darken)
 
 
-def _scales(g, rng, large=0.6, mid=10.0, fine=150.0) -> Scales:
-    return Scales.make(g, rng, large, mid, fine)
-
-
 def _rock(name: str, rng, params, large=0.6, mid=10.0, fine=150.0, bump=0.4, distance=0.01, wet=None,
           **layer_kw) -> Graph:
     g = Graph(name)
-    layer = rock_layer(g, rng, _scales(g, rng, large, mid, fine), **layer_kw)
+    layer = rock_layer(g, rng, Scales.make(g, rng, large, mid, fine), **layer_kw)
     finish(g, layer, params, bump=bump, distance=distance,
            wet=None if wet is None else g.math("MAXIMUM", g.attribute("wet")["Fac"], wet))
     return g
@@ -95,7 +91,7 @@ ROCK_RELIEF = stack(Relief(1.2, 0.05, octaves=5), Cells(0.9, 0.02, "joints", wid
 def rock(rng, params):
     """Weathered grey-brown boulder stone, varied per instance, joints and lichen spots."""
     g = Graph("rock")
-    s = _scales(g, rng, 1.2, 12.0, 160.0)
+    s = Scales.make(g, rng, 1.2, 12.0, 160.0)
     layer = rock_layer(g, rng, s, y=(0.13, 0.28), hue=(1.0, 0.95, 0.88), lichen=0.25)
     tint = g.ramp(g.object_random(), [(0.0, (0.85, 0.85, 0.85)), (1.0, (1.12, 1.06, 1.0))])
     finish(g, Layer(g.mix(1.0, layer.color, tint, blend="MULTIPLY"), layer.rough, layer.height), params,
@@ -157,7 +153,7 @@ def red_sandstone(rng, params):
 def desert_varnish(rng, params):
     """Red rock streaked with dark manganese desert varnish running down the face."""
     g = Graph("desert_varnish")
-    s = _scales(g, rng, 0.6, 10.0, 150.0)
+    s = Scales.make(g, rng, 0.6, 10.0, 150.0)
     layer = rock_layer(g, rng, s, y=(0.16, 0.26), hue=RED, bands=0.6, band_y=0.14)
     streaks = g.node("ShaderNodeMapping", {"Vector": s.p, "Scale": (4.0, 4.0, 0.4)})  # drips run down (Z)
     drip = g.noise(streaks, scale=2.0, detail=1.0)["Fac"]
@@ -179,7 +175,7 @@ def limestone_strata(rng, params):
 def chalk(rng, params):
     """White chalk with grey flint nodules and soft, powdery weathering."""
     g = Graph("chalk")
-    s = _scales(g, rng, 0.6, 8.0, 150.0)
+    s = Scales.make(g, rng, 0.6, 8.0, 150.0)
     layer = rock_layer(g, rng, s, y=(0.62, 0.78), hue=(1.0, 0.99, 0.95), rough=(0.95, 0.85))
     flint = g.map_range(g.voronoi(s.p, scale=3.0, feature="F1")["Distance"], 0.16, 0.12)
     col = g.mix(flint, layer.color, jitter_tone(rng, 0.09, (0.9, 0.95, 1.0)))
@@ -191,7 +187,7 @@ def chalk(rng, params):
 def mossy_rock(rng, params):
     """Rock with moss cushions on its upward faces."""
     g = Graph("mossy_rock")
-    s = _scales(g, rng, 1.0, 12.0, 200.0)
+    s = Scales.make(g, rng, 1.0, 12.0, 200.0)
     stone = rock_layer(g, rng, s, y=(0.1, 0.22), lichen=0.2)
     up = g.node("ShaderNodeSeparateXYZ", {"Vector": g.node("ShaderNodeNewGeometry")["Normal"]})["Z"]
     moss = g.map_range(add(g, (up, 1.0), (s.large, 0.6)), 0.75, 0.95)
@@ -206,7 +202,7 @@ def mossy_rock(rng, params):
 def wet_rock(rng, params):
     """Rock under spray or after rain: dark, glossy water film, drier raised patches."""
     g = Graph("wet_rock")
-    s = _scales(g, rng, 0.8, 10.0, 150.0)
+    s = Scales.make(g, rng, 0.8, 10.0, 150.0)
     layer = rock_layer(g, rng, s, y=(0.16, 0.26), hue=(1.0, 0.96, 0.9), rough=(0.7, 0.5))
     wet = g.math("MAXIMUM", g.attribute("wet")["Fac"], g.map_range(s.large, 0.6, 0.75, 1.0, 0.75))
     finish(g, layer, params, bump=0.4, distance=0.01, wet=wet)
@@ -217,7 +213,7 @@ def wet_rock(rng, params):
 def tidal_rock(rng, params):
     """Intertidal rock: wet, green algae slime low down, barnacle specks, black lichen band."""
     g = Graph("tidal_rock")
-    s = _scales(g, rng, 0.8, 12.0, 200.0)
+    s = Scales.make(g, rng, 0.8, 12.0, 200.0)
     layer = rock_layer(g, rng, s, y=(0.12, 0.22), hue=(1.0, 0.95, 0.9), rough=(0.6, 0.4))
     z = g.node("ShaderNodeSeparateXYZ", {"Vector": s.p})["Z"]
     algae = g.map_range(add(g, (z, 1.0), (s.large, 0.6)), 0.4, 0.1)
