@@ -21,6 +21,7 @@ from wildsynth.generators.plants.deadwood import LogParams, log, pine_cone, twig
 from wildsynth.generators.plants.ferns import FernParams, fern
 from wildsynth.generators.plants.flowers import FlowerParams, flower
 from wildsynth.generators.plants.grass import GrassParams, tuft
+from wildsynth.generators.plants.groundcover import bark_piece, leaf_litter, lichen_patch, moss_patch, needle_litter
 from wildsynth.generators.plants.mushrooms import MushroomParams, mushroom
 from wildsynth.generators.plants.trees import TreeParams, foliage_mesh, grow_tree
 from wildsynth.generators.rocks import RockShape, make_rock
@@ -108,8 +109,13 @@ FAMILIES = {
     "trees_autumn": lambda s: tree_row(s, ["broadleaf", "oak", "maple", "birch"], "autumn"),
     "trees_winter": lambda s: tree_row(s, ["broadleaf", "oak", "birch", "conifer"], "winter"),
     "bushes": lambda s: tree_row(s, ["bush"] * 4, spacing=4.0),
-    "grass": lambda s: small_row(s, lambda k, r: tuft(GrassParams(blades=30, wind=0.2 * k), r), 5, 0.7,
+    "grass": lambda s: small_row(s, lambda k, r: tuft(GrassParams(blades=30 + 15 * k, wind=0.2 * k, dead=0.1 * k,
+                                                              seed_heads=0.05 * k), r), 5, 0.7,
                                  MaterialRef("grass", 0), "grass"),
+    "groundcover": lambda s: small_row(s, lambda k, r: [leaf_litter(r), needle_litter(r), bark_piece(r), moss_patch(r),
+                                                        lichen_patch(r)][k], 5, 0.55,
+                                       MaterialRef("plant_vcol", 0, (("translucency", 0.05), ("roughness", 0.8))),
+                                       "litter"),
     "flowers": lambda s: small_row(s, lambda k, r: flower(FlowerParams(color=k % 7, cup=0.2 * k), r), 6, 0.18,
                                    MaterialRef("plant_vcol", 0, (("translucency", 0.3),)), "flower"),
     "ferns": lambda s: small_row(s, lambda k, r: fern(FernParams(fronds=6 + 2 * k), r), 4, 1.4, VCOL, "fern"),
@@ -132,7 +138,7 @@ def render_family(name: str, width: int, samples: int) -> np.ndarray:
     span = FAMILIES[name](scene)
     hi = np.max([(o.geometry.realise() if len(o.geometry) < 5 else o.geometry.mesh).vertices.max(0)
                  for o in scene.objects if o.is_instanced and not isinstance(o.id_groups, str)], axis=0)
-    top = float(hi[2])
+    top = max(float(hi[2]), 0.12 * span)  # flat ground cover: look down on it a little
     h = int(width * 0.4)
     hfov = 50.0
     dist = 0.5 * span / np.tan(np.radians(hfov / 2)) * 1.05
