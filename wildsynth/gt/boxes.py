@@ -9,7 +9,9 @@ delta). ``centre`` (world, m), ``size`` (m, along the box axes), ``rotation``
 (3x3 world, columns = box axes), ``corners`` (8 x 3 world), and the same
 centre/rotation in each camera's OpenCV axes. An id shared by several
 placements (a patch of grass) gets a box around all of them whose axes are
-the world axes.
+the world axes (also when the placements belong to several objects, as the
+tufts of one grass patch do); placements that carry their owner's id (``id_groups="given"``:
+a tree's leaves) widen the owner's box in its own axes.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class Boxes3D:
 
     def __init__(self, scene: Scene):
         self.ids: list[int] = []
+        self._first: dict[int, int] = {}
         self.centre, self.size, self.rotation, self.cls = [], [], [], []
         for o in scene.objects:
             lab = label(o.semantic)
@@ -97,12 +100,39 @@ class Boxes3D:
                 lo, hi = g.bounds()
                 self._add(int(o.instance_id), (lo + hi) / 2.0, (hi - lo).astype(np.float64), np.eye(3), lab.id)
         self.index = {i: k for k, i in enumerate(self.ids)}
+        for o in scene.objects:  # placements that carry their owner's id (a tree's leaves) widen its box
+            if isinstance(getattr(o, "id_groups", None), str) and isinstance(o.geometry, Instances):
+                self._widen(o.geometry)
+
+    def _widen(self, g: Instances) -> None:
+        if not len(g) or not len(g.mesh.vertices):
+            return
+        lo, hi = g.mesh.bounds()
+        local = lo.astype(np.float64) + _UNIT_CORNERS * (hi - lo).astype(np.float64)
+        t = g.transforms.astype(np.float64)
+        world = np.einsum("nij,kj->nki", t[:, :3, :3], local) + t[:, None, :3, 3]  # (N, 8, 3)
+        for i in np.unique(g.ids).tolist():
+            k = self.index.get(int(i))
+            if k is None:
+                continue
+            c, r, s = self.centre[k], self.rotation[k], self.size[k]
+            pts = (world[g.ids == i].reshape(-1, 3) - c) @ r  # in the box's own axes
+            a, b = np.minimum(-s / 2, pts.min(0)), np.maximum(s / 2, pts.max(0))
+            self.centre[k], self.size[k] = c + r @ ((a + b) / 2), b - a
 
     def _add(self, i, c, s, r, cls) -> None:
+        c, s, r = (np.asarray(x, np.float64) for x in (c, s, r))
+        k = self._first.get(i)
+        if k is not None:  # an id shared by placements of several objects (one grass patch of many meshes)
+            corners = [self.centre[k] + ((_UNIT_CORNERS - 0.5) * self.size[k]) @ self.rotation[k].T,
+                       c + ((_UNIT_CORNERS - 0.5) * s) @ r.T]
+            self.centre[k], self.size[k], self.rotation[k] = _box_from_points(np.concatenate(corners))
+            return
+        self._first[i] = len(self.ids)
         self.ids.append(i)
-        self.centre.append(np.asarray(c, np.float64))
-        self.size.append(np.asarray(s, np.float64))
-        self.rotation.append(np.asarray(r, np.float64))
+        self.centre.append(c)
+        self.size.append(s)
+        self.rotation.append(r)
         self.cls.append(cls)
 
     def posed(self, ids, deltas: dict[int, np.ndarray] | None = None, cameras: dict[str, Camera] | None = None) -> list[dict]:
