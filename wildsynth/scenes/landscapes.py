@@ -32,6 +32,7 @@ from ..generators.ecology import add_vegetation, biome_params
 from ..generators.rocks import scatter_rocks, scatter_scree
 from ..generators.terrain.field import TerrainField, split_faces
 from ..generators.terrain.formations import Formations
+from ..generators.terrain.landforms import smoothstep
 from ..generators.water import lake_mesh, lake_meshes, ocean_mesh, river_mesh
 from ..generators.weather import add_weather
 from ..materials.terrain import ROCK_SLOPE
@@ -225,6 +226,10 @@ def landscape_build(name: str, params, layout: Layout, shot: Shot, seeds: SeedTr
             v = fm.vertices.astype(np.float64)
             fm.attributes.update(field.masks(v[:, 0], v[:, 1], v[:, 2], vertex_normals(v, fm.faces)))
             fm.attributes["strata"] = forms.beds(v)
+            # bare rock on every face of a formation, flat tops too (the terrain material reads rock from
+            # the slope mask); the fillet fades into the ground's own cover within its lowest 0.8 m
+            up = smoothstep(0.1, 0.8, v[:, 2] - field.height(v[:, 0], v[:, 1]))
+            fm.attributes["slope"] = np.maximum(fm.attributes["slope"], 0.75 * up).astype(np.float32)
             scene.add(Object("formations", fm, ground_mat, semantic="rock", generator="terrain.formations",
                              params=params.formations.model_dump()))
         else:
