@@ -73,7 +73,7 @@ class DesertSceneParams(LandscapeParams):
                                    description="landform shape")
     rocks: RockParams = Field(default_factory=lambda: RockParams(count=0),
              description="scattered rocks (boulders, or angular chunks: talus)")
-    formations: FormationParams = Field(default_factory=lambda: FormationParams(count=3, kinds=('arch', 'outcrop', 'hoodoo', 'outcrop'), size=7.0, distance_min=20.0, distance_max=90.0),
+    formations: FormationParams = Field(default_factory=lambda: FormationParams(count=2, kinds=('arch', 'outcrop', 'hoodoo', 'outcrop'), size=7.0, distance_min=20.0, distance_max=90.0, pixels_per_voxel=2.5),
                   description="arches, hoodoos, buttes, mesas, outcrops (SDF with strata, joints, pits)")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=1.6, height_max=5.0, pitch_min=-10.0, pitch_max=-2.0, area_radius=80.0),
               description="camera placement")
