@@ -32,7 +32,7 @@ class RenderSettings(BaseModel):
     adaptive_threshold: float = Field(0.07, ge=0.0, le=1.0, description="adaptive sampling noise threshold (0 = off; 0.07 rendered the benchmark forest 16% faster than 0.05 at 39 dB PSNR between the two)")
     adaptive_min_samples: int = Field(8, ge=0, le=65536, description="samples every pixel takes before adaptive sampling may stop it (0 = Cycles' automatic choice, which here took all samples everywhere; 8 rendered the benchmark forest 39% faster than 16 with 41 dB PSNR between the two)")
     max_bounces: int = Field(3, ge=0, le=64, description="total light bounces")
-    diffuse_bounces: int = Field(1, ge=0, le=64, description="diffuse light bounces")
+    diffuse_bounces: int = Field(1, ge=0, le=64, description="diffuse light bounces (2 lit the 640x360 forest 1% brighter for 1% more CPU time: it is dark from its canopy, not from missing bounces)")
     glossy_bounces: int = Field(1, ge=0, le=64, description="glossy light bounces")
     device: Device = Field("auto", description="render device: auto (best available: optix > cuda > hip > metal > cpu), cpu, or one GPU backend (falls back to cpu, with a warning, when it is missing)")
     threads: int = Field(0, ge=0, le=1024, description="CPU threads (0 = all cores)")
