@@ -113,7 +113,7 @@ FAMILIES = {
                                                               seed_heads=0.05 * k), r), 5, 0.7,
                                  MaterialRef("grass", 0), "grass"),
     "groundcover": lambda s: small_row(s, lambda k, r: [leaf_litter(r), needle_litter(r), bark_piece(r), moss_patch(r),
-                                                        lichen_patch(r)][k], 5, 0.55,
+                                                        lichen_patch(r)][k], 5, 0.6,
                                        MaterialRef("plant_vcol", 0, (("translucency", 0.05), ("roughness", 0.8))),
                                        "litter"),
     "flowers": lambda s: small_row(s, lambda k, r: flower(FlowerParams(color=k % 7, cup=0.2 * k), r), 6, 0.18,
@@ -130,6 +130,9 @@ FAMILIES = {
 }
 
 
+LOOK_DOWN = {"groundcover": 40.0}
+
+
 def render_family(name: str, width: int, samples: int) -> np.ndarray:
     scene = Scene()
     scene.sun = Sun.from_angles(35.0, -70.0, strength=4.0)
@@ -138,12 +141,16 @@ def render_family(name: str, width: int, samples: int) -> np.ndarray:
     span = FAMILIES[name](scene)
     hi = np.max([(o.geometry.realise() if len(o.geometry) < 5 else o.geometry.mesh).vertices.max(0)
                  for o in scene.objects if o.is_instanced and not isinstance(o.id_groups, str)], axis=0)
-    top = max(float(hi[2]), 0.12 * span)  # flat ground cover: look down on it a little
+    top = float(hi[2])
     h = int(width * 0.4)
     hfov = 50.0
     dist = 0.5 * span / np.tan(np.radians(hfov / 2)) * 1.05
+    target = np.array([0.0, 0.0, top * 0.42])
     eye = np.array([0.0, -dist, top * 0.45 + 0.05 * dist])
-    cam = Camera.from_hfov(width, h, hfov, look_at(eye, [0.0, 0.0, top * 0.42]))
+    if name in LOOK_DOWN:  # flat things: seen from above at that many degrees
+        e = np.radians(LOOK_DOWN[name])
+        eye = target + 0.8 * dist * np.array([0.0, -np.cos(e), np.sin(e)])
+    cam = Camera.from_hfov(width, h, hfov, look_at(eye, target))
     with CyclesRenderer(scene, RenderSettings(width=width, height=h, samples=samples, adaptive_min_samples=4)) as r:
         return r.render_rgb(cam).display
 
