@@ -120,9 +120,9 @@ def meadow() -> VegetationParams:
         bushes=TreeLayer(species={"bush": 1.0}, tree=TreeParams(height=0.9), prototypes=2,
                          niche=Niche(density=0.003, slope_max=0.5, cluster_radius=3.0, cluster_size=3.0)),
         # fewer, fuller tufts: the same blades per m^2 in fewer instances path trace faster (docs/plants.md)
-        grass=_layer(10.0, patchiness=0.5, gaps=0.1, gap_scale=5.0, scale=0.8, prototypes=6, max_distance=50.0,
+        grass=_layer(14.0, patchiness=0.4, gaps=0.08, gap_scale=5.0, scale=0.8, prototypes=6, max_distance=50.0,
                      lod_near=10.0, align=0.9),
-        grass_tuft=GrassParams(blades=90, spread=0.14, height=0.3, dry=0.15, dead=0.06, seed_heads=0.08, droop=0.3),
+        grass_tuft=GrassParams(blades=90, spread=0.17, height=0.3, dry=0.15, dead=0.06, seed_heads=0.08, droop=0.3),
         dry_grass=_layer(5.0, patchiness=0.9, gaps=0.55, gap_scale=14.0, prototypes=3, max_distance=45.0,
                          lod_near=10.0, align=0.9),
         # taller than the grass, so the patches show over it
