@@ -190,7 +190,7 @@ def test_suggestions_name_the_closest_settings():
     assert _error(FOREST, "vegetation.tres.niche.density=1").split("did you mean ")[1].startswith(
         "vegetation.trees.niche.density,")
     assert "did you mean tree_density" in _error(FOREST, "tre_density=1")
-    assert "did you mean camera.hfov?" in _error(FOREST, 'camera={"hfovv": 3}')
+    assert "did you mean camera.hfov," in _error(FOREST, 'camera={"hfovv": 3}')
     # unrelated words get no random list
     assert "did you mean" not in _error(FOREST, "zzzzqqq=1")
     names = [r["name"] for r in describe(FOREST)]
