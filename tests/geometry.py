@@ -53,13 +53,26 @@ def closest_on_triangles(p: np.ndarray, tri: np.ndarray) -> np.ndarray:
     return out
 
 
-def nearest_triangle(points: np.ndarray, tris: np.ndarray, k: int = 32) -> tuple[np.ndarray, np.ndarray]:
-    """Distance to, and index of, the nearest triangle for each point (candidates by centroid)."""
+def nearest_triangle(points: np.ndarray, tris: np.ndarray, k: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to, and index of, the nearest triangle for each point.
+
+    Candidates are the ``k`` nearest centroids within each size class of triangles (radius
+    bins a factor of 2 apart): with one class for all, a big ground triangle under dense
+    small grass blades never made the candidate list, whose centroids were all nearer."""
     centroids = tris.mean(axis=1)
-    _, cand = cKDTree(centroids).query(points, k=min(k, len(tris)))
-    cand = np.atleast_2d(cand)
-    n, kk = cand.shape
-    q = closest_on_triangles(np.repeat(points, kk, 0), tris[cand.ravel()])
-    d = np.linalg.norm(q - np.repeat(points, kk, 0), axis=1).reshape(n, kk)
-    j = np.argmin(d, axis=1)
-    return d[np.arange(n), j], cand[np.arange(n), j]
+    radius = np.linalg.norm(tris - centroids[:, None], axis=2).max(axis=1)
+    size_class = np.floor(np.log2(np.maximum(radius, 1e-6))).astype(int)
+    best_d = np.full(len(points), np.inf)
+    best_i = np.zeros(len(points), dtype=np.int64)
+    for c in np.unique(size_class):
+        members = np.nonzero(size_class == c)[0]
+        _, cand = cKDTree(centroids[members]).query(points, k=min(k, len(members)))
+        cand = members[np.atleast_2d(cand.reshape(len(points), -1))]
+        n, kk = cand.shape
+        q = closest_on_triangles(np.repeat(points, kk, 0), tris[cand.ravel()])
+        d = np.linalg.norm(q - np.repeat(points, kk, 0), axis=1).reshape(n, kk)
+        j = np.argmin(d, axis=1)
+        dj = d[np.arange(n), j]
+        better = dj < best_d
+        best_d[better], best_i[better] = dj[better], cand[np.arange(n), j][better]
+    return best_d, best_i
