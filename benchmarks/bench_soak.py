@@ -8,7 +8,7 @@ Blender can only show as a worker that grows with the job index if something
 outlives the process (a cache on disk, the driver handing more to each worker);
 the driver itself lives for the whole run, and its RSS after each job is the
 other thing watched. Vegetation is thinned (forest: trees 0.3, grass 0.1,
-undergrowth 0.2; desert: vegetation 0.3; meadow: 5 rocks) so a job is mostly
+undergrowth 0.2; desert: vegetation 0.3; meadow: 5 rocks, grass 0.1, flowers 0.2, trees 0.3) so a job is mostly
 fixed cost.
 
 Prints JSON: per job its scene, worker peak RSS (``peak_rss_mb`` from the
@@ -41,7 +41,7 @@ from wildsynth.dataset.runners import generate_dataset
 from wildsynth.dataset.stop import Stop
 
 THIN = {"forest": ["tree_density=0.3", "grass_density=0.1", "undergrowth=0.2"], "desert": ["vegetation=0.3"],
-        "meadow": ["rocks.count=5"]}
+        "meadow": ["rocks.count=5", "grass_density=0.1", "flower_density=0.2", "tree_density=0.3"]}
 
 
 def cpu_seconds() -> float:
