@@ -283,10 +283,9 @@ class Formations:
                 self._lat.append((lo, h, self.sdf(g).reshape(*n)))
         return self._lat
 
-    def bound(self, p: np.ndarray) -> np.ndarray:
-        """Negative where a formation or its fillet may lie: the formations' SDF interpolated from a
-        lattice (``_lattices``), less ``blend`` and the interpolation's worst error (a Lipschitz
-        constant of 2 times the lattice diagonal). Cells outside are never meshed."""
+    def _interpolated(self, p: np.ndarray, margin=lambda h: 0.0) -> np.ndarray:
+        """The formations' SDF at ``p`` interpolated from the lattices, less ``margin(spacing)``;
+        inf outside every lattice."""
         from scipy.ndimage import map_coordinates
 
         p = np.asarray(p, dtype=np.float64)
@@ -295,9 +294,14 @@ class Formations:
             q = (p - x0) / h
             inside = np.all((q >= 0) & (q <= np.array(lat.shape) - 1), axis=1)
             if inside.any():
-                f = map_coordinates(lat, q[inside].T, order=1)
-                out[inside] = np.minimum(out[inside], f - self.p.blend - 2.0 * np.sqrt(3.0) * h)
+                out[inside] = np.minimum(out[inside], map_coordinates(lat, q[inside].T, order=1) - margin(h))
         return out
+
+    def bound(self, p: np.ndarray) -> np.ndarray:
+        """Negative where a formation or its fillet may lie: the formations' SDF interpolated from a
+        lattice (``_lattices``), less ``blend`` and the interpolation's worst error (a Lipschitz
+        constant of 2 times the lattice diagonal). Cells outside are never meshed."""
+        return self._interpolated(p, lambda h: self.p.blend + 2.0 * np.sqrt(3.0) * h)
 
     def mesh(self, cameras, stats: dict | None = None) -> Mesh:
         """Marching cubes of ``solid`` around the formations, for every camera of ``cameras`` (each
@@ -319,16 +323,7 @@ class Formations:
 
     def clearance(self, p: np.ndarray) -> np.ndarray:
         """Distance-like value of points to the rock (negative inside), cheap: from the lattice."""
-        from scipy.ndimage import map_coordinates
-
-        p = np.asarray(p, dtype=np.float64)
-        out = np.full(len(p), np.inf)
-        for x0, h, lat in self._lattices():
-            q = (p - x0) / h
-            inside = np.all((q >= 0) & (q <= np.array(lat.shape) - 1), axis=1)
-            if inside.any():
-                out[inside] = np.minimum(out[inside], map_coordinates(lat, q[inside].T, order=1))
-        return out
+        return self._interpolated(p)
 
 
 def grounded_faces(mesh: Mesh, height, tol: float) -> np.ndarray:
