@@ -20,7 +20,7 @@ SIZE = (96, 64)
 
 
 def _meadow(size=SIZE):
-    """The meadow scene of seed 0, built but not yet displaced, and its first rig."""
+    """The meadow scene of seed 0 without plants, built but not yet displaced, and its first rig."""
     try:
         from wildsynth.run.compose import compose
     except ImportError:  # the scene API before run/: build(params, seeds, width, height) -> (scene, rig, report)
@@ -29,7 +29,12 @@ def _meadow(size=SIZE):
         recipe = get("meadow")
         scene, rig, _ = recipe.build(recipe.params(), SeedTree(0).child("scene"), *size)
         return scene, rig
-    c = compose("meadow", None, 0, *size, displace=False)
+    from wildsynth.scenes import get
+
+    # the meadow's ground and boulders (its grass would hide the displaced ground this checks)
+    bare = get("meadow").params.model_validate({"grass_density": 0, "flower_density": 0, "tree_density": 0,
+                                                "pond": {"enabled": False}})
+    c = compose("meadow", bare, 0, *size, displace=False)
     return c.scene, c.rig
 
 
