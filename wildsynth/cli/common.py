@@ -70,6 +70,21 @@ def _nearest_existing(path: Path) -> Path:
     return p
 
 
+def scene_request(scene: str, seed: int, resolution: str, overrides: list[str] | None):
+    """The checks every scene-building command starts with: seed, scene name, resolution, ``--set``.
+    Returns (recipe, width, height, params); raises ``UserError`` naming the flag."""
+    from ..params import apply_overrides
+    from ..scenes import get as get_scene
+
+    check_seed(seed)
+    try:
+        recipe = get_scene(scene)
+    except KeyError as e:
+        raise UserError(f"--scene {scene}: {e.args[0]}") from None
+    width, height = parse_resolution(resolution)
+    return recipe, width, height, apply_overrides(recipe.params, overrides or [], what=scene)
+
+
 def check_writable_path(path: Path, flag: str = "--out", folder: bool = True) -> None:
     """A path that can be created or written, checked without creating anything: every existing
     ancestor a folder, every name within the file system's NAME_MAX, the whole path within

@@ -11,8 +11,8 @@ from typing import List, Optional
 
 import typer
 
-from ..params import UserError, apply_overrides
-from .common import check_seed, check_writable_path, err, fail, parse_path, parse_resolution
+from ..params import UserError
+from .common import check_writable_path, err, fail, parse_path, scene_request
 
 
 def export_command(
@@ -31,17 +31,10 @@ def export_command(
     from ..core.labels import label
     from ..core.seeds import SeedTree
     from ..run import compose
-    from ..scenes import get as get_scene
 
     try:
-        check_seed(seed)
         out_path = parse_path(out)
-        try:
-            recipe = get_scene(scene)
-        except KeyError as e:
-            raise UserError(f"--scene {scene}: {e.args[0]}") from None
-        width, height = parse_resolution(resolution)
-        params = apply_overrides(recipe.params, set_ or [], what=scene)
+        recipe, width, height, params = scene_request(scene, seed, resolution, set_)
         for name in exclude or []:
             try:
                 label(name)

@@ -23,21 +23,20 @@ from typing import List, Optional
 import typer
 from rich.markup import escape
 
-from ..params import UserError, apply_overrides
+from ..params import UserError
 from .common import (
     RichReporter,
     check_device,
     check_memory,
     check_output_dir,
-    check_seed,
     err,
     fail,
     output_lock,
     parse_path,
-    parse_resolution,
     progress_display,
     render_settings,
     run_options,
+    scene_request,
 )
 from .signals import SignalExit
 
@@ -90,17 +89,10 @@ def generate(
     """
     from ..run import RunSpec, run
     from ..run.writer import StagedOutput, remove_stale
-    from ..scenes import get as get_scene
 
     try:
-        check_seed(seed)
         out_path = parse_path(out)
-        try:
-            recipe = get_scene(scene)
-        except KeyError as e:
-            raise UserError(f"--scene {scene}: {e.args[0]}") from None
-        width, height = parse_resolution(resolution)
-        params = apply_overrides(recipe.params, set_ or [], what=scene)
+        recipe, width, height, params = scene_request(scene, seed, resolution, set_)
         if samples < 1:
             raise UserError(f"--samples {samples}: must be at least 1")
         settings = render_settings(width, height, samples, denoise, check_device(device), render, resolution)
