@@ -41,6 +41,26 @@ _TABLE = [
     (17, "litter", True, "plant", (150, 105, 60)),  # fallen leaves, needles, bark on the ground
     (18, "moss", True, "plant", (100, 140, 50)),  # moss and lichen patches
     (19, "mover", True, "object", (255, 140, 0)),  # rigid things flying through the view (generators/movers.py)
+    # under water (generators/underwater/)
+    (20, "coral", True, "sea_life", (255, 110, 90)),
+    (21, "sponge", True, "sea_life", (240, 190, 60)),
+    (22, "anemone", True, "sea_life", (250, 120, 200)),
+    (23, "urchin", True, "sea_life", (80, 40, 90)),
+    (24, "starfish", True, "sea_life", (255, 150, 40)),
+    (25, "shell", True, "sea_life", (235, 220, 190)),
+    (26, "kelp", True, "sea_plant", (120, 110, 30)),
+    (27, "seagrass", True, "sea_plant", (90, 170, 70)),
+    (28, "seaweed", True, "sea_plant", (150, 60, 60)),
+    (29, "water_surface", False, "water", (100, 180, 255)),  # the water surface seen from below
+    # creatures (generators/creatures/)
+    (30, "herbivore", True, "animal", (200, 160, 100)),
+    (31, "carnivore", True, "animal", (170, 80, 40)),
+    (32, "bird", True, "animal", (90, 90, 200)),
+    (33, "fish", True, "animal", (60, 200, 220)),
+    (34, "snake", True, "animal", (120, 140, 40)),
+    (35, "insect", True, "animal", (40, 40, 40)),
+    (36, "jellyfish", True, "animal", (220, 180, 255)),
+    (37, "crab", True, "animal", (230, 60, 40)),
 ]
 
 LABELS: tuple[Label, ...] = tuple(Label(*row) for row in _TABLE)
