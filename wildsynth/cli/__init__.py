@@ -24,8 +24,10 @@ except ImportError:  # pragma: no cover  (older typer on click)
     from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from ..params import UserError
+from .captions import captions_command
 from .common import os_error_message, print_error
 from .dataset import dataset_app
+from .evaluate import evaluate_command
 from .export import export_command
 from .generate import generate
 from .info import materials, params, scenes
@@ -95,6 +97,8 @@ app.command()(materials)
 app.command("stereo-from-mono")(stereo_from_mono_command)
 app.command("export")(export_command)
 app.command("export-layout")(export_layout_command)
+app.command("evaluate")(evaluate_command)
+app.command("captions")(captions_command)
 app.add_typer(dataset_app, name="dataset")
 
 

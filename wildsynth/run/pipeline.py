@@ -25,6 +25,7 @@ import numpy as np
 from .. import __version__
 from ..core.seeds import SeedTree
 from ..gt.boxes import Boxes3D
+from ..gt.captions import caption_context
 from ..gt.panoptic import categories
 from ..gt.tracks import TrackBuilder
 from ..io import write_json
@@ -233,6 +234,8 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
     tracks = ({name: TrackBuilder(motions, tp.rel_tol, tp.abs_tol) for name in names}
               if shot_formats(opts.formats) and len(shot.frames) > 1 else {})
     track_seeds = root.child("sequence").child("tracks")
+    captions = caption_context(spec.scene, spec.seed, spec.params.model_dump(mode="json"), c.report.get("sky"),
+                               {"objects": scene.object_table()})
 
     def render(k: int) -> dict[str, View]:
         if not shot.still:
@@ -280,7 +283,8 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
                 derive_seconds.append(time.perf_counter() - t0)
                 with timed("write"):
                     rel = view_folder(flat, name, frame)
-                    write_view(out / rel if rel else out, p, opts.formats, frame, shot.times[k], name, baseline)
+                    write_view(out / rel if rel else out, p, opts.formats, frame, shot.times[k], name, baseline,
+                               captions)
                 written.append(WrittenView(name, frame, rel, p.camera, rs.width, rs.height, p.segments_info))
             window.pop(k - 1, None)
             if not shot.still:

@@ -39,6 +39,7 @@ from ..io.cameras import camera_json
 from ..io.ids import write_id_png
 from ..io.preview import contact_sheet, depth_preview, id_preview, normal_preview
 from ..io.preview_motion import disparity_preview, flow_preview, mask_preview
+from .captions import view_caption_set, write_caption_files
 from .formats import FORMATS
 from .products import ViewProducts
 
@@ -230,8 +231,9 @@ def _flow_previews(folder: Path, key: str, c) -> list[str]:
 
 
 def write_view(folder: Path, p: ViewProducts, formats: tuple[str, ...], frame: int, t: float, name: str,
-               baseline: float | None) -> list[str]:
-    """All files of one view, staged and moved into place; ``frame.json`` goes last."""
+               baseline: float | None, captions: dict | None = None) -> list[str]:
+    """All files of one view, staged and moved into place; ``frame.json`` goes last. With
+    ``captions`` (``gt.captions.caption_context``) the view's captions too."""
     with staging(folder) as stage:
         g = p.passes
         names = ["image.png", "depth_preview.png", "normal_preview.png", "instance.png", "semantic.png",
@@ -263,6 +265,8 @@ def write_view(folder: Path, p: ViewProducts, formats: tuple[str, ...], frame: i
         for f in formats:
             if FORMATS[f].view is not None:
                 names += FORMATS[f].view(stage, p)
+        if captions is not None:
+            names += write_caption_files(stage, view_caption_set(captions, p.semantic, name, frame))
         write_png(stage / "preview.png", contact_sheet(tiles, columns=5, max_tile_width=480 if len(tiles) <= 6
                                                         else 320))
         names.append("preview.png")
