@@ -32,6 +32,7 @@ from .export import export_command
 from .generate import generate
 from .info import materials, params, scenes
 from .layout import export_layout_command
+from .objects import objects_command
 from .stereo import stereo_from_mono_command
 
 
@@ -97,6 +98,7 @@ app.command()(materials)
 app.command("stereo-from-mono")(stereo_from_mono_command)
 app.command("export")(export_command)
 app.command("export-layout")(export_layout_command)
+app.command("objects")(objects_command)
 app.command("evaluate")(evaluate_command)
 app.command("captions")(captions_command)
 app.add_typer(dataset_app, name="dataset")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..render.settings import Device
 
@@ -33,13 +33,14 @@ class ObjectSetParams(BaseModel):
     @field_validator("split")
     @classmethod
     def _split(cls, v):
-        if any(x < 0 for x in v) or abs(sum(v) - 1.0) > 1e-6:
+        if not all(0.0 <= x <= 1.0 for x in v) or not abs(sum(v) - 1.0) <= 1e-6:
             raise ValueError(f"fractions must be non-negative and sum to 1, got {v}")
         return v
 
-    @model_validator(mode="after")
-    def _kinds(self):
+    @field_validator("kind")
+    @classmethod
+    def _kinds(cls, v: str) -> str:
         from ..generators.assets import resolve_kinds
 
-        resolve_kinds(self.kind)  # ValueError names the known kinds and groups
-        return self
+        resolve_kinds(v)  # ValueError names the known kinds and groups
+        return v
