@@ -319,6 +319,7 @@ class Niche(BaseModel):
     slope_max: float = Field(0.35, ge=0.0, le=1.0, description="slope (1 - n_z) above which nothing grows")
     altitude_min: float = Field(-1e4, description="lowest altitude, m")
     altitude_max: float = Field(1e4, description="highest altitude, m")
+    altitude_fade: float = Field(5.0, gt=0.0, le=5000.0, description="density ramps from zero at altitude_min / altitude_max to full over this height, m (a treeline band)")
     moisture: float = Field(0.0, ge=-1.0, le=1.0, description="preference: +1 wet ground only, -1 dry only, 0 indifferent")
     shade: float = Field(0.0, ge=-1.0, le=1.0, description="preference: +1 under trees, -1 open ground, 0 indifferent")
     patchiness: float = Field(0.5, ge=0.0, le=1.0, description="how much the density clumps into patches")
@@ -403,7 +404,8 @@ class Ecology:
             z = self.height(x, y)
             d = np.full(np.shape(x), niche.density)
             d *= np.clip((niche.slope_max - self.slope(x, y)) / max(0.25 * niche.slope_max, 1e-3), 0, 1)
-            d *= np.clip((z - niche.altitude_min) / 5.0, 0, 1) * np.clip((niche.altitude_max - z) / 5.0, 0, 1)
+            fade = niche.altitude_fade
+            d *= np.clip((z - niche.altitude_min) / fade, 0, 1) * np.clip((niche.altitude_max - z) / fade, 0, 1)
             if niche.patchiness > 0:  # factor in [1 - p, 1 + p]
                 d *= 1.0 - niche.patchiness + niche.patchiness * 2.0 * self.patch(x, y)
             if niche.moisture != 0:

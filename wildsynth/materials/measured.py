@@ -87,6 +87,11 @@ RANGES: dict[str, Measured] = {
     "mossy_rock": _m(0.06, 0.18, 0.7, 1.0),
     "wet_rock": _m(0.05, 0.15, 0.15, 0.4, wets=False),  # wet already
     "tidal_rock": _m(0.04, 0.12, 0.1, 0.4, wets=False),  # wet already
+    # snow over other surfaces (materials/snow.py): a flat, up-facing patch is snow-capped rock; leaf and
+    # bark are measured on their own BSDF (the first), the snow mixed over them by up-facing normals
+    "snowy_rock": _m(0.6, 0.9, 0.5, 0.85),
+    "snowy_leaf": _m(0.03, 0.2, 0.35, 0.7, "thin", wets=False),
+    "snowy_bark": _m(0.03, 0.15, 0.7, 1.0, wets=False),
     # plants and plant parts (recipes in plants.py and surfaces.py)
     "grass": _m(0.05, 0.2, 0.35, 0.7, "thin", wets=False),
     "leaf": _m(0.03, 0.2, 0.35, 0.7, "thin", wets=False),
@@ -94,6 +99,8 @@ RANGES: dict[str, Measured] = {
     "petal": _m(0.15, 0.8, 0.3, 0.7, "thin", wets=False),
     "plant_vcol": _m(0.03, 0.4, 0.3, 0.9, "thin", wets=False),
     "bark": _m(0.03, 0.15, 0.7, 1.0, wets=False),
+    # animal hide, plumage and scales (creature_skin.py; hair and feathers 0.05-0.4)
+    "creature_skin": _m(0.04, 0.45, 0.3, 0.9, wets=False),
     "pine_bark": _m(0.03, 0.12, 0.7, 1.0, wets=False),
     "birch_bark": _m(0.2, 0.6, 0.7, 1.0, wets=False),
     "cactus": _m(0.1, 0.3, 0.3, 0.6, wets=False),

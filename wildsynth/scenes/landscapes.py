@@ -64,12 +64,13 @@ SPECS = {  # what differs between landscapes besides their parameter defaults (l
 }
 
 
-def terrain_parts(mesh, desert: bool) -> dict[str, object]:
-    """Split a terrain mesh into semantic parts by the face means of its masks."""
+def terrain_parts(mesh, desert: bool, rock_slope: float = ROCK_SLOPE) -> dict[str, object]:
+    """Split a terrain mesh into semantic parts by the face means of its masks (``rock_slope``: the
+    terrain material's param of that name)."""
     a = mesh.attributes
     fm = {k: a[k][mesh.faces].mean(axis=1) for k in ("slope", "snow", "beach")}
     cls = np.zeros(len(mesh.faces), dtype=np.int64)  # 0 terrain / sand
-    cls[fm["slope"] > ROCK_SLOPE + 0.075] = 1  # rock
+    cls[fm["slope"] > rock_slope + 0.075] = 1  # rock
     cls[fm["beach"] > 0.5] = 2  # sand
     cls[fm["snow"] > 0.55] = 3  # snow
     names = {0: "sand" if desert else "terrain", 1: "rock", 2: "sand", 3: "snow"}
