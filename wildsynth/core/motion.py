@@ -13,15 +13,22 @@ Things that are in no motion are static (``D = identity``).
 
 Point motion (``Motion.move_points``) is the one path by which ground truth
 moves surface points between times (flow, scene flow, point tracks). Rigid
-motions implement it with their deltas; a deforming mesh (a creature) will
-override it and move each point by its hit triangle's vertex motion instead.
+motions implement it with their deltas; a deforming mesh (``Deforming``, e.g. a
+skinned creature, ``Skinned``) overrides it: each point is located on its mesh at
+the first time (closest triangle and barycentric coordinates, ``core.surface``)
+and moved to the same barycentric point of the mesh at the second time. Its
+``deltas`` are only the rigid motion of its root (for boxes); the renderer sets
+its vertex positions per time instead of an object matrix.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Protocol
 
 import numpy as np
+
+from .surface import locate
 
 
 def axis_angle_matrices(axes: np.ndarray, angles: np.ndarray) -> np.ndarray:
@@ -184,6 +191,87 @@ class Flight(Motion):
         self.centres[:, 2] += dz
 
 
+class Deforming(Motion):
+    """Deforming meshes, one per id: world vertex positions at any time (``vertices``) over fixed
+    faces. Not rigid: ``move_points`` carries a surface point by its triangle's vertices."""
+
+    rigid = False
+    faces: list  # (F_k, 3) int per id
+
+    @abstractmethod
+    def vertices(self, t: float) -> list[np.ndarray]:
+        """World vertex positions (V_k, 3) float64 of each id's mesh at time ``t``."""
+
+    def move_points(self, ids: np.ndarray, points: np.ndarray, t_from: float, t_to: float) -> np.ndarray:
+        """Each point (on its id's mesh at ``t_from``) to the same barycentric point of the mesh at
+        ``t_to``: closest triangle and barycentric coordinates at ``t_from`` (``core.surface.locate``)."""
+        ids = np.asarray(ids)
+        out = np.array(points, dtype=np.float64, copy=True).reshape(-1, 3)
+        va, vb = self.vertices(t_from), self.vertices(t_to)
+        for k, i in enumerate(self.ids):
+            sel = ids == i
+            if not sel.any():
+                continue
+            f = self.faces[k]
+            tri, bary, _ = locate(out[sel], va[k], f)
+            out[sel] = np.einsum("nj,njd->nd", bary, vb[k][f[tri]])
+        return out
+
+
+class Rig(Protocol):
+    """What ``Skinned`` needs of one skinned mesh (a creature, ``generators/creatures``)."""
+
+    bind_vertices: np.ndarray  # (V, 3) in the bind pose (creature space)
+    faces: np.ndarray  # (F, 3)
+    bone_index: np.ndarray  # (V, K) int: the K bones moving each vertex
+    bone_weight: np.ndarray  # (V, K) float, rows sum to 1
+    bind_inverse: np.ndarray  # (B, 4, 4) inverse bind matrices of the bones
+
+    def bones(self, t: float) -> np.ndarray:
+        """(B, 4, 4) world matrices of the bones at time ``t`` (root placement included)."""
+
+    def root(self, t: float) -> np.ndarray:
+        """(4, 4) world matrix of the body's root at time ``t``."""
+
+
+def skin(rig: Rig, t: float) -> np.ndarray:
+    """Linear blend skinning: ``v(t) = sum_k w_k B_k(t) inv(B_k^bind) v_bind``, (V, 3) float64."""
+    m = rig.bones(t) @ rig.bind_inverse  # (B, 4, 4)
+    v = np.asarray(rig.bind_vertices, dtype=np.float64)
+    mv = np.einsum("vkij,vj->vki", m[rig.bone_index][..., :3, :3], v) + m[rig.bone_index][..., :3, 3]
+    return np.einsum("vk,vki->vi", rig.bone_weight, mv)
+
+
+class Skinned(Deforming):
+    """Skinned meshes (``Rig``), one id each: vertices by linear blend skinning of their skeleton
+    at time t; ``deltas`` = each root's rigid motion from t = 0. The last few poses are cached
+    (flow asks for one time several times per frame)."""
+
+    def __init__(self, ids, rigs: list):
+        self.ids = np.asarray(ids, dtype=np.uint32)
+        self.rigs = list(rigs)
+        if len(self.rigs) != len(self.ids):
+            raise ValueError(f"Skinned: {len(self.ids)} ids for {len(self.rigs)} rigs")
+        self.faces = [np.asarray(r.faces, dtype=np.int64) for r in self.rigs]
+        self._root0 = [np.linalg.inv(r.root(0.0)) for r in self.rigs]
+        self._cache: dict[float, list[np.ndarray]] = {}
+
+    def vertices(self, t: float) -> list[np.ndarray]:
+        t = float(t)
+        got = self._cache.get(t)
+        if got is None:
+            got = [skin(r, t) for r in self.rigs]
+            if len(self._cache) >= 4:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[t] = got
+        return got
+
+    def deltas(self, t: float) -> np.ndarray:
+        if not self.rigs:
+            return np.zeros((0, 4, 4))
+        return np.stack([r.root(t) @ r0 for r, r0 in zip(self.rigs, self._root0)])
+
+
 class MotionSet:
     """All motions of a scene; answers "where is id i at time t" for renderers and gt/."""
 
@@ -210,7 +298,8 @@ class MotionSet:
         return self.ids, np.concatenate([m.deltas(t) for m in self.motions])
 
     def relative(self, t_from: float, t_to: float) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, D(t_to) @ inv(D(t_from))): maps world points of each id from one time to another."""
+        """(ids, D(t_to) @ inv(D(t_from))): maps world points of each id from one time to another
+        (exactly for rigid motions; for a deforming mesh only its root's motion)."""
         ids, a = self.deltas(t_from)
         _, b = self.deltas(t_to)
         return ids, b @ np.linalg.inv(a) if len(ids) else a
@@ -234,8 +323,20 @@ class MotionSet:
     def rigid(self) -> bool:
         return all(m.rigid for m in self.motions)
 
+    def rigid_deltas(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """``deltas`` of the rigid motions only (what a renderer poses by object matrices)."""
+        return MotionSet([m for m in self.motions if m.rigid]).deltas(t)
+
+    @property
+    def deforming(self) -> list[Deforming]:
+        """The motions whose meshes deform (a renderer sets their vertices per time)."""
+        return [m for m in self.motions if not m.rigid]
+
     def lookup(self, n_ids: int, t_from: float, t_to: float) -> tuple[np.ndarray, np.ndarray]:
-        """(index (n_ids + 1,) int32, -1 = static; transforms (M, 4, 4)) for per-pixel gathering."""
+        """(index (n_ids + 1,) int32, -1 = static; transforms (M, 4, 4)) for per-pixel gathering.
+        Rigid motions only: a deforming mesh has no per-id transform (use ``move_points``)."""
+        if not self.rigid:
+            raise ValueError("MotionSet.lookup: the set holds deforming meshes; use move_points")
         ids, rel = self.relative(t_from, t_to)
         index = np.full(int(n_ids) + 1, -1, dtype=np.int32)
         if len(ids):

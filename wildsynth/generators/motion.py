@@ -17,6 +17,7 @@ from ..core.mesh import Instances, Mesh, compose_trs
 from ..core.motion import Fall, Sway, axis_angle_matrices
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
+from .creatures.placement import CreatureParams
 from .movers import MoverParams
 
 PLANT_CLASSES = ("tree", "bush", "grass", "flower", "fern")
@@ -46,6 +47,8 @@ class MotionParams(BaseModel):
     sway_frequency: float = Field(0.6, ge=0.0, le=10.0, description="wind sway frequency, Hz")
     movers: MoverParams = Field(default_factory=MoverParams, description="rigid things flying through the view "
                                                                          "(count 0: none)")
+    creatures: CreatureParams = Field(default_factory=CreatureParams,
+                                      description="animals by biome (generators/creatures; density 0: none)")
     tracks: TrackParams = Field(default_factory=TrackParams,
                                 description="point tracks of shots with more than one frame")
 

@@ -37,7 +37,7 @@ from . import film
 from .base import GTPasses, Progress, Renderer, RGBPass
 from .devices import use_device
 from .settings import RenderSettings
-from .translate import GT_HIDDEN, ID_ATTR, load_scene, pose_things, set_camera
+from .translate import GT_HIDDEN, ID_ATTR, deform_things, load_scene, pose_things, set_camera
 
 SKY_Z = 1.0e9  # Cycles writes 1e10 for rays that hit nothing
 
@@ -116,10 +116,14 @@ class CyclesRenderer(Renderer):
         self._tmp.cleanup()
 
     def set_time(self, motions, t: float) -> None:
-        """Pose every moving thing of ``motions`` (a ``core.motion.MotionSet``) at time ``t`` seconds."""
-        ids, deltas = motions.deltas(t)
+        """Pose every moving thing of ``motions`` (a ``core.motion.MotionSet``) at time ``t`` seconds:
+        rigid things by object matrices or instance transforms, deforming meshes (creatures) by
+        their vertex positions at ``t`` (Cycles' own motion blur stays off)."""
+        ids, deltas = motions.rigid_deltas(t)
         if len(ids):
             pose_things(self.scene, ids, deltas)
+        for m in motions.deforming:
+            deform_things(self.scene, m.ids, m.vertices(t))
 
     # -- RGB -----------------------------------------------------------------
     def _configure_rgb(self) -> None:

@@ -284,6 +284,24 @@ def pose_things(scene: Scene, ids: np.ndarray, deltas: np.ndarray) -> None:
             ob.matrix_world = Matrix((deltas[k] if k >= 0 else np.eye(4)).tolist())
 
 
+def deform_things(scene: Scene, ids: np.ndarray, vertices: list[np.ndarray]) -> None:
+    """Set the world vertex positions of the mesh objects of ``ids`` (deforming meshes, each drawn
+    with the identity object matrix) to ``vertices`` (one (V, 3) array per id); normals follow."""
+    where = {int(i): k for k, i in enumerate(np.asarray(ids).tolist())}
+    for obj in scene.objects:
+        k = where.get(int(obj.instance_id)) if not obj.is_instanced else None
+        ob = bpy.data.objects.get(obj.name) if k is not None else None
+        if ob is None:
+            continue
+        me = ob.data
+        v = np.ascontiguousarray(vertices[k], dtype=np.float32)
+        if len(v) != len(me.vertices):
+            raise ValueError(f"deform_things: {obj.name} has {len(me.vertices)} vertices, got {len(v)}")
+        me.vertices.foreach_set("co", v.ravel())
+        me.update()
+        ob.matrix_world = Matrix.Identity(4)
+
+
 def load_scene(scene: Scene, aerial: bool = True, volumetric_clouds: bool = False) -> bpy.types.Scene:
     """A fresh Blender scene holding ``scene`` (objects, sun, sky), ready for a camera."""
     bscene = reset()

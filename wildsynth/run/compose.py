@@ -13,6 +13,7 @@ from ..core.motion import MotionSet
 from ..core.scene import Scene
 from ..core.seeds import SeedTree
 from ..core.shot import Shot
+from ..generators.creatures.placement import add_creatures
 from ..generators.motion import MotionParams, add_falling_particles, wind_sway
 from ..generators.movers import add_movers
 from ..materials.displace import apply_displacements
@@ -69,13 +70,15 @@ def compose(recipe: SceneRecipe | str, params: BaseModel | None, seed: int | See
 
 
 def plan_motion(scene: Scene, shot: Shot, ground, params: MotionParams, seeds: SeedTree,
-                obstacles=None, floor=None, timings: dict | None = None) -> MotionSet:
+                obstacles=None, floor=None, timings: dict | None = None, biome: str | None = None) -> MotionSet:
     """Everything that moves during the shot: the scene's own tracks (weather); in shots with flow,
     wind sway of the vegetation and falling leaves that pass the middle camera's view; and movers
     (any shot: a still gets them at their rest pose), kept above ``floor(x, y)`` (default
     ``ground``; the pipeline passes the layout's surface: ground or water) and out of ``obstacles``
-    (bounding spheres). Movers are added last, so their ids follow every other id; ``timings`` (if
-    given) gets their build time as ``movers_build``."""
+    (bounding spheres); then the animals of ``biome`` (a scene name, ``generators/creatures/placement``),
+    deforming meshes on the ground, in the air or in water, kept out of the same obstacles. Movers
+    and creatures are added last, so their ids follow every other id; ``timings`` (if given) gets
+    their build times as ``movers_build`` and ``creatures_build``."""
     from ..materials import RECIPES
 
     motions = MotionSet()
@@ -95,4 +98,11 @@ def plan_motion(scene: Scene, shot: Shot, ground, params: MotionParams, seeds: S
         timings["movers_build"] = round(time.perf_counter() - t0, 3)
     if movers is not None:
         motions.add(movers.motion)
+    t0 = time.perf_counter()
+    creatures = add_creatures(scene, params.creatures, shot, ground, floor or ground, obstacles,
+                              seeds.child("creatures"), biome)
+    if creatures is not None:
+        motions.add(creatures.motion)
+        if timings is not None:
+            timings["creatures_build"] = round(time.perf_counter() - t0, 3)
     return motions

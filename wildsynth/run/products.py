@@ -11,7 +11,7 @@ from ..core.motion import MotionSet
 from ..gt import normals_to_camera, semantic_from_instance
 from ..gt.boundaries import occlusion_boundaries
 from ..gt.boxes import Boxes3D, boxes_2d
-from ..gt.flow import Correspondence, correspond, disparity_from_depth
+from ..gt.flow import Correspondence, correspond, disparity_from_depth, world_points
 from ..gt.panoptic import panoptic_ids
 from ..render.base import GTPasses, RGBPass
 
@@ -51,6 +51,17 @@ def _deltas_by_id(motions: MotionSet, t: float) -> dict[int, np.ndarray]:
     return {int(i): d[k] for k, i in enumerate(ids)}
 
 
+def _correspond(p: GTPasses, cam: Camera, other: View, t_a: float, t_b: float, motions: MotionSet,
+                n_ids: int) -> Correspondence:
+    """Flow of view (p, cam) at ``t_a`` into ``other`` at ``t_b``: rigid motions by a per-id
+    transform table; with deforming meshes (creatures) every hit point through ``move_points``."""
+    if motions.rigid:
+        idx, rel = motions.lookup(n_ids, t_a, t_b)
+        return correspond(p.depth, p.instance, cam, other.camera, other.passes.depth, idx, rel)
+    moved = motions.move_points(p.instance, world_points(p.depth, cam), t_a, t_b)
+    return correspond(p.depth, p.instance, cam, other.camera, other.passes.depth, moved=moved)
+
+
 def derive_view(name: str, cur: dict[str, View], prev: dict[str, View] | None, nxt: dict[str, View] | None,
                 times3: tuple[float, float, float], motions: MotionSet, n_ids: int, id_to_class: np.ndarray,
                 boxes3d: Boxes3D, baseline: float | None) -> ViewProducts:
@@ -59,11 +70,9 @@ def derive_view(name: str, cur: dict[str, View], prev: dict[str, View] | None, n
     t_prev, t_cur, t_next = times3
     fwd = bwd = None
     if nxt is not None:
-        idx, rel = motions.lookup(n_ids, t_cur, t_next)
-        fwd = correspond(p.depth, p.instance, v.camera, nxt[name].camera, nxt[name].passes.depth, idx, rel)
+        fwd = _correspond(p, v.camera, nxt[name], t_cur, t_next, motions, n_ids)
     if prev is not None:
-        idx, rel = motions.lookup(n_ids, t_cur, t_prev)
-        bwd = correspond(p.depth, p.instance, v.camera, prev[name].camera, prev[name].passes.depth, idx, rel)
+        bwd = _correspond(p, v.camera, prev[name], t_cur, t_prev, motions, n_ids)
     seg, info = panoptic_ids(p.instance, id_to_class)
     b2 = boxes_2d(p.instance, id_to_class)
     out = ViewProducts(

@@ -1,0 +1,282 @@
+"""Creatures in scenes: how many of each kind a biome has, where they start, and their motion.
+
+``add_creatures`` adds the animals of a biome (``BIOMES``: expected count per kind, times
+``CreatureParams.density``) to a scene, each its own mesh object, instance id and skin material,
+and returns their ``core.motion.Skinned`` motion. Starting points are drawn so that the animal
+is in view of the shot's middle camera mid-shot (reference-size cameras, so nothing depends on
+the output resolution): ground kinds on the terrain between ``near`` and ``far`` metres (never in
+water), air kinds in the sky of the view at least ``air_clearance`` above the terrain under their
+whole path, water kinds between the bed and the surface. A candidate is kept only if its path over
+the whole shot (padding times included) stays clear of the layout's obstacle spheres, of every
+camera and of the animals placed before it; otherwise another is drawn (``attempts``).
+
+``add_aquatic`` is the hook of underwater scenes: fish and jellyfish in the water column, crabs on
+the bed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ...core.mesh import Mesh
+from ...core.motion import Skinned, skin
+from ...core.scene import MaterialRef, Object, Scene
+from ...core.seeds import SeedTree
+from ...core.shot import Shot
+from . import CREATURES, Place
+
+# expected animals per frame by scene (biome); kinds a build lacks are skipped
+BIOMES: dict[str, dict[str, float]] = {
+    "plains": {"herbivore": 4.0, "carnivore": 0.4, "bird": 3.0},
+    "meadow": {"herbivore": 1.5, "bird": 2.0, "snake": 0.3},
+    "forest": {"herbivore": 1.0, "carnivore": 0.5, "bird": 1.5, "snake": 0.3},
+    "river": {"herbivore": 1.5, "bird": 3.0},
+    "lake": {"herbivore": 1.0, "bird": 3.0},
+    "desert": {"snake": 1.5, "carnivore": 0.4, "bird": 1.0},
+    "coast": {"bird": 5.0, "crab": 2.0},
+    "arctic": {"herbivore": 1.0, "carnivore": 0.5, "bird": 1.0},
+    "mountain": {"herbivore": 0.8, "bird": 2.0},
+    "canyon": {"bird": 2.0, "snake": 0.3},
+    "cliff": {"bird": 3.0},
+}
+AQUATIC = {"fish": 8.0, "jellyfish": 2.0, "crab": 2.0}
+CAMERA_CLEARANCE = 1.0  # m between an animal's bounding sphere and a camera centre
+
+
+class CreatureParams(BaseModel):
+    """Animals placed by biome (``BIOMES``): on by default where a biome has them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    density: float = Field(1.0, ge=0.0, le=50.0, description="multiplier of the biome's expected animals (0: none)")
+    kinds: Optional[list[str]] = Field(None, min_length=1, description="only these kinds (None: the biome's)")
+    counts: Optional[dict[str, int]] = Field(None, description="exact count per kind, replacing the biome's "
+                                                               "(with density 1)")
+    near: float = Field(5.0, gt=0.5, le=500.0, description="nearest ground animal from the camera mid-shot, m")
+    far: float = Field(30.0, gt=1.0, le=2000.0, description="farthest ground animal from the camera mid-shot, m")
+    air_near: float = Field(10.0, gt=1.0, le=2000.0, description="nearest bird from the camera mid-shot, m")
+    air_far: float = Field(60.0, gt=1.0, le=5000.0, description="farthest bird from the camera mid-shot, m")
+    air_clearance: float = Field(4.0, ge=0.0, le=500.0, description="birds stay this high above the terrain, m")
+    attempts: int = Field(30, ge=1, le=500, description="candidate starts drawn per animal")
+
+    @field_validator("kinds")
+    @classmethod
+    def _known(cls, v):
+        if v:
+            bad = [k for k in v if k not in CREATURES]
+            if bad:
+                raise ValueError(f"unknown creature kind(s) {', '.join(bad)}; known: {', '.join(sorted(CREATURES))}")
+        return v
+
+    @field_validator("counts")
+    @classmethod
+    def _known_counts(cls, v):
+        if v:
+            bad = [k for k in v if k not in CREATURES]
+            if bad:
+                raise ValueError(f"unknown creature kind(s) {', '.join(bad)}; known: {', '.join(sorted(CREATURES))}")
+            neg = [k for k, n in v.items() if not 0 <= n <= 1000]
+            if neg:
+                raise ValueError(f"creature counts must be 0..1000, got {', '.join(f'{k}={v[k]}' for k in neg)}")
+        return v
+
+
+@dataclass
+class CreaturePlan:
+    """The animals a shot got: their motion (one rig per id) and what each is."""
+
+    motion: Skinned
+    kinds: list[str]
+    radii: np.ndarray
+    triangles: list[int]
+
+
+class GridGround:
+    """A height function sampled once on a regular grid and interpolated bilinearly: the terrain's
+    own ``height(x, y)`` costs tens of milliseconds per call whatever the number of points, and a
+    walking animal asks for a few points many times per frame. Outside the grid it asks ``fn``."""
+
+    def __init__(self, fn: Callable, lo: np.ndarray, hi: np.ndarray, spacing: float, max_points: int = 600_000):
+        span = np.maximum(np.asarray(hi, float) - np.asarray(lo, float), spacing)
+        spacing = max(spacing, float(np.sqrt(span[0] * span[1] / max_points)))
+        self.fn, self.lo, self.h = fn, np.asarray(lo, float), spacing
+        self.n = np.ceil(span / spacing).astype(int) + 1
+        xs, ys = (self.lo[d] + spacing * np.arange(self.n[d]) for d in (0, 1))
+        gx, gy = np.meshgrid(xs, ys, indexing="ij")
+        self.z = np.asarray(fn(gx.ravel(), gy.ravel()), dtype=np.float64).reshape(gx.shape)
+
+    def __call__(self, x, y) -> np.ndarray:
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        fx, fy = (x - self.lo[0]) / self.h, (y - self.lo[1]) / self.h
+        inside = (fx >= 0) & (fy >= 0) & (fx <= self.n[0] - 1) & (fy <= self.n[1] - 1)
+        i = np.clip(np.floor(fx).astype(int), 0, self.n[0] - 2)
+        j = np.clip(np.floor(fy).astype(int), 0, self.n[1] - 2)
+        a, b = np.clip(fx - i, 0, 1), np.clip(fy - j, 0, 1)
+        z = ((1 - a) * (1 - b) * self.z[i, j] + a * (1 - b) * self.z[i + 1, j] + (1 - a) * b * self.z[i, j + 1]
+             + a * b * self.z[i + 1, j + 1])
+        if not inside.all():
+            z = np.where(inside, z, np.asarray(self.fn(np.atleast_1d(x), np.atleast_1d(y)), float).reshape(z.shape))
+        return z
+
+
+def _counts(params: CreatureParams, table: dict[str, float], rng: np.random.Generator) -> dict[str, int]:
+    if params.counts is not None:
+        return {k: int(round(n * params.density)) for k, n in params.counts.items()}
+    out = {}
+    for kind, mean in table.items():
+        if kind not in CREATURES or (params.kinds and kind not in params.kinds):
+            continue
+        x = mean * params.density
+        out[kind] = int(np.floor(x + rng.uniform()))  # random rounding: the mean is kept
+    return out
+
+
+def _path_times(shot: Shot) -> np.ndarray:
+    t = np.asarray(shot.times, dtype=np.float64)
+    return t if len(t) < 3 else np.linspace(t[0], t[-1], min(4 * len(t), 64))
+
+
+def _clear(centres: np.ndarray, radius: float, obstacles, cams: np.ndarray, others: list) -> bool:
+    """Whether a path of centres (S, 3) keeps its sphere out of obstacles, cameras and other paths."""
+    if obstacles is not None and len(getattr(obstacles, "radii", ())):
+        oc = np.asarray(obstacles.centers, float)
+        orad = np.asarray(obstacles.radii, float)
+        d = np.linalg.norm(centres[:, None] - oc[None], axis=-1)
+        if (d < orad[None] + 0.8 * radius).any():
+            return False
+    if (np.linalg.norm(centres[:, None] - cams[None], axis=-1) < radius + CAMERA_CLEARANCE).any():
+        return False
+    for c, r in others:
+        if (np.linalg.norm(centres - c, axis=1) < 0.9 * (radius + r)).any():
+            return False
+    return True
+
+
+def _start(habitat: str, cam, rng, p: CreatureParams, ground: Callable, floor: Callable,
+           water: tuple[float, float] | None):
+    """A random start (xy, z or None, heading) in view of ``cam`` for a habitat, or None."""
+    heading = rng.uniform(0, 2 * np.pi)
+    if habitat in ("ground", "seabed"):
+        fwd = cam.cam_to_world[:3, 2]
+        yaw0 = np.arctan2(fwd[1], fwd[0])
+        a = yaw0 + rng.uniform(-0.4, 0.4) * cam.hfov
+        lo, hi = (p.near, p.far) if water is None else (1.0, 8.0)
+        d = float(np.exp(rng.uniform(np.log(lo), np.log(max(hi, lo * 1.01)))))
+        xy = cam.position[:2] + d * np.array([np.cos(a), np.sin(a)])
+        if habitat == "ground" and water is None:
+            g = float(ground(xy[:1], xy[1:2])[0])
+            if float(floor(xy[:1], xy[1:2])[0]) > g + 0.05:
+                return None  # water there
+        return xy, None, heading
+    if habitat == "air":
+        q = cam.points_in_view(1, p.air_near, p.air_far, rng, margin=0.15)[0]
+        return q[:2], float(q[2]), heading
+    lo_z, hi_z = water if water is not None else (None, None)
+    if lo_z is None:
+        return None
+    q = cam.points_in_view(1, 1.5, 12.0, rng, margin=0.1)[0]
+    bed = float(ground(q[:1], q[1:2])[0])
+    z = float(np.clip(q[2], max(bed, lo_z) + 0.3, hi_z - 0.3))
+    return q[:2], z, heading
+
+
+def place_creatures(scene: Scene, counts: dict[str, int], params: CreatureParams, shot: Shot, ground: Callable,
+                    floor: Callable, obstacles, seeds: SeedTree,
+                    water: tuple[float, float] | None = None) -> CreaturePlan | None:
+    """Add ``counts`` animals per kind to ``scene`` in view of the shot (see the module doc)."""
+    if not any(counts.values()):
+        return None
+    mid = len(shot.times) // 2
+    cam = shot.reference(shot.rigs[mid].main)
+    t_mid, t_first = float(shot.times[mid]), float(shot.times[0])
+    times = _path_times(shot)
+    cams = np.array([c.position for rig in shot.rigs for c in rig.cameras.values()])
+    # the terrain (and water) near the cameras, sampled once: ground animals walk on it
+    reach = max(params.far, 8.0) + 3.0 * max(shot.duration(), 1.0) + 5.0
+    lo, hi = cams[:, :2].min(0) - reach, cams[:, :2].max(0) + reach
+    near_ground = GridGround(ground, lo, hi, 0.15)
+    near_floor = near_ground if floor is ground else GridGround(floor, lo, hi, 0.3)
+    far_ground = GridGround(ground, cams[:, :2].min(0) - params.air_far - 150.0,
+                            cams[:, :2].max(0) + params.air_far + 150.0, 2.0, 100_000)
+    ground, floor = near_ground, near_floor
+    rigs, ids, kinds, radii, tris, placed = [], [], [], [], [], []
+    k_all = 0
+    for kind_name in sorted(counts):
+        kind = CREATURES[kind_name]
+        for j in range(counts[kind_name]):
+            node = seeds.child(kind_name).child(str(j))
+            prm = kind.sample(node.child("params").rng())
+            radius = kind.size(prm)
+            rng = node.child("place").rng()
+            rig = None
+            for _ in range(params.attempts):
+                st = _start(kind.habitat, cam, rng, params, ground, floor, water)
+                if st is None:
+                    continue
+                xy, z, heading = st
+                gr = far_ground if kind.habitat == "air" else ground
+                if kind.habitat == "air":
+                    z = max(z, float(gr(np.array([xy[0]]), np.array([xy[1]]))[0]) + params.air_clearance + radius)
+                cand = kind.make(prm, node.child("body").rng(), Place(np.asarray(xy, float), heading, gr, z, t_mid))
+                centres = np.stack([cand.root(t)[:3, 3] for t in times])
+                if kind.habitat == "air":  # lift the whole path over the terrain under it
+                    need = np.asarray(gr(centres[:, 0], centres[:, 1])) + params.air_clearance + radius
+                    lift = float(max(0.0, (need - centres[:, 2]).max()))
+                    if lift > 0:
+                        cand = kind.make(prm, node.child("body").rng(),
+                                         Place(np.asarray(xy, float), heading, gr, z + lift, t_mid))
+                        centres[:, 2] += lift
+                if kind.habitat == "ground" and water is None:
+                    wet = np.asarray(floor(centres[:, 0], centres[:, 1])) > np.asarray(
+                        ground(centres[:, 0], centres[:, 1])) + 0.05
+                    if wet.any():
+                        continue
+                if _clear(centres, radius, obstacles, cams, placed):
+                    rig = cand
+                    placed.append((centres, radius))
+                    break
+            if rig is None:
+                continue
+            mesh = rig.body.mesh
+            obj = scene.add(Object(
+                f"creature.{k_all:03d}.{kind_name}",
+                Mesh(skin(rig, t_first), mesh.faces, {k: a.copy() for k, a in mesh.attributes.items()}),
+                MaterialRef(kind.material, node.child("material").int(), (("palette", kind.palette),)),
+                semantic=kind.semantic, generator=f"creatures.{kind_name}",
+                params={"kind": kind_name, "triangles": mesh.n_triangles, **prm.model_dump()}))
+            rigs.append(rig)
+            ids.append(obj.instance_id)
+            kinds.append(kind_name)
+            radii.append(radius)
+            tris.append(mesh.n_triangles)
+            k_all += 1
+    if not rigs:
+        return None
+    return CreaturePlan(Skinned(ids, rigs), kinds, np.array(radii), tris)
+
+
+def add_creatures(scene: Scene, params: CreatureParams, shot: Shot, ground: Callable, floor: Callable, obstacles,
+                  seeds: SeedTree, biome: str | None) -> CreaturePlan | None:
+    """The animals of ``biome`` (a scene name in ``BIOMES``; others get none unless ``counts`` says)."""
+    if params.density <= 0:
+        return None
+    table = BIOMES.get(biome or "", {})
+    counts = _counts(params, table, seeds.child("counts").rng())
+    return place_creatures(scene, counts, params, shot, ground, floor, obstacles, seeds, None)
+
+
+def add_aquatic(scene: Scene, params: CreatureParams, shot: Shot, seabed: Callable, water_level: float, obstacles,
+                seeds: SeedTree, table: dict[str, float] | None = None) -> CreaturePlan | None:
+    """The hook of underwater scenes: fish and jellyfish between ``seabed(x, y)`` and ``water_level``
+    (m), crabs on the bed; ``table`` overrides ``AQUATIC`` (expected count per kind)."""
+    if params.density <= 0:
+        return None
+    counts = _counts(params, {k: v for k, v in (table or AQUATIC).items()
+                              if k in CREATURES and CREATURES[k].habitat in ("water", "seabed")},
+                     seeds.child("counts").rng())
+    lo = float(np.min(seabed(np.array([shot.rigs[0].main.position[0]]), np.array([shot.rigs[0].main.position[1]]))))
+    return place_creatures(scene, counts, params, shot, seabed, seabed, obstacles, seeds, (lo, float(water_level)))
