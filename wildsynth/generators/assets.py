@@ -133,6 +133,8 @@ def _load() -> None:
         spec = importlib.util.find_spec(f"{pkg.__name__}.{m}.assets")
         if spec is not None:
             importlib.import_module(f"{pkg.__name__}.{m}.assets")
+    _register_sea_life()
+    _register_creatures()
 
 
 def asset_kinds(group: str | None = None) -> list[AssetKind]:
@@ -284,6 +286,46 @@ def _register_builtin() -> None:
     register_asset(AssetKind("mushroom", "mushroom", _plant("mushrooms", "mushroom", _mushroom),
                              "a cluster of one to four mushrooms", group="plants"))
     register_asset(AssetKind("log", "log", _log, "a fallen log with stubs", group="plants"))
+
+
+def _register_sea_life() -> None:
+    """Every kind of the sea-life registry (``generators/underwater``) whose material recipe exists
+    (a kind whose recipe is not registered yet could not be rendered, so it waits)."""
+    from ..materials import RECIPES
+    from . import underwater
+
+    def make(name: str):
+        def build(seeds: SeedTree) -> list[AssetPart]:
+            mesh, semantic = underwater.build(name, seeds.child("geometry"))
+            ref = MaterialRef(underwater.get_kind(name).material, seeds.child("materials").int())
+            return [AssetPart(name, mesh, ref, semantic)]
+
+        return build
+
+    for k in underwater.kinds():
+        if k.material in RECIPES and k.name not in ASSETS:
+            register_asset(AssetKind(k.name, k.semantic, make(k.name), k.process, group="sea"))
+
+
+def _register_creatures() -> None:
+    """Every creature of ``generators/creatures`` whose skin recipe exists, in its bind pose."""
+    from ..materials import RECIPES
+    from . import creatures
+
+    def make(kind):
+        def build(seeds: SeedTree) -> list[AssetPart]:
+            params = kind.sample(seeds.child("params").rng())
+            place = creatures.Place(np.zeros(2), 0.0, lambda x, y: np.zeros_like(np.asarray(x, dtype=float)),
+                                    z=None if kind.habitat == "ground" else 2.0 * float(kind.size(params)))
+            rig = kind.make(params, seeds.child("geometry").rng(), place)
+            ref = MaterialRef(kind.material, seeds.child("materials").int(), (("palette", kind.palette),))
+            return [AssetPart(kind.name, rig.body.mesh, ref, kind.semantic)]
+
+        return build
+
+    for k in creatures.CREATURES.values():
+        if k.material in RECIPES and k.name not in ASSETS:
+            register_asset(AssetKind(k.name, k.semantic, make(k), f"a {k.name} in its bind pose", group="creatures"))
 
 
 _register_builtin()
