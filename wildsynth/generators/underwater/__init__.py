@@ -42,20 +42,24 @@ class SeaKind:
     family: str  # the module that registered it
     process: str  # one line: how the shape is made
     material: str  # the sea.py recipe that paints it
+    tiny: dict  # parameter overrides for a tiny, fast build (tests, previews)
 
 
 KINDS: dict[str, SeaKind] = {}
 _loaded = False
 
 
-def register(name: str, params: type[BaseModel], semantic: str, process: str, material: str):
+def register(name: str, params: type[BaseModel], semantic: str, process: str, material: str,
+             tiny: dict | None = None):
     """Decorator: register ``fn(params, rng) -> Mesh`` as sea-life kind ``name``."""
     label_id(semantic)  # fails loudly on an unknown class
+    params.model_validate(tiny or {})
 
     def deco(fn: Callable[[BaseModel, np.random.Generator], Mesh]):
         if name in KINDS:
             raise ValueError(f"sea-life kind {name!r} registered twice")
-        KINDS[name] = SeaKind(name, params, fn, semantic, fn.__module__.rsplit(".", 1)[-1], process, material)
+        KINDS[name] = SeaKind(name, params, fn, semantic, fn.__module__.rsplit(".", 1)[-1], process, material,
+                              dict(tiny or {}))
         return fn
 
     return deco

@@ -66,7 +66,7 @@ def accrete(p: AccretionParams, rng: np.random.Generator, height: float) -> Mesh
 
 
 @register("mound_coral", AccretionParams, "coral", "accretive growth along normals, exposure-weighted rate with "
-          "patchy lobes, umbrella smoothing", "coral")
+          "patchy lobes, umbrella smoothing", "coral", tiny={"detail": 2, "steps": 8})
 def mound_coral(p: AccretionParams, rng: np.random.Generator) -> Mesh:
     return accrete(p, rng, 0.8)
 
@@ -79,6 +79,6 @@ class EncrustingParams(AccretionParams):
 
 
 @register("encrusting_coral", EncrustingParams, "coral", "accretive growth turned sideways over the substrate: a "
-          "thin crust with a lobed margin", "coral")
+          "thin crust with a lobed margin", "coral", tiny={"detail": 2, "steps": 8})
 def encrusting_coral(p: EncrustingParams, rng: np.random.Generator) -> Mesh:
     return accrete(p, rng, 0.25)

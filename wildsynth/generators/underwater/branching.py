@@ -120,7 +120,7 @@ def _colony(p: BranchParams, pos, parent, blur=0.8) -> Mesh:
 
 
 @register("staghorn_coral", BranchParams, "coral", "space colonisation of a hemisphere, upward tropism, pipe-model "
-          "radii, implicit skin", "coral")
+          "radii, implicit skin", "coral", tiny={"resolution": 32, "points": 60})
 def staghorn(p: BranchParams, rng: np.random.Generator) -> Mesh:
     pts = _hemisphere(rng, p.points, p.size, 0.1 * p.size)
     pts = pts[pts[:, 2] > 0.15 * p.size]
@@ -139,7 +139,7 @@ class ElkhornParams(BranchParams):
 
 
 @register("elkhorn_coral", ElkhornParams, "coral", "space colonisation of a tilted flat layer: broad palmate "
-          "branches fused by the implicit skin", "coral")
+          "branches fused by the implicit skin", "coral", tiny={"resolution": 32, "points": 100})
 def elkhorn(p: ElkhornParams, rng: np.random.Generator) -> Mesh:
     n = p.points
     r = p.size * np.sqrt(rng.random(n))
@@ -164,7 +164,7 @@ class FanParams(BranchParams):
 
 
 @register("sea_fan", FanParams, "coral", "planar space colonisation of a vertical disc (gorgonian fan), nodes "
-          "kept in the plane", "coral")
+          "kept in the plane", "coral", tiny={"resolution": 40, "points": 150})
 def sea_fan(p: FanParams, rng: np.random.Generator) -> Mesh:
     n = p.points
     r = p.size * np.sqrt(rng.random(n))
@@ -187,7 +187,7 @@ class TableParams(BranchParams):
 
 
 @register("table_coral", TableParams, "coral", "a stalk, then space colonisation of a thin horizontal disc: radial "
-          "branches fused into a plate", "coral")
+          "branches fused into a plate", "coral", tiny={"resolution": 32, "points": 150})
 def table_coral(p: TableParams, rng: np.random.Generator) -> Mesh:
     n = p.points
     r = p.size * np.sqrt(rng.uniform(0.02, 1.0, n))
@@ -275,7 +275,7 @@ class WhipParams(BaseModel):
 
 
 @register("sea_whip", WhipParams, "coral", "stochastic bracketed L-system (A -> F A | F [& / A] A) read by a 3D "
-          "turtle, implicit skin", "coral")
+          "turtle, implicit skin", "coral", tiny={"resolution": 32, "whips": 2})
 def sea_whip(p: WhipParams, rng: np.random.Generator) -> Mesh:
     rules = {"A": [(1.0 - p.fork, "FA"), (p.fork, "F[&/A]A")]}
     word = "F" + "".join(f"[{'/' * (k + 1)}&A]" for k in range(p.whips))

@@ -153,11 +153,13 @@ def _ruffle(p: RuffleParams, rng: np.random.Generator) -> tuple[Mesh, list[np.nd
     z = np.broadcast_to((p.height * p.size * t)[:, None], rows.shape[:2])
     pts = np.concatenate([rows * scale, z[..., None]], -1)
     th = min(p.thickness * p.size, 0.3 * scale)  # thinner than the closest approach of two folds
-    return thick_sheet(pts, th), hist
+    mesh = thick_sheet(pts, th)
+    mesh.vertices[:, 2] = np.maximum(mesh.vertices[:, 2], 0.0)  # the foot's offset faces rest on the floor
+    return mesh, hist
 
 
 @register("leaf_coral", RuffleParams, "coral", "differential growth of the margin (split, repel, smooth; collision "
-          "checked), history as a flaring bowl", "coral")
+          "checked), history as a flaring bowl", "coral", tiny={"steps": 30, "rows": 4})
 def leaf_coral(p: RuffleParams, rng: np.random.Generator) -> Mesh:
     return _ruffle(p, rng)[0]
 
@@ -172,6 +174,6 @@ class SpongeRuffleParams(RuffleParams):
 
 
 @register("ruffled_sponge", SpongeRuffleParams, "sponge", "differential growth of the rim, history as a tall "
-          "vase with thick ruffled walls", "sponge")
+          "vase with thick ruffled walls", "sponge", tiny={"steps": 30, "rows": 4})
 def ruffled_sponge(p: SpongeRuffleParams, rng: np.random.Generator) -> Mesh:
     return _ruffle(p, rng)[0]

@@ -46,7 +46,7 @@ class AnemoneParams(BaseModel):
 
 
 @register("sea_anemone", AnemoneParams, "anemone", "lathed column and oral disc, rings of skinned tapering "
-          "tentacles curling outward", "anemone")
+          "tentacles curling outward", "anemone", tiny={"tentacles": 8, "segments": 3, "sides": 3})
 def sea_anemone(p: AnemoneParams, rng: np.random.Generator) -> Mesh:
     r, h = p.size, p.height * p.size
     z = np.linspace(0, h, 10)
@@ -67,7 +67,7 @@ def sea_anemone(p: AnemoneParams, rng: np.random.Generator) -> Mesh:
                            + d * (out * t[:, None] ** 1.5)) + 0.08 * ln * rng.standard_normal((p.segments, 3)) * t[:, None]
         rad = 0.09 * r * (1.0 - 0.75 * t)
         m = skin(_chain(pts, rad), sides=p.sides)
-        parts.append(_with(m, 0.3 + 0.7 * m.attributes["along"] / ln))
+        parts.append(_with(m, 0.3 + 0.7 * np.clip(m.attributes["along"] / ln, 0.0, 1.0)))
     return merge(parts)
 
 
@@ -83,7 +83,7 @@ class TubeSpongeParams(BaseModel):
 
 
 @register("tube_sponge", TubeSpongeParams, "sponge", "lathed open tubes (outer wall, rim, inner wall, floor), a "
-          "leaning cluster", "sponge")
+          "leaning cluster", "sponge", tiny={"sides": 8, "tubes": 2})
 def tube_sponge(p: TubeSpongeParams, rng: np.random.Generator) -> Mesh:
     parts = []
     for k in range(p.tubes):
@@ -125,7 +125,7 @@ class UrchinParams(BaseModel):
 
 
 @register("sea_urchin", UrchinParams, "urchin", "oblate test with Fibonacci-spaced conical spines along the "
-          "normals", "urchin")
+          "normals", "urchin", tiny={"spines": 30, "detail": 1})
 def sea_urchin(p: UrchinParams, rng: np.random.Generator) -> Mesh:
     s = icosphere(p.detail)
     v = s.vertices.astype(np.float64) * p.size * [1.0, 1.0, 0.65]
@@ -193,7 +193,7 @@ class StarfishParams(BaseModel):
 
 
 @register("starfish", StarfishParams, "starfish", "closed lens over a tapered five-armed outline, domed top with "
-          "tubercles", "starfish")
+          "tubercles", "starfish", tiny={"rows": 4, "sides": 30})
 def starfish(p: StarfishParams, rng: np.random.Generator) -> Mesh:
     a = np.linspace(0, 2 * np.pi, p.sides, endpoint=False)
     arm = np.cos(p.arms * a / 2) ** 2  # 1 on an arm's axis, 0 between arms
@@ -227,7 +227,7 @@ class CucumberParams(BaseModel):
 
 
 @register("sea_cucumber", CucumberParams, "urchin", "skinned tapered body along a wavy floor-lying curve, "
-          "papillae in the cross-section", "anemone")
+          "papillae in the cross-section", "anemone", tiny={"segments": 6, "sides": 6})
 def sea_cucumber(p: CucumberParams, rng: np.random.Generator) -> Mesh:
     t = np.linspace(0, 1, p.segments)
     ph = rng.uniform(0, 2 * np.pi)
@@ -259,7 +259,7 @@ class BarnacleParams(BaseModel):
 
 
 @register("barnacles", BarnacleParams, "shell", "a cluster of lathed six-plated volcano cones with opercular "
-          "craters, packed without overlap", "shell")
+          "craters, packed without overlap", "shell", tiny={"count": 3, "sides": 8})
 def barnacles(p: BarnacleParams, rng: np.random.Generator) -> Mesh:
     parts, centres, radii = [], [], []
     tries = 0

@@ -102,7 +102,7 @@ def _mesh(pos, parent, radius, resolution, hollows=None, blur=1.0) -> Mesh:
 
 
 @register("finger_coral", FingerParams, "coral", "Laplacian (dielectric-breakdown) growth of blunt forking "
-          "fingers, implicit skin", "coral")
+          "fingers, implicit skin", "coral", tiny={"resolution": 32, "steps": 8})
 def finger_coral(p: FingerParams, rng: np.random.Generator) -> Mesh:
     s, d = _starts(rng, p.starts, 0.12 * p.size, 0.9)
     step = p.size / p.steps
@@ -120,7 +120,7 @@ class TubeParams(FingerParams):
 
 
 @register("tube_coral", TubeParams, "coral", "Laplacian growth of unforked tubes competing for space, a cup carved "
-          "at each tip", "coral")
+          "at each tip", "coral", tiny={"resolution": 32, "steps": 6, "starts": 5})
 def tube_coral(p: TubeParams, rng: np.random.Generator) -> Mesh:
     s, d = _starts(rng, p.starts, 0.1 * p.size, 1.1)
     step = p.size / p.steps

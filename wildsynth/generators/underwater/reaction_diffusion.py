@@ -158,7 +158,7 @@ def _rd_coral(p: RDCoralParams, rng: np.random.Generator, sign: float) -> Mesh:
 
 
 @register("brain_coral", RDCoralParams, "coral", "Gray–Scott on the dome mesh, F 0.055 k 0.062: labyrinth ridges "
-          "displaced along normals", "coral")
+          "displaced along normals", "coral", tiny={"max_detail": 3, "time": 600.0})
 def brain_coral(p: RDCoralParams, rng: np.random.Generator) -> Mesh:
     return _rd_coral(p, rng, 1.0)
 
@@ -170,6 +170,6 @@ class StarCoralParams(RDCoralParams):
 
 
 @register("star_coral", StarCoralParams, "coral", "Gray–Scott on the dome mesh, F 0.030 k 0.062: spots raised as "
-          "corallites", "coral")
+          "corallites", "coral", tiny={"max_detail": 3, "time": 600.0})
 def star_coral(p: StarCoralParams, rng: np.random.Generator) -> Mesh:
     return _rd_coral(p, rng, 1.0)

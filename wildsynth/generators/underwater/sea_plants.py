@@ -47,7 +47,7 @@ class KelpParams(BaseModel):
 
 
 @register("kelp", KelpParams, "kelp", "skinned stipe from a holdfast, pneumatocysts each bearing a ruffled blade",
-          "kelp")
+          "kelp", tiny={"blades": 3, "segments": 5, "blade_rows": 3})
 def kelp(p: KelpParams, rng: np.random.Generator) -> Mesh:
     t = np.linspace(0, 1, p.segments)
     head = rng.uniform(0, 2 * np.pi)
@@ -83,7 +83,9 @@ def kelp(p: KelpParams, rng: np.random.Generator) -> Mesh:
         m = m.transformed(frame_matrix(c + out * 2 * float_r, direction, out))
         parts.append(_pattern(m, m.attributes["tip"]))
         colors.append(tuple(np.array((0.2, 0.16, 0.035)) * rng.uniform(0.8, 1.2)))
-    return merge(parts, colors)
+    out = merge(parts, colors)
+    out.vertices[:, 2] = np.maximum(out.vertices[:, 2], 0.0)
+    return out
 
 
 class SeagrassParams(BaseModel):
@@ -100,7 +102,7 @@ class SeagrassParams(BaseModel):
 
 
 @register("seagrass", SeagrassParams, "seagrass", "a clump of long ribbon blades from one base, curling over",
-          "seagrass")
+          "seagrass", tiny={"blades": 3, "rows": 3})
 def seagrass(p: SeagrassParams, rng: np.random.Generator) -> Mesh:
     parts, colors = [], []
     for k in range(p.blades):
@@ -133,7 +135,7 @@ class SeaweedParams(BaseModel):
 
 
 @register("seaweed", SeaweedParams, "seaweed", "dichotomous forking of flat straps (each ends in two narrower), "
-          "vesicles at the forks", "seaweed")
+          "vesicles at the forks", "seaweed", tiny={"forks": 2, "rows": 2})
 def seaweed(p: SeaweedParams, rng: np.random.Generator) -> Mesh:
     parts, colors = [], []
     seg = p.size / (p.forks + 1) / 0.9

@@ -7,7 +7,7 @@ every length grows by the whorl expansion rate W per revolution: after a turn θ
 inner edge's distance from the axis relative to the outer edge's) and is translated along
 the axis by z(θ) = −T R(θ) (T: translation rate). W, D and T set the kind: a snail
 (W ≈ 2, D ≈ 0.1, T ≈ 1.5), a conch (broad last whorl with a row of knobs on its shoulder),
-an auger (W ≈ 1.2, high T: a long spire), a nautilus (W ≈ 3, D = 0, T = 0: planispiral,
+an auger (W ≈ 1.2, T ≈ 9: a long spire), a nautilus (W ≈ 3, D = 0, T = 0: planispiral,
 each whorl enveloping the last). Axial ribs, spiral cords and knobs modulate ρ; ``pattern``
 carries colour bands (spiral stripes and growth lines).
 
@@ -55,7 +55,7 @@ class CoilParams(BaseModel):
 def coil_rows(p: CoilParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The swept surface in the shell's own frame (coiling axis = z): rows (M, K, 3),
     turn angle θ (M,) (0 at the lip) and the curve angle φ (K,)."""
-    m = max(int(round(p.whorls * p.steps)), 2)
+    m = max(int(round(p.whorls * p.steps)), 1) + 1  # exactly ``steps`` rows per revolution
     theta = np.linspace(-2 * np.pi * p.whorls, 0.0, m)
     phi = np.linspace(0, 2 * np.pi, p.sides, endpoint=False)
     g = p.W ** (theta / (2 * np.pi))
@@ -114,7 +114,7 @@ def _outward_sign(rows: np.ndarray) -> float:
     return float(n @ (rows[-1, 0] - rows[-1].mean(0)))
 
 
-@register("snail_shell", CoilParams, "shell", "Raup spiral sweep: W ≈ 2, D ≈ 0.1, T ≈ 1.5, spiral colour bands", "shell")
+@register("snail_shell", CoilParams, "shell", "Raup spiral sweep: W ≈ 2, D ≈ 0.1, T ≈ 1.5, spiral colour bands", "shell", tiny={"steps": 12, "sides": 8})
 def snail(p: CoilParams, rng: np.random.Generator) -> Mesh:
     return coiled_shell(p, rng)
 
@@ -134,7 +134,7 @@ class ConchParams(CoilParams):
 
 
 @register("conch_shell", ConchParams, "shell", "Raup spiral sweep: broad last whorl (W ≈ 2.6, tall aperture), "
-          "knobbed shoulder", "shell")
+          "knobbed shoulder", "shell", tiny={"steps": 12, "sides": 8})
 def conch(p: ConchParams, rng: np.random.Generator) -> Mesh:
     return coiled_shell(p, rng)
 
@@ -142,8 +142,8 @@ def conch(p: ConchParams, rng: np.random.Generator) -> Mesh:
 class AugerParams(CoilParams):
     W: float = Field(1.22, gt=1.01, le=10.0, description="whorl expansion rate per revolution",
                      json_schema_extra={"rand": (1.18, 1.3)})
-    T: float = Field(5.0, ge=0.0, le=12.0, description="translation along the axis per radial distance",
-                     json_schema_extra={"rand": (4.0, 6.0)})
+    T: float = Field(9.0, ge=0.0, le=12.0, description="translation along the axis per radial distance",
+                     json_schema_extra={"rand": (8.0, 11.0)})
     D: float = Field(0.05, ge=0.0, lt=0.95, description="distance of the generating curve from the axis")
     whorls: float = Field(12.0, gt=0.5, le=20.0, description="revolutions from apex to lip")
     ribs: int = Field(18, ge=0, le=60, description="axial ribs per whorl")
@@ -154,7 +154,7 @@ class AugerParams(CoilParams):
 
 
 @register("auger_shell", AugerParams, "shell", "Raup spiral sweep: slow expansion (W ≈ 1.2), high translation "
-          "(T ≈ 5): a long ribbed spire", "shell")
+          "(T ≈ 9): a long ribbed spire", "shell", tiny={"steps": 8, "sides": 8})
 def auger(p: AugerParams, rng: np.random.Generator) -> Mesh:
     return coiled_shell(p, rng)
 
@@ -164,7 +164,7 @@ class NautilusParams(CoilParams):
                      json_schema_extra={"rand": (2.8, 3.3)})
     T: float = Field(0.0, ge=0.0, le=12.0, description="translation along the axis (0: planispiral)")
     D: float = Field(0.02, ge=0.0, lt=0.95, description="distance of the generating curve from the axis")
-    aspect: float = Field(1.25, gt=0.2, le=3.0, description="aperture height / width")
+    aspect: float = Field(0.75, gt=0.2, le=3.0, description="aperture width along the axis / radial depth")
     whorls: float = Field(3.0, gt=0.5, le=20.0, description="revolutions from apex to lip")
     bands: int = Field(0, ge=0, le=30, description="colour bands around the aperture")
     size: float = Field(0.07, gt=0.002, le=1.0, description="aperture radius ρ at the lip, m",
@@ -172,7 +172,7 @@ class NautilusParams(CoilParams):
 
 
 @register("nautilus_shell", NautilusParams, "shell", "Raup spiral sweep, planispiral: W ≈ 3, D = 0, T = 0, flame "
-          "stripes along the growth lines", "shell")
+          "stripes along the growth lines", "shell", tiny={"steps": 12, "sides": 8})
 def nautilus(p: NautilusParams, rng: np.random.Generator) -> Mesh:
     mesh = coiled_shell(p, rng)
     rows, theta, phi = coil_rows(p)
@@ -272,7 +272,7 @@ def _rest(mesh: Mesh, rng: np.random.Generator) -> Mesh:
     return Mesh(v, mesh.faces, mesh.attributes)
 
 
-@register("clam", BivalveParams, "shell", "two hinged valves over an oval outline, concentric growth rings", "shell")
+@register("clam", BivalveParams, "shell", "two hinged valves over an oval outline, concentric growth rings", "shell", tiny={"rows": 4, "sides": 12})
 def clam(p: BivalveParams, rng: np.random.Generator) -> Mesh:
     return bivalve(p, rng)
 
@@ -286,7 +286,7 @@ class ScallopParams(BivalveParams):
     ears: float = Field(0.6, ge=0.0, le=1.0, description="size of the flat auricles beside the umbo")
 
 
-@register("scallop", ScallopParams, "shell", "two hinged valves, radial ribs from the umbo, auricles", "shell")
+@register("scallop", ScallopParams, "shell", "two hinged valves, radial ribs from the umbo, auricles", "shell", tiny={"rows": 4, "sides": 12})
 def scallop(p: ScallopParams, rng: np.random.Generator) -> Mesh:
     return bivalve(p, rng)
 
@@ -301,6 +301,6 @@ class MusselParams(BivalveParams):
 
 
 @register("mussel", MusselParams, "shell", "two hinged valves over a long, beaked outline, fine growth lines",
-          "shell")
+          "shell", tiny={"rows": 4, "sides": 12})
 def mussel(p: MusselParams, rng: np.random.Generator) -> Mesh:
     return bivalve(p, rng)
