@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+import string
+from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy.stats import chisquare
 from typer.testing import CliRunner
 
@@ -139,3 +143,32 @@ def test_cli_refuses_bad_flags_in_one_line(tmp_path, args, flag):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {flag}"), r.stderr
     assert not out.exists()
+
+
+_words = st.text(alphabet=string.ascii_letters + string.digits + "._-=,:/ \n\x00é", max_size=16)
+_ints = st.one_of(st.integers(-3, 70), st.integers(-(2**70), 2**70))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_cli_fuzz_never_a_traceback(tmp_path, data):
+    opts = {"--kind": st.one_of(st.sampled_from(["rocks", "mushroom,fern", "all", "nope", ""]), _words),
+            "--count": _ints, "--views": _ints, "--size": _ints, "--samples": _ints, "--points": _ints,
+            "--seed": _ints, "--layout": st.one_of(st.sampled_from(["zero123", "pointe", "nerf"]), _words),
+            "--light": st.one_of(st.sampled_from(["uniform", "sky"]), _words),
+            "--split": st.one_of(st.sampled_from(["0.8,0.1,0.1", "1,0,0", "nan,0,1", "0.5,0.5"]), _words),
+            "--device": st.one_of(st.sampled_from(["cpu", "auto", "tpu"]), _words),
+            "--out": st.sampled_from([str(tmp_path / "a"), "", str(tmp_path / "f" / "x"), str(tmp_path / ("y" * 300))])}
+    (tmp_path / "f").write_text("x")
+    names = data.draw(st.lists(st.sampled_from(sorted(opts)), unique=True, max_size=8))
+    args = ["objects"] + [a for n in names for a in (n, str(data.draw(opts[n])))]
+    with mock.patch("wildsynth.objects.build.make_object_set", side_effect=AssertionError("rendered")):
+        r = CliRunner().invoke(app, args)
+    assert isinstance(r.exception, (SystemExit, AssertionError, type(None))), (args, repr(r.exception))
+    assert "Traceback" not in r.output
+    if isinstance(r.exception, AssertionError):  # every check passed: only then may it reach the renderer
+        assert str(r.exception) == "rendered", args
+        return
+    assert r.exit_code == 2, (args, r.output)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), (args, r.stderr)

@@ -106,6 +106,8 @@ def make_object_set(params: ObjectSetParams, out: Path,
     out = Path(out)
     check_resume(out, params)
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".*.tmp-*"):  # staging folders of a killed run
+        shutil.rmtree(stale, ignore_errors=True)
     layout = get_object_layout(params.layout)
     rows = plan(params)
     t0, made = time.time(), 0

@@ -17,7 +17,7 @@ class ObjectSetParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: str = Field(..., description="asset kind, group (rocks, trees, plants, ...), comma list of them, or all")
-    count: int = Field(..., ge=1, le=10_000_000, description="number of assets")
+    count: int = Field(..., ge=1, le=1_000_000, description="number of assets")
     views: int = Field(12, ge=1, le=1000, description="views per asset")
     size: int = Field(256, ge=16, le=4096, description="square image size in pixels")
     layout: Literal["zero123", "pointe", "nerf"] = Field("zero123", description="output layout")
