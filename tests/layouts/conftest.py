@@ -17,10 +17,10 @@ FRAMES = 3
 
 @pytest.fixture(scope="session")
 def stereo_run(tmp_path_factory) -> Path:
-    """``wildsynth generate --scene plains --frames 3 --rig stereo --resolution 96x64 --samples 2``."""
+    """``wildsynth generate --scene plains --frames 3 --rig stereo --resolution 96x64 --samples 2`` (with point tracks)."""
     out = tmp_path_factory.mktemp("layout_src") / "walk"
     cmd = [sys.executable, "-m", "wildsynth.cli", "generate", "--scene", "plains", "--frames", str(FRAMES), "--rig",
-           "stereo", "--resolution", "96x64", "--samples", "2", "--formats", "exr,pfm,flo,kitti", "--motion",
+           "stereo", "--resolution", "96x64", "--samples", "2", "--formats", "exr,pfm,flo,kitti,tracks", "--motion",
            "particles=40", "--out", str(out)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
     assert r.returncode == 0, r.stderr[-3000:]

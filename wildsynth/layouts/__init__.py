@@ -7,7 +7,7 @@ rendering anything. One module per layout, each registering itself
 (``base.register_layout``); docs/layouts.md has the table.
 """
 
-from . import colmap, depthlist, flyingthings3d, kitti2015, nerfstudio, sintel, twoview  # noqa: F401  (register)
+from . import colmap, depthlist, flyingthings3d, kitti2015, nerfstudio, pointodyssey, sintel, spring, twoview  # noqa: F401,E501  (register)
 from .base import LAYOUTS, LINK_MODES, MANIFEST, ExportReport, Layout, export_layout, get_layout, register_layout
 from .source import Run, View, find_runs, open_run
 
