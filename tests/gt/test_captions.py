@@ -31,9 +31,9 @@ from wildsynth.gt.captions import (
 
 def test_captions_are_deterministic_per_seed_and_differ_between_seeds():
     sem = semantic({"grass": 0.4, "tree": 0.1, "terrain": 0.1, "rock": 0.02})
-    a, b = caption_set(SCENE, None, sem, k=6), caption_set(SCENE, None, sem, k=6)
+    a, b = caption_set(SCENE, sem, k=6), caption_set(SCENE, sem, k=6)
     assert a.to_json() == b.to_json()
-    c = caption_set({**SCENE, "seed": 8}, None, sem, k=6)
+    c = caption_set({**SCENE, "seed": 8}, sem, k=6)
     assert c.canonical.text == a.canonical.text  # the canonical caption depends on the frame only
     assert [p.text for p in c.paraphrases] != [p.text for p in a.paraphrases]
     assert len({p.text for p in a.paraphrases}) > 1
@@ -41,7 +41,7 @@ def test_captions_are_deterministic_per_seed_and_differ_between_seeds():
 
 def test_canonical_caption_states_the_frame():
     sem = semantic({"grass": 0.55, "tree": 0.1, "terrain": 0.06, "rock": 0.02})
-    cs = caption_set(SCENE, None, sem)
+    cs = caption_set(SCENE, sem)
     assert cs.canonical.text == ("A view of grassland plains in autumn in the evening, under a clear sky, with a low "
                                  "sun, in fog. It shows mostly grass, some trees, some grassy ground and a few rocks.")
     assert cs.canonical.attributes["classes"] == {"grass": "most", "tree": "some", "terrain": "some", "rock": "few"}
@@ -49,17 +49,17 @@ def test_canonical_caption_states_the_frame():
 
 def test_only_classes_above_the_threshold_are_mentioned():
     sem = semantic({"grass": 0.3, "flower": 0.004, "bush": 0.006, "water": 0.02})
-    cs = caption_set(SCENE, None, sem, k=8, threshold=0.005)
+    cs = caption_set(SCENE, sem, k=8, threshold=0.005)
     assert set(cs.canonical.attributes["classes"]) == {"grass", "bush", "water"}
     for c in [cs.canonical, *cs.paraphrases]:
         assert "flower" not in c.text and set(c.attributes["classes"]) <= {"grass", "bush", "water"}
-    assert "flower" in caption_set(SCENE, None, sem, threshold=0.001).canonical.attributes["classes"]
+    assert "flower" in caption_set(SCENE, sem, threshold=0.001).canonical.attributes["classes"]
 
 
 def test_no_sky_no_time_and_no_plants_no_season():
     sem = np.full((40, 40), label_id("cave_wall"), np.uint8)
     sem[30:] = label_id("rock")
-    attrs = caption_set({**SCENE, "scene": "cave"}, None, sem).canonical.attributes
+    attrs = caption_set({**SCENE, "scene": "cave"}, sem).canonical.attributes
     assert attrs["sky"] is attrs["time_of_day"] is attrs["sun"] is attrs["season"] is None
     assert attrs["ground"] is None  # the ground itself is not in view
     assert attrs["classes"] == {"cave_wall": "most", "rock": "many"}
@@ -70,8 +70,8 @@ def test_weather_particles_are_stated_only_when_seen():
     dry = semantic({"grass": 0.5})
     wet = dry.copy()
     wet[0, :3] = label_id("weather_particle")  # 3 px: below the threshold, yet rain is seen
-    assert caption_set(rainy, None, dry).canonical.attributes["weather"] == ["fog"]
-    assert caption_set(rainy, None, wet).canonical.attributes["weather"] == ["fog", "rain"]
+    assert caption_set(rainy, dry).canonical.attributes["weather"] == ["fog"]
+    assert caption_set(rainy, wet).canonical.attributes["weather"] == ["fog", "rain"]
 
 
 def random_attributes(rng: np.random.Generator) -> dict:
@@ -101,7 +101,7 @@ def test_parser_recovers_the_attributes_of_generated_captions():
     names = [lab.name for lab in LABELS if lab.name != "weather_particle"]
     for seed in range(60):
         parts = {str(n): float(rng.uniform(0.0, 0.15)) for n in rng.choice(names, 6, False)}
-        cs = caption_set({**SCENE, "seed": seed, "scene": str(rng.choice(list(SCENES)))}, None, semantic(parts), k=4)
+        cs = caption_set({**SCENE, "seed": seed, "scene": str(rng.choice(list(SCENES)))}, semantic(parts), k=4)
         for c in [cs.canonical, *cs.paraphrases]:
             assert parse_caption(c.text) == c.attributes, c.text
 
@@ -112,7 +112,7 @@ def test_class_fractions_sum_to_one():
 
 
 def test_grounding_of_true_partial_and_wrong_captions():
-    cs = caption_set(SCENE, None, semantic({"grass": 0.55, "tree": 0.1, "terrain": 0.06}), k=4)
+    cs = caption_set(SCENE, semantic({"grass": 0.55, "tree": 0.1, "terrain": 0.06}), k=4)
     gt = cs.canonical.attributes
     full = caption_grounding(cs.canonical.text, gt)["all"]
     assert full["precision"] == 1.0 and full["recall"] == 1.0

@@ -1,8 +1,8 @@
 """Exact captions: what a frame shows, in words, from its ground truth (numpy only).
 
 A frame's caption is built from ``scene.json`` (scene type, season, the drawn sky:
-cloud cover, sun elevation, hour; weather), ``objects.json`` (the terrain's material)
-and the pixel fraction of every semantic class in its ``semantic.png``. Nothing that
+cloud cover, sun elevation, hour; weather), the terrain's kind (from its material in
+``objects.json``; ``run/captions.py`` reads it) and the pixel fraction of every semantic class in its ``semantic.png``. Nothing that
 is not visible is stated:
 
 - a class is listed only when its pixel fraction is at least ``threshold``; its amount
@@ -83,7 +83,6 @@ WEATHER = {"rain": ("in the rain", "in falling rain"), "snow": ("in falling snow
            "fog": ("in fog", "in a misty haze")}
 WEATHER_PARTICLES = ("rain", "snow", "dust", "leaves")
 GROUNDS = ("grassy", "sandy", "bare")  # the ground's kind, an adjective of "ground"
-_PALETTE_GROUND = {"plants": "grassy", "sand": "sandy", "soil": "bare"}
 
 OPENINGS = ("A view of {s}", "{S}", "A picture of {s}", "Looking out over {s}")
 ITEM_MARKERS = ("It shows", "In view:", "The view holds", "Visible are", "One can see")
@@ -143,26 +142,10 @@ def sky_cover(clouds: float, overcast: float) -> str:
     return "partly cloudy" if clouds >= 0.1 else "clear"
 
 
-def ground_kind(objects: dict | None) -> str | None:
-    """The terrain's cover (grassy, sandy, bare) from its material in ``objects.json``."""
-    terrain = next((o for o in (objects or {}).get("objects", []) if o.get("class") == "terrain"), None)
-    if terrain is None:
-        return None
-    mat = terrain.get("material") or {}
-    if mat.get("recipe") == "meadow_ground":
-        return "grassy"
-    palette = (mat.get("params") or {}).get("palette")
-    if palette is None:
-        return None
-    from ..materials.terrain import PALETTES  # the palette says its ground kind; one place for it
-
-    p = PALETTES.get(palette)
-    return None if p is None else _PALETTE_GROUND.get(p.ground)
-
-
-def frame_attributes(scene: dict, objects: dict | None, fractions: dict[str, float],
-                     threshold: float = THRESHOLD) -> dict:
-    """Every attribute a frame's caption may state (the canonical caption states all)."""
+def frame_attributes(scene: dict, fractions: dict[str, float], threshold: float = THRESHOLD) -> dict:
+    """Every attribute a frame's caption may state (the canonical caption states all). ``scene``
+    holds ``scene.json``'s ``scene``, ``params`` and ``sky``, and ``ground``: the terrain's kind
+    (``run.captions.caption_context`` makes it)."""
     visible = {n: f for n, f in fractions.items() if f >= threshold}
     classes = {n: amount_level(f) for n, f in sorted(visible.items(), key=lambda t: (-t[1], t[0]))
                if n not in NOT_LISTED}
@@ -189,14 +172,8 @@ def frame_attributes(scene: dict, objects: dict | None, fractions: dict[str, flo
         attrs["weather"].append("fog")
     attrs["weather"].sort()
     if "terrain" in classes:
-        attrs["ground"] = scene["ground"] if "ground" in scene else ground_kind(objects)
+        attrs["ground"] = scene.get("ground")
     return attrs
-
-
-def caption_context(scene: str, seed: int, params: dict, sky: dict | None, objects: dict | None) -> dict:
-    """What a run's captions need of its scene, in ``scene.json``'s keys (the run writer passes it
-    to every view): scene type, seed, parameters, the drawn sky, and the ground's kind."""
-    return {"scene": scene, "seed": int(seed), "params": params, "sky": sky or {}, "ground": ground_kind(objects)}
 
 
 def caption_seeds(seed: int, camera: str, frame: int) -> SeedTree:
@@ -279,12 +256,12 @@ def _subset(attrs: dict, rng: np.random.Generator, drop: float) -> dict:
     return out
 
 
-def caption_set(scene: dict, objects: dict | None, semantic: np.ndarray, k: int = 4,
+def caption_set(scene: dict, semantic: np.ndarray, k: int = 4,
                 threshold: float = THRESHOLD, seeds: SeedTree | None = None, drop: float = 0.3) -> CaptionSet:
     """Canonical caption and ``k`` paraphrases of one frame (seeded by ``seeds``; default: the
     scene's seed, ``child("captions")``)."""
     fractions = class_fractions(semantic)
-    attrs = frame_attributes(scene, objects, fractions, threshold)
+    attrs = frame_attributes(scene, fractions, threshold)
     seeds = seeds or SeedTree(int(scene.get("seed", 0))).child("captions")
     canonical = Caption(render_caption(attrs), attrs)
     paras = []

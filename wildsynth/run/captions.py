@@ -16,12 +16,35 @@ from pathlib import Path
 
 import numpy as np
 
-from ..gt.captions import THRESHOLD, CaptionSet, caption_context, caption_seeds, caption_set
+from ..gt.captions import THRESHOLD, CaptionSet, caption_seeds, caption_set
 from ..io import atomic_path, read_json, write_json
+from ..materials.terrain import PALETTES
 
 CAPTION_FILES = ("caption.txt", "caption.json")
 METADATA = "metadata.jsonl"
 PARAPHRASES = 4
+_PALETTE_GROUND = {"plants": "grassy", "sand": "sandy", "soil": "bare"}  # a palette's ground kind, in words
+
+
+def ground_kind(objects: dict | None) -> str | None:
+    """The terrain's cover (grassy, sandy, bare) from its material in ``objects.json``."""
+    terrain = next((o for o in (objects or {}).get("objects", []) if o.get("class") == "terrain"), None)
+    if terrain is None:
+        return None
+    mat = terrain.get("material") or {}
+    if mat.get("recipe") == "meadow_ground":
+        return "grassy"
+    palette = (mat.get("params") or {}).get("palette")
+    if palette is None:
+        return None
+    p = PALETTES.get(palette)
+    return None if p is None else _PALETTE_GROUND.get(p.ground)
+
+
+def caption_context(scene: str, seed: int, params: dict, sky: dict | None, objects: dict | None) -> dict:
+    """What a run's captions need of its scene, in ``scene.json``'s keys (the run writer passes it
+    to every view): scene type, seed, parameters, the drawn sky, and the ground's kind."""
+    return {"scene": scene, "seed": int(seed), "params": params, "sky": sky or {}, "ground": ground_kind(objects)}
 
 
 def write_caption_files(folder: Path, cs: CaptionSet) -> list[str]:
@@ -34,7 +57,7 @@ def write_caption_files(folder: Path, cs: CaptionSet) -> list[str]:
 
 def view_caption_set(context: dict, semantic: np.ndarray, camera: str, frame: int, k: int = PARAPHRASES,
                      threshold: float = THRESHOLD) -> CaptionSet:
-    return caption_set(context, None, semantic, k=k, threshold=threshold,
+    return caption_set(context, semantic, k=k, threshold=threshold,
                        seeds=caption_seeds(context.get("seed", 0), camera, frame))
 
 

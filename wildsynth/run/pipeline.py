@@ -25,12 +25,12 @@ import numpy as np
 from .. import __version__
 from ..core.seeds import SeedTree
 from ..gt.boxes import Boxes3D
-from ..gt.captions import caption_context
 from ..gt.panoptic import categories
 from ..gt.tracks import TrackBuilder
 from ..io import write_json
 from ..render.base import make_renderer
 from ..scenes import get as get_scene
+from .captions import caption_context
 from .compose import compose, plan_motion
 from .formats import ShotProducts, shot_formats, write_shot_files
 from .products import View, derive_view
