@@ -147,8 +147,9 @@ def frame_attributes(scene: dict, fractions: dict[str, float], threshold: float 
     holds ``scene.json``'s ``scene``, ``params`` and ``sky``, and ``ground``: the terrain's kind
     (``run.captions.caption_context`` makes it)."""
     visible = {n: f for n, f in fractions.items() if f >= threshold}
+    known = {lab.name for lab in LABELS}
     classes = {n: amount_level(f) for n, f in sorted(visible.items(), key=lambda t: (-t[1], t[0]))
-               if n not in NOT_LISTED}
+               if n not in NOT_LISTED and n in known}  # ids outside the label registry are not named
     params = scene.get("params") or {}
     sky = scene.get("sky") or {}
     weather_p = params.get("weather") or {}
