@@ -114,6 +114,17 @@ RANGES: dict[str, Measured] = {
     "river_water": _m(0.3, 1.0, 0.0, 0.1, "clear", wets=False),
     "ocean": _m(0.3, 1.0, 0.0, 0.1, "clear", wets=False),
     "rain_drop": _m(0.3, 1.0, 0.0, 0.1, "clear", wets=False),
+    # sea life (materials/sea.py; under water: wet already). Living coral, sponge and anemone
+    # tissue 0.05-0.4 (reef reflectance spectra, Hochberg et al. 2003), urchins dark, shells 0.2-0.6
+    "coral": _m(0.05, 0.4, 0.5, 0.8, wets=False),
+    "sponge": _m(0.05, 0.45, 0.8, 1.0, wets=False),
+    "sea_shell": _m(0.15, 0.6, 0.2, 0.5, wets=False),
+    "anemone": _m(0.05, 0.4, 0.3, 0.6, wets=False),
+    "urchin": _m(0.02, 0.12, 0.3, 0.5, wets=False),
+    "starfish": _m(0.08, 0.45, 0.6, 0.9, wets=False),
+    "kelp": _m(0.03, 0.3, 0.3, 0.6, "thin", wets=False),
+    "seagrass": _m(0.03, 0.3, 0.3, 0.6, "thin", wets=False),
+    "seaweed": _m(0.03, 0.3, 0.3, 0.6, "thin", wets=False),
     # volumes
     "fog": _m(0.0, 1.0, 0.0, 1.0, "volume", wets=False),
     "murk": _m(0.0, 1.0, 0.0, 1.0, "volume", wets=False),
