@@ -34,12 +34,12 @@ def _amount(params: dict) -> float:
     return float(np.clip(float(params.get("snow", 1.0)), 0.0, 2.0))
 
 
-def up_share(g: Graph, noise, amount: float, lo: float = 0.45, hi: float = 0.8):
-    """Snow share of a surface: world normal Z plus a noise (``noise`` Fac, mean 0.5) ramped over
-    [lo, hi] (lowered by heavier snow), 0 where ``amount`` is 0."""
+def up_share(g: Graph, noise, amount: float, lo: float = 0.45, hi: float = 0.8, patchy: float = 0.6):
+    """Snow share of a surface: world normal Z plus a noise (``noise`` Fac, mean 0.5, weight ``patchy``)
+    ramped over [lo, hi] (lowered by heavier snow), 0 where ``amount`` is 0."""
     up = g.node("ShaderNodeSeparateXYZ", {"Vector": g.node("ShaderNodeNewGeometry")["Normal"]})["Z"]
     shift = 0.25 * (amount - 1.0)
-    lifted = g.math("ADD", up, g.math("MULTIPLY", g.math("SUBTRACT", noise, 0.5), 0.6))
+    lifted = g.math("ADD", up, g.math("MULTIPLY", g.math("SUBTRACT", noise, 0.5), patchy))
     share = g.map_range(lifted, lo - shift, hi - shift)
     return g.math("MULTIPLY", share, min(amount, 1.0))
 
@@ -64,7 +64,7 @@ def snowy_rock(rng, params):
     g = Graph("snowy_rock")
     s = Scales.make(g, rng, 1.2, 12.0, 160.0)
     stone = rock_layer(g, rng, s, y=(0.13, 0.28), hue=(1.0, 0.95, 0.88), lichen=0.15)
-    snow = snow_layer(g, rng, s)
+    snow = snow_layer(g, rng, s, y=(0.7, 0.9))  # wind-packed and fresh patches
     share = up_share(g, s.large, _amount(params))
     layer = mix_layers(g, share, stone, snow)
     finish(g, layer, params, bump=0.4, distance=0.02, subsurface_weight=g.math("MULTIPLY", share, 0.3),
@@ -73,12 +73,16 @@ def snowy_rock(rng, params):
 
 
 def _snow_over(g: Graph, rng, amount: float, scale: float) -> None:
-    """Mix the graph's surface with fresh snow where it faces up (patchy at ``scale`` 1/m)."""
+    """Mix the graph's surface with fresh snow where it faces up: in patches (``scale`` 1/m; even a level
+    face holds gaps where the noise is low), clumped and grainy at centimetres."""
     base = g.outputs["Surface"]
-    n = g.noise(g.coords("Object"), scale=scale * rng.uniform(0.85, 1.15), detail=1.0)["Fac"]
-    share = up_share(g, n, amount, lo=0.35, hi=0.75)
-    col = g.mix(g.map_range(n, 0.3, 0.7), jitter_tone(rng, 0.78, SNOW_HUE, 0.03), jitter_tone(rng, 0.88, SNOW_HUE, 0.02))
-    snow = g.principled(base_color=col, roughness=0.65, subsurface_weight=0.3, subsurface_radius=(0.3, 0.4, 0.6))
+    p = g.coords("Object")
+    n = g.noise(p, scale=scale * rng.uniform(0.85, 1.15), detail=1.0)["Fac"]
+    share = up_share(g, n, amount, lo=0.55, hi=0.95, patchy=1.4)
+    clump = g.noise(p, scale=30.0 * rng.uniform(0.85, 1.15), detail=0.0)["Fac"]
+    col = g.mix(g.map_range(clump, 0.3, 0.7), jitter_tone(rng, 0.62, SNOW_HUE, 0.03), jitter_tone(rng, 0.9, SNOW_HUE, 0.02))
+    snow = g.principled(base_color=col, roughness=0.65, subsurface_weight=0.3, subsurface_radius=(0.3, 0.4, 0.6),
+                        normal=g.bump(clump, strength=0.5, distance=0.01))
     g.surface(g.node("ShaderNodeMixShader", {0: share, 1: base, 2: snow}))
 
 
