@@ -64,9 +64,9 @@ def objects_command(
         except ValidationError as e:
             raise UserError(validation_message(e, _FLAGS, {"--split": split})) from None
         check_writable_path(out_path, "--out", folder=True)
-        if out_path.is_dir() and any(out_path.iterdir()):
-            from ..objects.build import MANIFEST, check_resume
+        from ..objects.build import LOCK, MANIFEST, check_resume
 
+        if out_path.is_dir() and any(p.name != LOCK for p in out_path.iterdir()):
             if not (out_path / MANIFEST).exists():
                 raise UserError(f"--out {out}: folder holds other files (not an object set); choose a new or "
                                 "empty folder")

@@ -7,7 +7,7 @@ assets, the count or the image size (only the layout's camera radius changes its
 Its split (train / val / test) is drawn from ``SeedTree(asset seed).child("split")``: by
 asset, never by view. Each object is written into a hidden staging folder and renamed into
 place when complete; a rerun skips objects already there (resume), then rewrites the
-indexes: ``splits.json`` and ``wildsynth_objects.json`` (written last).
+indexes: ``splits.json`` and ``wildsynth_objects.json`` (rewritten last, with ``complete: true``). The set is locked\n(``io.lock.RunLock``, ``DIR/.wildsynth.lock``) while a run writes it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import numpy as np
 from ..core.seeds import SeedTree
 from ..generators.assets import build_asset, resolve_kinds
 from ..io import write_json
+from ..io.lock import RunLock
 from ..render.base import make_renderer
 from ..render.object_passes import ObjectRenderSettings
 from .base import ObjectRecord, get_object_layout, write_common
@@ -31,6 +32,7 @@ from .cameras import sphere_cameras
 from .params import ObjectSetParams
 
 MANIFEST = "wildsynth_objects.json"
+LOCK = ".wildsynth.lock"
 SPLITS = ("train", "val", "test")
 
 
@@ -106,10 +108,18 @@ def make_object_set(params: ObjectSetParams, out: Path,
     out = Path(out)
     check_resume(out, params)
     out.mkdir(parents=True, exist_ok=True)
+    with RunLock(out / LOCK):  # one writer per set: a second run on it fails at once (one line)
+        return _write_set(params, out, progress)
+
+
+def _write_set(params: ObjectSetParams, out: Path, progress) -> dict:
     for stale in out.glob(".*.tmp-*"):  # staging folders of a killed run
         shutil.rmtree(stale, ignore_errors=True)
     layout = get_object_layout(params.layout)
     rows = plan(params)
+    # the manifest first says what is being made (a killed run resumes with the same parameters),
+    # and is rewritten with ``complete: true`` when every object and index is written
+    write_json(out / MANIFEST, {"layout": params.layout, "params": _manifest_params(params), "complete": False})
     t0, made = time.time(), 0
     for k, row in enumerate(rows):
         final = out / row["uid"]
@@ -134,7 +144,7 @@ def make_object_set(params: ObjectSetParams, out: Path,
         progress(len(rows), len(rows), "")
     layout.finish(out, rows)
     write_json(out / "splits.json", {s: [r["uid"] for r in rows if r["split"] == s] for s in SPLITS})
-    manifest = {"layout": params.layout, "params": _manifest_params(params), "count": len(rows),
+    manifest = {"layout": params.layout, "params": _manifest_params(params), "complete": True, "count": len(rows),
                 "objects": rows, "rendered_now": made, "seconds": round(time.time() - t0, 3)}
     write_json(out / MANIFEST, manifest)
     return manifest
