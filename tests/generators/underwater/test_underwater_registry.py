@@ -25,9 +25,11 @@ def test_registry_has_the_asked_kinds():
                  "sea_anemone", "tube_sponge", "sea_urchin", "starfish", "sea_cucumber", "barnacles", "kelp",
                  "seagrass", "seaweed", "leaf_coral", "ruffled_sponge", "brain_coral", "star_coral"):
         assert name in NAMES
+    from wildsynth.materials import RECIPES
+
     for k in kinds():
         label_id(k.semantic)
-        assert k.process and k.material
+        assert k.process and k.material in RECIPES, k.name
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -259,7 +259,7 @@ class BarnacleParams(BaseModel):
 
 
 @register("barnacles", BarnacleParams, "shell", "a cluster of lathed six-plated volcano cones with opercular "
-          "craters, packed without overlap", "shell", tiny={"count": 3, "sides": 8})
+          "craters, packed without overlap", "sea_shell", tiny={"count": 3, "sides": 8})
 def barnacles(p: BarnacleParams, rng: np.random.Generator) -> Mesh:
     parts, centres, radii = [], [], []
     tries = 0

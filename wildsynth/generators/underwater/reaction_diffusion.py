@@ -129,13 +129,14 @@ class RDCoralParams(BaseModel):
     """A reaction–diffusion coral head."""
 
     model_config = ConfigDict(extra="forbid")
-    size: float = Field(0.4, gt=0.01, le=5.0, description="radius of the head, m", json_schema_extra={"rand": (0.2, 0.6)})
+    size: float = Field(0.25, gt=0.01, le=5.0, description="radius of the head, m",
+                        json_schema_extra={"rand": (0.15, 0.35)})
     height: float = Field(0.6, ge=0.2, le=1.5, description="height / radius", json_schema_extra={"rand": (0.45, 0.8)})
     feed: float = Field(0.055, ge=0.01, le=0.1, description="Gray–Scott feed rate F")
     kill: float = Field(0.062, ge=0.04, le=0.075, description="Gray–Scott kill rate k")
-    cell: float = Field(0.01, gt=0.0, le=0.1, description="RD length unit, m (wavelength ≈ 9-13 cells); raised "
-                                                           "to the mesh edge when max_detail caps the mesh",
-                        json_schema_extra={"rand": (0.008, 0.012)})
+    cell: float = Field(0.006, gt=0.0, le=0.1, description="RD length unit, m (pattern wavelength ≈ 14-16 cells); "
+                                                            "raised to the mean mesh edge when max_detail caps the mesh",
+                        json_schema_extra={"rand": (0.005, 0.008)})
     time: float = Field(2500.0, ge=100.0, le=20000.0, description="simulated time in RD units (steps of dt ≤ 1)")
     relief: float = Field(0.35, ge=0.0, le=2.0, description="displacement of ridges, in cells",
                           json_schema_extra={"rand": (0.25, 0.45)})

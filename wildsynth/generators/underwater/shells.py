@@ -114,7 +114,7 @@ def _outward_sign(rows: np.ndarray) -> float:
     return float(n @ (rows[-1, 0] - rows[-1].mean(0)))
 
 
-@register("snail_shell", CoilParams, "shell", "Raup spiral sweep: W ≈ 2, D ≈ 0.1, T ≈ 1.5, spiral colour bands", "shell", tiny={"steps": 12, "sides": 8})
+@register("snail_shell", CoilParams, "shell", "Raup spiral sweep: W ≈ 2, D ≈ 0.1, T ≈ 1.5, spiral colour bands", "sea_shell", tiny={"steps": 12, "sides": 8})
 def snail(p: CoilParams, rng: np.random.Generator) -> Mesh:
     return coiled_shell(p, rng)
 
@@ -134,7 +134,7 @@ class ConchParams(CoilParams):
 
 
 @register("conch_shell", ConchParams, "shell", "Raup spiral sweep: broad last whorl (W ≈ 2.6, tall aperture), "
-          "knobbed shoulder", "shell", tiny={"steps": 12, "sides": 8})
+          "knobbed shoulder", "sea_shell", tiny={"steps": 12, "sides": 8})
 def conch(p: ConchParams, rng: np.random.Generator) -> Mesh:
     return coiled_shell(p, rng)
 
@@ -154,7 +154,7 @@ class AugerParams(CoilParams):
 
 
 @register("auger_shell", AugerParams, "shell", "Raup spiral sweep: slow expansion (W ≈ 1.2), high translation "
-          "(T ≈ 9): a long ribbed spire", "shell", tiny={"steps": 8, "sides": 8})
+          "(T ≈ 9): a long ribbed spire", "sea_shell", tiny={"steps": 8, "sides": 8})
 def auger(p: AugerParams, rng: np.random.Generator) -> Mesh:
     return coiled_shell(p, rng)
 
@@ -172,7 +172,7 @@ class NautilusParams(CoilParams):
 
 
 @register("nautilus_shell", NautilusParams, "shell", "Raup spiral sweep, planispiral: W ≈ 3, D = 0, T = 0, flame "
-          "stripes along the growth lines", "shell", tiny={"steps": 12, "sides": 8})
+          "stripes along the growth lines", "sea_shell", tiny={"steps": 12, "sides": 8})
 def nautilus(p: NautilusParams, rng: np.random.Generator) -> Mesh:
     mesh = coiled_shell(p, rng)
     rows, theta, phi = coil_rows(p)
@@ -272,7 +272,7 @@ def _rest(mesh: Mesh, rng: np.random.Generator) -> Mesh:
     return Mesh(v, mesh.faces, mesh.attributes)
 
 
-@register("clam", BivalveParams, "shell", "two hinged valves over an oval outline, concentric growth rings", "shell", tiny={"rows": 4, "sides": 12})
+@register("clam", BivalveParams, "shell", "two hinged valves over an oval outline, concentric growth rings", "sea_shell", tiny={"rows": 4, "sides": 12})
 def clam(p: BivalveParams, rng: np.random.Generator) -> Mesh:
     return bivalve(p, rng)
 
@@ -286,7 +286,7 @@ class ScallopParams(BivalveParams):
     ears: float = Field(0.6, ge=0.0, le=1.0, description="size of the flat auricles beside the umbo")
 
 
-@register("scallop", ScallopParams, "shell", "two hinged valves, radial ribs from the umbo, auricles", "shell", tiny={"rows": 4, "sides": 12})
+@register("scallop", ScallopParams, "shell", "two hinged valves, radial ribs from the umbo, auricles", "sea_shell", tiny={"rows": 4, "sides": 12})
 def scallop(p: ScallopParams, rng: np.random.Generator) -> Mesh:
     return bivalve(p, rng)
 
@@ -301,6 +301,6 @@ class MusselParams(BivalveParams):
 
 
 @register("mussel", MusselParams, "shell", "two hinged valves over a long, beaked outline, fine growth lines",
-          "shell", tiny={"rows": 4, "sides": 12})
+          "sea_shell", tiny={"rows": 4, "sides": 12})
 def mussel(p: MusselParams, rng: np.random.Generator) -> Mesh:
     return bivalve(p, rng)
