@@ -164,3 +164,49 @@ def test_density_scales_the_biome_counts_and_zero_means_none():
     assert abs(np.mean(many) - sum(table.values())) < 0.3
     assert _counts(CreatureParams(counts={"bird": 2}), table, rng) == {"bird": 2}
     assert all(k in CREATURES for b in BIOMES.values() for k in b if k not in ("crab",))
+
+
+def walk_shot(frames=4, fps=8.0):
+    from wildsynth.core.axes import look_at
+    from wildsynth.core.camera import Camera, CameraRig
+    from wildsynth.core.shot import Shot
+
+    times = [(k - 1) / fps for k in range(frames + 2)]
+    rigs = []
+    for t in times:
+        eye = np.array([0.0, 0.5 * t, hills(0.0, 0.5 * t) + 1.6])
+        rigs.append(CameraRig.mono(Camera.from_hfov(96, 64, 70.0, look_at(eye, eye + np.array([0.1, 1.0, -0.1])))))
+    return Shot(times, rigs, list(range(1, frames + 1)))
+
+
+def test_default_plains_animals_are_in_view_clear_of_obstacles_and_each_other():
+    from wildsynth.camera.placement import Obstacles
+    from wildsynth.core.scene import Scene
+    from wildsynth.core.seeds import SeedTree
+    from wildsynth.generators.creatures.placement import add_creatures
+
+    shot = walk_shot()
+    obstacles = Obstacles(np.array([[2.0, 12.0, 4.0], [-4.0, 20.0, 4.0]]), np.array([3.0, 3.0]))
+    seen_herbivores, birds = [], 0
+    for seed in range(3):
+        scene = Scene()
+        plan = add_creatures(scene, CreatureParams(), shot, hills, hills, obstacles, SeedTree(seed), "plains")
+        cam = shot.reference(shot.rigs[len(shot.times) // 2].main)
+        t_mid = shot.times[len(shot.times) // 2]
+        n_in = 0
+        for rig, kind in zip(plan.motion.rigs, plan.kinds):
+            uv, z = cam.project(rig.centre(t_mid)[None])
+            inside = z[0] > 0 and 0 <= uv[0, 0] < cam.width and 0 <= uv[0, 1] < cam.height
+            n_in += kind == "herbivore" and inside
+            birds += kind == "bird"
+            path = np.stack([rig.centre(t) for t in shot.times])
+            assert (np.linalg.norm(path[:, None] - obstacles.centers[None], axis=-1) > obstacles.radii).all()
+            if kind == "bird":
+                assert (path[:, 2] - hills(path[:, 0], path[:, 1]) > 4.0).all()
+        seen_herbivores.append(n_in)
+        objs = [o for o in scene.objects if o.generator.startswith("creatures.")]
+        assert [o.instance_id for o in objs] == plan.motion.ids.tolist()
+        assert all(o.semantic == o.params["kind"] for o in objs)
+    assert np.mean(seen_herbivores) >= 2.5 and min(seen_herbivores) >= 1, seen_herbivores
+    assert birds >= 3
+    assert add_creatures(Scene(), CreatureParams(density=0.0), shot, hills, hills, None, SeedTree(0), "plains") is None

@@ -137,7 +137,7 @@ def make(p: BirdParams, rng: np.random.Generator, place: Place) -> CreatureRig:
         root[:3, 3] += root[:3, 2] * (-0.04 * p.body_length * g * np.sin(w))
         return sk.fk(root, local, rest=rest)
 
-    return CreatureRig(body, pose, 0, t0=place.t0)
+    return CreatureRig(body, pose, 0, t0=place.t0, path=path.frame)
 
 
 register(CreatureKind("bird", "bird", "air", BirdParams, sample, make, "creature_skin", size))

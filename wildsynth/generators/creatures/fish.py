@@ -103,7 +103,7 @@ def make(p: FishParams, rng: np.random.Generator, place: Place) -> CreatureRig:
         local[fin] = rot_z(0.5 * amp * np.sin(w - 2 * np.pi / p.wavelength))
         return sk.fk(path.frame(t), local, rest=rest)
 
-    return CreatureRig(body, pose, 0, t0=place.t0)
+    return CreatureRig(body, pose, 0, t0=place.t0, path=path.frame)
 
 
 register(CreatureKind("fish", "fish", "water", FishParams, sample, make, "creature_skin", size))

@@ -150,8 +150,8 @@ def _clear(centres: np.ndarray, radius: float, obstacles, cams: np.ndarray, othe
             return False
     if (np.linalg.norm(centres[:, None] - cams[None], axis=-1) < radius + CAMERA_CLEARANCE).any():
         return False
-    for c, r in others:
-        if (np.linalg.norm(centres - c, axis=1) < 0.9 * (radius + r)).any():
+    for c, r in others:  # bounding spheres of long bodies overlap long before the bodies do
+        if (np.linalg.norm(centres - c, axis=1) < 0.7 * (radius + r)).any():
             return False
     return True
 
@@ -210,7 +210,8 @@ def place_creatures(scene: Scene, counts: dict[str, int], params: CreatureParams
         for j in range(counts[kind_name]):
             node = seeds.child(kind_name).child(str(j))
             prm = kind.sample(node.child("params").rng())
-            radius = kind.size(prm)
+            bind = kind.make(prm, node.child("body").rng(), Place(np.zeros(2), 0.0, ground, 0.0)).body.mesh.vertices
+            radius = float(np.linalg.norm(bind - bind.mean(0), axis=1).max())  # the body's own bounding sphere
             rng = node.child("place").rng()
             rig = None
             for _ in range(params.attempts):
@@ -222,7 +223,7 @@ def place_creatures(scene: Scene, counts: dict[str, int], params: CreatureParams
                 if kind.habitat == "air":
                     z = max(z, float(gr(np.array([xy[0]]), np.array([xy[1]]))[0]) + params.air_clearance + radius)
                 cand = kind.make(prm, node.child("body").rng(), Place(np.asarray(xy, float), heading, gr, z, t_mid))
-                centres = np.stack([cand.root(t)[:3, 3] for t in times])
+                centres = np.stack([cand.centre(t) for t in times])
                 if kind.habitat == "air":  # lift the whole path over the terrain under it
                     need = np.asarray(gr(centres[:, 0], centres[:, 1])) + params.air_clearance + radius
                     lift = float(max(0.0, (need - centres[:, 2]).max()))

@@ -214,6 +214,6 @@ def make(p: QuadrupedParams, rng: np.random.Generator, place: Place, snout: floa
             over[fi] = frame(reached, level)
         return sk.fk(root, local, over, rest=rest)
 
-    rig = CreatureRig(body, pose, ids["hips"], t0=place.t0)
+    rig = CreatureRig(body, pose, ids["hips"], t0=place.t0, path=root_at)
     rig.gait, rig.root_at, rig.feet = gait, root_at, [x[2] for x in legs]
     return rig

@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from .body import Body, frame, rot_x, rot_y, rot_z
+from .body import Body, cross3, frame, rot_x, rot_y, rot_z
 
 
 @dataclass
@@ -33,6 +33,7 @@ class CreatureRig:
     pose: Callable[[float], np.ndarray]  # of the animation's own time (t - t0)
     root_bone: int = 0
     t0: float = 0.0  # scene time at which the animation's time is 0
+    path: Callable[[float], np.ndarray] | None = None  # the body's frame on its path (cheap), animation time
 
     @property
     def bind_vertices(self) -> np.ndarray:
@@ -61,6 +62,16 @@ class CreatureRig:
 
     def root(self, t: float) -> np.ndarray:
         return self.bones(t)[self.root_bone]
+
+    def centre(self, t: float) -> np.ndarray:
+        """Where the body's centre is at scene time t: its bind-pose centroid carried by its path frame
+        (creature space to world; no bones posed, so cheap)."""
+        if self.path is None:
+            return self.root(t)[:3, 3]
+        if not hasattr(self, "_bind_centre"):
+            self._bind_centre = self.body.mesh.vertices.astype(np.float64).mean(0)
+        m = self.path(float(t) - self.t0)
+        return m[:3, :3] @ self._bind_centre + m[:3, 3]
 
 
 def _yaw_pitch_roll(yaw: float, pitch: float = 0.0, roll: float = 0.0) -> np.ndarray:
@@ -170,8 +181,8 @@ def two_bone_ik(hip: np.ndarray, target: np.ndarray, a: float, b: float, pole: n
     n = n / max(np.linalg.norm(n), 1e-9)
     knee = hip + a * (cos_a * u + np.sqrt(1 - cos_a**2) * n)
     foot = hip + d * u
-    up_u = np.cross(knee - hip, lateral)  # z of a frame whose x is the bone and y the lateral
-    up_l = np.cross(foot - knee, lateral)
+    up_u = cross3(knee - hip, lateral)  # z of a frame whose x is the bone and y the lateral
+    up_l = cross3(foot - knee, lateral)
     return frame(hip, knee - hip, up_u), frame(knee, foot - knee, up_l), foot
 
 

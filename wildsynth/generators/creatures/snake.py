@@ -69,7 +69,7 @@ def make(p: SnakeParams, rng: np.random.Generator, place: Place) -> CreatureRig:
         out[:, 2, 3] = np.asarray(place.ground(xy[:, 0], xy[:, 1]), dtype=np.float64) + r
         return out
 
-    return CreatureRig(body, pose, 0, t0=place.t0)
+    return CreatureRig(body, pose, 0, t0=place.t0, path=lambda t: path.frame(t, 0.0))
 
 
 register(CreatureKind("snake", "snake", "ground", SnakeParams, sample, lambda p, rng, place: make(p, rng, place),
