@@ -138,6 +138,7 @@ def test_splits_are_by_asset_seed_and_stable():
     (["--kind", "rocks", "--count", "2", "--layout", "colmap"], "--layout"),
     (["--kind", "rocks", "--count", "2", "--split", "0.5,0.6,0.1"], "--split"),
     (["--kind", "rocks", "--count", "2", "--views", "-1"], "--views"),
+    (["--kind", "rocks", "--count", "1", "--size", "4096", "--views", "1000"], "--size 4096 --views 1000: needs"),
 ])
 def test_cli_refuses_bad_flags_in_one_line(tmp_path, args, flag):
     out = tmp_path / "set"

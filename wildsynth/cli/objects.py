@@ -64,7 +64,13 @@ def objects_command(
         except ValidationError as e:
             raise UserError(validation_message(e, _FLAGS, {"--split": split})) from None
         check_writable_path(out_path, "--out", folder=True)
-        from ..objects.build import LOCK, MANIFEST, check_resume
+        from ..objects.build import LOCK, MANIFEST, check_resume, memory_estimate_mb
+        from ..run.pipeline import available_memory_mb
+
+        need, have = memory_estimate_mb(params), available_memory_mb()
+        if have is not None and need > have:
+            raise UserError(f"--size {size} --views {views}: needs about {need / 1024:.1f} GB of memory per object, "
+                            f"{have / 1024:.1f} GB is available; use a smaller --size or fewer --views")
 
         if out_path.is_dir() and any(p.name != LOCK for p in out_path.iterdir()):
             if not (out_path / MANIFEST).exists():
