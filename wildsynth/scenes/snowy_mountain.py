@@ -70,7 +70,7 @@ class TreelineParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     top: Optional[float] = Field(None, ge=-1000.0, le=10000.0, description="treeline: no tree above this altitude, m (None: top_above_view above the ground at the view point)")
-    top_above_view: float = Field(90.0, ge=-2000.0, le=5000.0, description="with top None: the treeline this high above the ground where the camera is placed, m")
+    top_above_view: float = Field(40.0, ge=-2000.0, le=5000.0, description="with top None: the treeline this high above the ground where the camera is placed, m")
     band: float = Field(160.0, gt=1.0, le=3000.0, description="tree density falls linearly to zero over this height below the treeline, m")
     density: float = Field(0.006, ge=0.0, le=1.0, description="trees per m^2 below the band where the ground suits them")
     height: float = Field(13.0, gt=1.0, le=60.0, description="typical tree height, m")
@@ -91,7 +91,8 @@ class SnowyMountainParams(BaseModel):
                                        description="landform shape")
     grid: GridParams = Field(default_factory=GridParams, description="erosion grid")
     erosion: ErosionParams = Field(default_factory=ErosionParams, description="hydraulic and thermal erosion")
-    mesh: MeshParams = Field(default_factory=MeshParams, description="camera-following meshing")
+    mesh: MeshParams = Field(default_factory=lambda: MeshParams(far_factor=3.0),
+                             description="camera-following meshing (far triangles less stretched than on a summer mountain: snow edges on far slopes)")
     snow: SnowParams = Field(default_factory=SnowParams, description="snow accumulation: slope, hollows, wind, altitude")
     rock_slope: float = Field(0.12, ge=0.0, le=1.0, description="bare ground steeper than this (1 - n_z) shows rock, not gravel (terrain material and semantic split)")
     trees: TreelineParams = Field(default_factory=TreelineParams, description="alpine conifers and the treeline")

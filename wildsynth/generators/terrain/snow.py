@@ -135,6 +135,16 @@ def snow_depth(z: np.ndarray, cell: float, params: SnowParams, wind=(1.0, 0.0), 
     return np.clip(d * slide(slope, params), 0.0, params.max_depth)
 
 
+def _edge_spacing(v: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """Mean length of the edges at each vertex (as ``materials.displace.normals_and_spacing``, which generators
+    may not import)."""
+    e = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
+    length = np.linalg.norm(v[e[:, 0]] - v[e[:, 1]], axis=1)
+    total = np.bincount(e.ravel(), np.repeat(length, 2), minlength=len(v))
+    count = np.bincount(e.ravel(), minlength=len(v))
+    return total / np.maximum(count, 1)
+
+
 class SnowCover:
     """A terrain (``TerrainField``) under snow: the same interface (height, normal, masks, water, mesh_for,
     cones, ...) for the snowy surface. The bare ground stays available as ``bare``."""
@@ -234,11 +244,19 @@ class SnowCover:
         return m
 
     def mesh_for(self, cameras, params=None, near: bool = True) -> Mesh:
-        """The bare terrain's camera-following mesh with every vertex raised by the snow depth (so each vertex
-        lies at ``height``), masks from the snowy surface, ``snow`` = cover, ``snow_depth`` in m."""
+        """The bare terrain's camera-following mesh with every vertex raised by the snow depth (where the mesh is
+        finer than ``NORMAL_STEP``, each vertex lies at ``height``), masks from the snowy surface, ``snow`` = cover,
+        ``snow_depth`` in m."""
         bare = self.bare.mesh_for(cameras, params, near)
         v = bare.vertices.astype(np.float64)
-        d = self.depth(v[:, 0], v[:, 1], v[:, 2])
+        # the slide's slope, band-limited to the tessellation: over NORMAL_STEP where the mesh is finer, the mesh's
+        # own (area-weighted) vertex normal where it is coarser; sampling a 2 m slope at vertices tens of metres
+        # apart would alias into blocks of snow and rock on far slopes
+        nz = vertex_normals(v, bare.faces)[:, 2]
+        spacing = _edge_spacing(v, bare.faces)
+        fine = spacing < NORMAL_STEP
+        nz[fine] = self._bare_nz(v[fine, 0], v[fine, 1], v[fine, 2])
+        d = self.depth(v[:, 0], v[:, 1], v[:, 2], nz)
         v[:, 2] += d
         nrm = vertex_normals(v, bare.faces)
         attrs = self.bare.masks(v[:, 0], v[:, 1], v[:, 2], nrm)
