@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,8 +134,12 @@ def _load() -> None:
         spec = importlib.util.find_spec(f"{pkg.__name__}.{m}.assets")
         if spec is not None:
             importlib.import_module(f"{pkg.__name__}.{m}.assets")
-    _register_sea_life()
-    _register_creatures()
+    for bridge in (_register_sea_life, _register_creatures):
+        try:
+            bridge()
+        except Exception as e:  # another package's registry failing to load must not take every kind down
+            warnings.warn(f"asset kinds of {bridge.__name__.removeprefix('_register_')} left out: "
+                          f"{type(e).__name__}: {e}", RuntimeWarning, stacklevel=2)
 
 
 def asset_kinds(group: str | None = None) -> list[AssetKind]:
@@ -288,9 +293,20 @@ def _register_builtin() -> None:
     register_asset(AssetKind("log", "log", _log, "a fallen log with stubs", group="plants"))
 
 
+def _material_builds(ref: MaterialRef) -> bool:
+    """Whether the material graph of ``ref`` builds (a bridged kind whose material does not is left out)."""
+    from ..materials import build
+
+    try:
+        build(ref)
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
 def _register_sea_life() -> None:
-    """Every kind of the sea-life registry (``generators/underwater``) whose material recipe exists
-    (a kind whose recipe is not registered yet could not be rendered, so it waits)."""
+    """Every kind of the sea-life registry (``generators/underwater``) whose material recipe exists and
+    builds (a kind whose recipe is not registered yet could not be rendered, so it waits)."""
     from ..materials import RECIPES
     from . import underwater
 
@@ -303,12 +319,13 @@ def _register_sea_life() -> None:
         return build
 
     for k in underwater.kinds():
-        if k.material in RECIPES and k.name not in ASSETS:
+        if k.material in RECIPES and k.name not in ASSETS and _material_builds(MaterialRef(k.material)):
             register_asset(AssetKind(k.name, k.semantic, make(k.name), k.process, group="sea"))
 
 
 def _register_creatures() -> None:
-    """Every creature of ``generators/creatures`` whose skin recipe exists, in its bind pose."""
+    """Every creature of ``generators/creatures`` whose skin recipe exists and builds with its palette,
+    in its bind pose."""
     from ..materials import RECIPES
     from . import creatures
 
@@ -324,7 +341,8 @@ def _register_creatures() -> None:
         return build
 
     for k in creatures.CREATURES.values():
-        if k.material in RECIPES and k.name not in ASSETS:
+        ref = MaterialRef(k.material, 0, (("palette", k.palette),))
+        if k.material in RECIPES and k.name not in ASSETS and _material_builds(ref):
             register_asset(AssetKind(k.name, k.semantic, make(k), f"a {k.name} in its bind pose", group="creatures"))
 
 
