@@ -20,12 +20,16 @@ def hills(x, y):
 def rig_of(name, seed=0, xy=(0.0, 0.0), heading=0.3):
     kind = CREATURES[name]
     p = kind.sample(np.random.default_rng(seed))
-    z = {"air": 8.0, "water": 1.0}.get(kind.habitat)
+    z = {"air": 8.0, "water": 1.0}.get(kind.habitat) if kind.altitude is None else 1.0
     return kind, p, kind.make(p, np.random.default_rng(seed + 1), Place(np.array(xy), heading, hills, z))
 
 
-def test_the_issue_kinds_so_far_are_registered():
-    assert {"herbivore", "carnivore", "bird", "fish", "snake"} <= set(CREATURES)
+def test_the_issue_kinds_are_registered_with_their_classes_and_palettes():
+    from wildsynth.materials.creature_skin import PALETTES
+
+    assert {"herbivore", "carnivore", "bird", "fish", "snake", "dragonfly", "jellyfish", "crab"} <= set(CREATURES)
+    assert CREATURES["dragonfly"].semantic == "insect" and CREATURES["crab"].habitat == "seabed"
+    assert all(k.palette in PALETTES for k in CREATURES.values())
     with pytest.raises(KeyError, match="unknown creature 'unicorn'"):
         get("unicorn")
 
@@ -114,7 +118,7 @@ def test_a_deforming_set_has_no_rigid_lookup():
         ms.lookup(1, 0.0, 0.1)
 
 
-@pytest.mark.parametrize("name", ["herbivore", "carnivore"])
+@pytest.mark.parametrize("name", ["herbivore", "carnivore", "crab"])
 def test_planted_feet_stay_on_the_ground_and_do_not_slide(name):
     _, p, rig = rig_of(name, 5)
     foot_r = rig.gait.foot_radius
@@ -124,8 +128,7 @@ def test_planted_feet_stay_on_the_ground_and_do_not_slide(name):
     for t in times:
         w = rig.bones(t)
         _, planted = rig.gait.feet(t - rig.t0, rig.root_at, hills)
-        for leg, fi in enumerate(rig.feet):
-            foot = w[fi, :3, 3]
+        for leg, foot in enumerate(rig.feet_at(w)):
             if planted[leg]:
                 gaps.append(foot[2] - foot_r - float(hills(foot[:1], foot[1:2])[0]))
                 cycle = int(np.floor(rig.gait.frequency * t + rig.gait.phase[leg]))
@@ -163,7 +166,7 @@ def test_density_scales_the_biome_counts_and_zero_means_none():
     many = [sum(_counts(CreatureParams(), table, np.random.default_rng(s)).values()) for s in range(200)]
     assert abs(np.mean(many) - sum(table.values())) < 0.3
     assert _counts(CreatureParams(counts={"bird": 2}), table, rng) == {"bird": 2}
-    assert all(k in CREATURES for b in BIOMES.values() for k in b if k not in ("crab",))
+    assert all(k in CREATURES for b in BIOMES.values() for k in b)
 
 
 def walk_shot(frames=4, fps=8.0):
@@ -210,3 +213,25 @@ def test_default_plains_animals_are_in_view_clear_of_obstacles_and_each_other():
     assert np.mean(seen_herbivores) >= 2.5 and min(seen_herbivores) >= 1, seen_herbivores
     assert birds >= 3
     assert add_creatures(Scene(), CreatureParams(density=0.0), shot, hills, hills, None, SeedTree(0), "plains") is None
+
+
+def test_the_underwater_hook_puts_fish_and_jellyfish_in_the_water_and_crabs_on_the_bed():
+    from wildsynth.core.scene import Scene
+    from wildsynth.core.seeds import SeedTree
+    from wildsynth.generators.creatures.placement import add_aquatic
+
+    def seabed(x, y):
+        return hills(x, y) - 4.0
+
+    shot = walk_shot()
+    scene = Scene()
+    plan = add_aquatic(scene, CreatureParams(), shot, seabed, 0.0, None, SeedTree(1))
+    assert {"fish", "jellyfish", "crab"} <= set(plan.kinds) and plan.kinds.count("fish") >= 4
+    for rig, kind in zip(plan.motion.rigs, plan.kinds):
+        v = skin(rig, shot.times[2])
+        bed = seabed(v[:, 0], v[:, 1])
+        assert (v[:, 2] < 0.0).all(), f"{kind} leaves the water"
+        if kind == "crab":
+            assert np.percentile(v[:, 2] - bed, 1) < 0.05 and (v[:, 2] - bed).min() > -0.03
+        else:
+            assert (v[:, 2] > bed).all(), f"{kind} is in the bed"

@@ -217,7 +217,7 @@ def test_tracks_on_creatures_agree_with_chained_flow(seq):
 
 
 def test_every_registered_kind_renders_and_deforms_in_blender():
-    """All kinds side by side in one tiny scene: each is seen in the ground-truth pass at two times,
+    """All kinds side by side (a 4 x 2 grid) in one tiny scene: each is seen in the ground-truth pass at two times,
     its pixels change between them, and the depth it renders lies on its skinned mesh of that time."""
     from wildsynth.core.axes import look_at
     from wildsynth.core.mesh import Mesh
@@ -236,7 +236,7 @@ def test_every_registered_kind_renders_and_deforms_in_blender():
         kind = CREATURES[name]
         p = kind.sample(np.random.default_rng(k))
         r = kind.size(p)
-        # slow paths so each stays in its slot; a row along x, each scaled into view by its size
+        # each in its slot of a 4-wide grid (see Scaled), scaled into view by its size
         place = Place(np.array([3.0 * k, 0.0]), np.pi / 2, flat, {"air": 1.0, "water": 0.6}.get(kind.habitat))
         rig = kind.make(p, np.random.default_rng(k), place)
         mesh = rig.body.mesh
@@ -259,7 +259,7 @@ def test_every_registered_kind_renders_and_deforms_in_blender():
         def _m(self):
             m = np.eye(4)
             m[:3, :3] *= self.s
-            m[:3, 3] = np.array([3.0 * self.k, 0.0, 1.2]) - self.s * self.base
+            m[:3, 3] = np.array([3.0 * (self.k % 4), 0.0, 1.2 + 3.0 * (self.k // 4)]) - self.s * self.base
             return m
 
         def bones(self, t):
@@ -272,9 +272,9 @@ def test_every_registered_kind_renders_and_deforms_in_blender():
     motion = Skinned(ids, scaled)
     motions = MotionSet([motion])
     n = len(ids)
-    centre = np.array([1.5 * (n - 1), 0.0, 1.2])
-    cam = Camera.from_hfov(128, 40, 60.0, look_at(centre + np.array([0.0, -2.4 * n, 0.3 * n]), centre))
-    renderer = make_renderer(scene, RenderSettings(width=128, height=40, samples=1, denoise=False), seed=0)
+    centre = np.array([4.5, 0.0, 1.2 + 1.5 * ((n - 1) // 4)])
+    cam = Camera.from_hfov(128, 72, 60.0, look_at(centre + np.array([0.0, -11.0, 2.5]), centre))
+    renderer = make_renderer(scene, RenderSettings(width=128, height=72, samples=1, denoise=False), seed=0)
     got = {}
     with renderer:
         for t in (0.0, 0.2):

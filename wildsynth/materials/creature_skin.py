@@ -9,7 +9,9 @@ darker or more contrasted, 2 (hooves, horns, beaks) a keratin colour.
 
 Palettes (linear luminance of the back, belly; albedo of hair and feathers 0.05-0.4):
 herbivore (browns, tan, grey), carnivore (tawny, grey), bird (browns, greys, near-black),
-fish (silvery blue-green back, white belly, glossier), snake (olive, brown, banded or blotched).
+fish (silvery blue-green back, white belly, glossier), snake (olive, brown, blotched), jellyfish
+(pale pink, blue or amber, glossy; opaque, no transmission), crab (red, brown, sand), insect
+(metallic blue, green or amber, glossy).
 """
 
 from __future__ import annotations
@@ -31,13 +33,19 @@ PALETTES: dict[str, dict] = {
              "belly": (0.55, (1.0, 1.0, 1.0)), "spots": 0.25, "rough": (0.25, 0.45)},
     "snake": {"back": [(0.07, (0.8, 0.9, 0.45)), (0.08, (1.0, 0.7, 0.4)), (0.05, (1.0, 0.85, 0.6))],
               "belly": (0.25, (1.0, 0.95, 0.75)), "spots": 0.7, "rough": (0.4, 0.65)},
+    "jellyfish": {"back": [(0.45, (1.0, 0.8, 0.85)), (0.4, (0.8, 0.9, 1.0)), (0.35, (1.0, 0.75, 0.55))],
+                  "belly": (0.55, (1.0, 0.95, 0.95)), "spots": 0.15, "rough": (0.1, 0.3)},
+    "crab": {"back": [(0.1, (1.0, 0.45, 0.3)), (0.08, (0.8, 0.75, 0.6)), (0.12, (1.0, 0.6, 0.35))],
+             "belly": (0.35, (1.0, 0.9, 0.8)), "spots": 0.4, "rough": (0.35, 0.6)},
+    "insect": {"back": [(0.08, (0.4, 0.8, 1.0)), (0.07, (0.6, 1.0, 0.5)), (0.1, (1.0, 0.6, 0.3))],
+               "belly": (0.2, (1.0, 0.95, 0.7)), "spots": 0.3, "rough": (0.2, 0.4)},
 }
 KERATIN = [(0.05, (1.0, 0.95, 0.9)), (0.3, (1.0, 0.8, 0.35))]  # hoof/horn grey, beak yellow
 
 
 @recipe("creature_skin")
 def creature_skin(rng: np.random.Generator, params: dict) -> Graph:
-    """Animal hide, plumage or scales of a ``palette`` (herbivore, carnivore, bird, fish, snake):
+    """Animal hide, plumage or scales of a ``palette`` (herbivore, carnivore, bird, fish, snake, ...):
     noise patches and spots on the bind pose, counter-shaded back to belly."""
     name = params.get("palette", "herbivore")
     if name not in PALETTES:

@@ -44,6 +44,8 @@ class CreatureKind:
     material: str  # skin recipe (materials/creature_skin.py)
     size: Callable[[Any], float]  # bounding radius of a body of these params, m
     palette: str = ""  # the skin material's palette (default: the kind's name)
+    view: tuple[float, float] | None = None  # distance from the camera mid-shot, m (None: the placement's own)
+    altitude: tuple[float, float] | None = None  # air kinds: height above the ground, m (None: anywhere in view)
 
     def __post_init__(self) -> None:
         if not self.palette:

@@ -215,5 +215,7 @@ def make(p: QuadrupedParams, rng: np.random.Generator, place: Place, snout: floa
         return sk.fk(root, local, over, rest=rest)
 
     rig = CreatureRig(body, pose, ids["hips"], t0=place.t0, path=root_at)
-    rig.gait, rig.root_at, rig.feet = gait, root_at, [x[2] for x in legs]
+    foot_ids = [x[2] for x in legs]
+    rig.gait, rig.root_at = gait, root_at
+    rig.feet_at = lambda world: world[foot_ids, :3, 3]  # foot points (L, 3) of posed bones
     return rig
