@@ -7,6 +7,7 @@ import pytest
 
 from wildsynth.io import read_exr, read_json, read_png
 from wildsynth.io.colmap import read_colmap
+from wildsynth.io.compact import read_compact
 from wildsynth.io.flo import read_flo
 from wildsynth.io.pfm import read_pfm
 from wildsynth.io.tracks import read_anno
@@ -47,6 +48,8 @@ def _read(path: Path):
         return read_png(path)
     if name.endswith(".json"):
         return read_json(path)
+    if name == "compact.npz":
+        return read_compact(path)["depth"]
     if name.endswith(".npz"):
         return read_anno(path)
     if path.parent.name == "colmap":

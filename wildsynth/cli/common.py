@@ -243,6 +243,7 @@ def run_options(frames: int, fps: float, trajectory: Optional[str], speed: Optio
     from ..generators.motion import MotionParams
     from ..params import apply_overrides
     from ..run import FORMATS, RunOptions
+    from ..run.formats import default_formats
 
     if frames < 1:
         raise UserError(f"--frames {frames}: must be at least 1")
@@ -259,7 +260,7 @@ def run_options(frames: int, fps: float, trajectory: Optional[str], speed: Optio
         raise UserError(f"--views {views}: must be at least 1")
     if speed is not None and not (speed >= 0 and math.isfinite(speed)):
         raise UserError(f"--speed {speed}: must be a finite number >= 0 (m/s)")
-    fmts = tuple(FORMATS)
+    fmts = default_formats()
     if formats is not None:
         fmts = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
         if not fmts:

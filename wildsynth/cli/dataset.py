@@ -50,7 +50,7 @@ def generate_command(
     rig: Optional[str] = typer.Option(None, "--rig", help="camera rig: mono, stereo, multiview"),
     baseline: float = typer.Option(0.075, "--baseline", help="stereo baseline, m"),
     views: int = typer.Option(8, "--views", help="cameras of the multiview ring"),
-    formats: Optional[str] = typer.Option(None, "--formats", help="comma list of exr,pfm,flo,kitti,coco,nerf,colmap,tracks (default all)"),
+    formats: Optional[str] = typer.Option(None, "--formats", help="comma list of exr,pfm,flo,kitti,coco,nerf,colmap,tracks,compact (default all but compact)"),
     motion: Optional[List[str]] = typer.Option(None, "--motion", help="moving things key=value, e.g. particles=300 (repeatable)"),
     ray_timeout: float = typer.Option(60.0, "--ray-timeout", help="seconds a --ray cluster has to answer before the run gives up"),
 ) -> None:

@@ -74,7 +74,7 @@ def generate(
     rig: Optional[str] = typer.Option(None, "--rig", help="camera rig: mono, stereo, multiview"),
     baseline: float = typer.Option(0.075, "--baseline", help="stereo baseline, m"),
     views: int = typer.Option(8, "--views", help="cameras of the multiview ring"),
-    formats: Optional[str] = typer.Option(None, "--formats", help="comma list of exr,pfm,flo,kitti,coco,nerf,colmap,tracks (default all; png: previews and JSON only)"),
+    formats: Optional[str] = typer.Option(None, "--formats", help="comma list of exr,pfm,flo,kitti,coco,nerf,colmap,tracks,compact (default all but compact; png: previews and JSON only)"),
     motion: Optional[List[str]] = typer.Option(None, "--motion", help="moving things key=value, e.g. particles=300 (repeatable)"),
     overwrite: bool = typer.Option(False, "--overwrite/--no-overwrite", help="replace the output of an earlier run in --out (once this run succeeded)"),
     render: Optional[List[str]] = typer.Option(None, "--render", help="render/camera setting key=value, e.g. exposure=0.5, fstop=2.8, iso=1600, vignetting=1, sensor=aps_c (repeatable; see docs/camera.md)"),

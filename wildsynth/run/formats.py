@@ -21,6 +21,7 @@ from ..io import write_exr, write_json
 from ..io.cameras import nerf_transforms
 from ..io.coco import write_panoptic_json, write_panoptic_png
 from ..io.colmap import write_colmap
+from ..io.compact import compact_arrays, write_compact
 from ..io.flo import write_flo
 from ..io.kitti import write_disparity_kitti, write_flow_kitti
 from ..io.pfm import write_pfm
@@ -34,6 +35,7 @@ class Format:
     view: Callable | None = None  # (folder, products) -> [file names]
     run: Callable | None = None  # (out, views: list[WrittenView], categories) -> [file names]
     shot: Callable | None = None  # (out, ShotProducts) -> [file names]; shots of more than one frame
+    default: bool = True  # written when no --formats is given
 
 
 @dataclass
@@ -57,6 +59,11 @@ def write_shot_files(out: Path, products: ShotProducts, formats: tuple[str, ...]
 
 
 FORMATS: dict[str, Format] = {}
+
+
+def default_formats() -> tuple[str, ...]:
+    """The formats a run writes when none are named: every registered one marked ``default``."""
+    return tuple(name for name, f in FORMATS.items() if f.default)
 
 
 def register_format(fmt: Format) -> Format:
@@ -149,6 +156,13 @@ def _colmap_run(out: Path, views, categories) -> list[str]:
     return ["colmap"]
 
 
+def _compact_view(folder: Path, p) -> list[str]:
+    flows = {key: (c.flow, c.valid, c.depth_change) for key, c in _flows(p)}
+    write_compact(folder / "compact.npz", compact_arrays(p.passes.depth, p.normal, flows, p.disparity,
+                                                         p.disparity_valid))
+    return ["compact.npz"]
+
+
 def _tracks_shot(out: Path, products: ShotProducts) -> list[str]:
     names = []
     for cam, tracks in products.tracks.items():
@@ -167,3 +181,6 @@ register_format(Format("nerf", "NeRF / instant-ngp transforms.json (OpenGL camer
 register_format(Format("colmap", "COLMAP text model (cameras, images, points3D)", run=_colmap_run))
 register_format(Format("tracks", "point tracks per camera, TAP-Vid/PointOdyssey anno.npz (shots of > 1 frame)",
                        shot=_tracks_shot))
+register_format(Format("compact", "quantised depth (log-uint16), normals (octahedral int16), flow and disparity "
+                                  "(16-bit, scales stored) in one compact.npz per view; not written by default",
+                       view=_compact_view, default=False))

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..camera.shot import ShotOptions
 from ..generators.motion import MotionParams
 from ..render.settings import RenderSettings
-from .formats import FORMATS
+from .formats import FORMATS, default_formats
 
 
 class RunOptions(BaseModel):
@@ -21,7 +21,7 @@ class RunOptions(BaseModel):
     shot: ShotOptions = Field(default_factory=ShotOptions, description="frames, rig and camera path")
     motion: MotionParams = Field(default_factory=MotionParams,
                                  description="things that move by themselves (shots with flow; movers in stills too) and point tracks")
-    formats: tuple[str, ...] = Field(tuple(FORMATS), description="file formats besides the PNG previews and JSON")
+    formats: tuple[str, ...] = Field(default_factory=default_formats, description="file formats besides the PNG previews and JSON")
 
     @field_validator("formats")
     @classmethod
