@@ -41,6 +41,12 @@ def ground_kind(objects: dict | None) -> str | None:
     return None if p is None else _PALETTE_GROUND.get(p.ground)
 
 
+def terrain_objects(scene) -> dict:
+    """The terrain objects of a ``core.Scene`` in ``objects.json``'s form (all ``ground_kind`` reads)."""
+    return {"objects": [{"class": "terrain", "material": o.material.to_dict()} for o in scene.objects
+                        if o.semantic == "terrain"]}
+
+
 def caption_context(scene: str, seed: int, params: dict, sky: dict | None, objects: dict | None) -> dict:
     """What a run's captions need of its scene, in ``scene.json``'s keys (the run writer passes it
     to every view): scene type, seed, parameters, the drawn sky, and the ground's kind."""

@@ -30,7 +30,7 @@ from ..gt.tracks import TrackBuilder
 from ..io import write_json
 from ..render.base import make_renderer
 from ..scenes import get as get_scene
-from .captions import caption_context
+from .captions import caption_context, terrain_objects
 from .compose import compose, plan_motion
 from .formats import ShotProducts, shot_formats, write_shot_files
 from .products import View, derive_view
@@ -236,7 +236,7 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
               if shot_formats(opts.formats) and len(shot.frames) > 1 else {})
     track_seeds = root.child("sequence").child("tracks")
     captions = caption_context(spec.scene, spec.seed, spec.params.model_dump(mode="json"), c.report.get("sky"),
-                               {"objects": scene.object_table()})
+                               terrain_objects(scene))
 
     def render(k: int) -> dict[str, View]:
         if not shot.still:
