@@ -130,3 +130,36 @@ def test_bad_input_is_one_line_with_exit_code_2(frame, tmp_path):
              ("--task", "features", tmp_path / "small.npy", tmp_path / "rgb.npy")]
     for args in cases:
         evaluate(*args, code=2)
+
+
+JUNK = ["", " ", "nan", "inf", "-1", "0", "1e400", "x", "\x00", "8x8", "3", "l3", "disparity", "depth"]
+
+
+def test_random_flags_end_in_json_or_one_line(frame, tmp_path):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    flags = ["--task", "--pred-kind", "--min-depth", "--max-depth", "--png-scale", "--fscore-ratio", "--samples",
+             "--distance", "--subsets", "--subset-size", "--seed", "--mask", "--train", "--out"]
+    import shutil
+
+    shutil.copyfile(frame / "image.png", tmp_path / "img.png")  # a copy: --out may overwrite it
+    values = st.one_of(st.sampled_from(JUNK + ["depth", "normals", "nvs", "captions", str(tmp_path / "img.png"),
+                                               str(tmp_path / "afile" / "x")]), st.integers(-5, 10**6).map(str))
+    (tmp_path / "afile").write_text("x")
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(st.sampled_from(flags), values), max_size=5),
+           st.sampled_from([str(frame), str(frame / "depth.exr"), str(tmp_path / "afile"), ""]))
+    def run(pairs, pred):
+        args = ["evaluate", pred, str(frame)] + [a for pair in pairs for a in pair]
+        if "--task" not in args:
+            args += ["--task", "depth"]
+        r = runner.invoke(app, args)
+        assert r.exception is None or isinstance(r.exception, SystemExit), (args, repr(r.exception))
+        assert r.exit_code in (0, 2) and "Traceback" not in r.output, (args, r.output)
+        if r.exit_code == 2:
+            lines = r.stderr.strip().splitlines()
+            assert 1 <= len(lines) <= 3 and lines[0].startswith("error: "), (args, r.stderr)
+
+    run()
