@@ -135,7 +135,7 @@ def test_bad_input_is_one_line_with_exit_code_2(frame, tmp_path):
 JUNK = ["", " ", "nan", "inf", "-1", "0", "1e400", "x", "\x00", "8x8", "3", "l3", "disparity", "depth"]
 
 
-def test_random_flags_end_in_json_or_one_line(frame, tmp_path):
+def test_random_flags_end_in_json_or_one_line(frame, tmp_path, monkeypatch):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -147,6 +147,7 @@ def test_random_flags_end_in_json_or_one_line(frame, tmp_path):
     values = st.one_of(st.sampled_from(JUNK + ["depth", "normals", "nvs", "captions", str(tmp_path / "img.png"),
                                                str(tmp_path / "afile" / "x")]), st.integers(-5, 10**6).map(str))
     (tmp_path / "afile").write_text("x")
+    monkeypatch.chdir(tmp_path)  # a relative --out lands here
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.lists(st.tuples(st.sampled_from(flags), values), max_size=5),
