@@ -1,10 +1,10 @@
 """Render docs/creatures/creatures.png: every registered creature kind, two moments of its motion.
 
-    nice python docs/make_creatures_figure.py [--tile 128] [--samples 16]
+    nice python docs/make_creatures_figure.py [--tile 112] [--samples 16]
 
 Each kind (seed 0 parameters, ``CreatureKind.sample``) stands, flies or swims over a flat
 ground patch; the camera looks at it from the side and a little above, at a distance of
-2.6 bounding radii. Row 1 is the animation at t = 0, row 2 at a quarter of a gait cycle later
+3 bounding radii. Row 1 is the animation at t = 0, row 2 at a quarter of a gait cycle later
 (0.15 s: legs, wings, tails and bodies deform). The skinned vertices are set per time by the
 renderer's ``set_time``, the same path sequences use.
 """
@@ -66,7 +66,7 @@ def render_kind(name: str, tile: int, samples: int) -> list[np.ndarray]:
         for t in TIMES:
             centre = rig.root(t)[:3, 3].copy()
             centre[2] = max(centre[2], 0.5 * r)
-            eye = centre + 2.6 * r * np.array([0.35, -0.9, 0.35])
+            eye = centre + 3.0 * r * np.array([0.35, -0.9, 0.5])
             cam = Camera.from_hfov(tile, int(tile * 0.75), 50.0, look_at(eye, centre))
             renderer.set_time(motions, t)
             tiles.append(renderer.render_rgb(cam).display)
@@ -75,7 +75,7 @@ def render_kind(name: str, tile: int, samples: int) -> list[np.ndarray]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tile", type=int, default=128)
+    ap.add_argument("--tile", type=int, default=112)
     ap.add_argument("--samples", type=int, default=16)
     args = ap.parse_args()
     from wildsynth.generators.creatures import CREATURES

@@ -235,3 +235,46 @@ def test_the_underwater_hook_puts_fish_and_jellyfish_in_the_water_and_crabs_on_t
             assert np.percentile(v[:, 2] - bed, 1) < 0.05 and (v[:, 2] - bed).min() > -0.03
         else:
             assert (v[:, 2] > bed).all(), f"{kind} is in the bed"
+
+
+def test_boids_flocks_keep_their_separation_stay_together_and_repeat_per_seed():
+    from wildsynth.generators.creatures.flock import BoidParams, simulate
+
+    bp = BoidParams(separation=1.5, radius=6.0)
+
+    def run(seed):
+        return simulate(10, np.array([0.0, 0.0, 12.0]), 0.4, 8.0, 0.0, 3.0, np.random.default_rng(seed), bp, hills,
+                        4.0)
+
+    a, b, c = run(0), run(0), run(1)
+    assert all(np.array_equal(x.pos, y.pos) for x, y in zip(a, b))
+    assert not np.array_equal(a[0].pos, c[0].pos)
+    pos = np.stack([m.pos for m in a], 1)  # (S, n, 3)
+    late = pos[len(pos) // 3:]
+    d = np.linalg.norm(late[:, :, None] - late[:, None], axis=-1) + np.eye(10) * 1e9
+    assert d.min() > 0.5 * bp.separation, d.min()
+    spread = np.linalg.norm(late - late.mean(1, keepdims=True), axis=-1).max()
+    assert spread < 12.0, "cohesion holds the flock together"
+    assert (pos[..., 2] - hills(pos[..., 0], pos[..., 1]) > 2.0).all(), "above the terrain"
+    # the interpolated path passes the samples and is smooth between them
+    m = a[3]
+    assert np.allclose(m.frame(m.times[40])[:3, 3], m.pos[40])
+    t = np.linspace(0.5, 2.5, 400)
+    p = np.stack([m.frame(x)[:3, 3] for x in t])
+    acc = np.diff(p, 2, axis=0) / (t[1] - t[0]) ** 2
+    assert np.abs(acc).max() < 3 * bp.max_accel
+
+
+def test_a_plains_flock_is_placed_as_separate_birds_of_one_group():
+    from wildsynth.core.scene import Scene
+    from wildsynth.core.seeds import SeedTree
+    from wildsynth.generators.creatures.placement import add_creatures
+
+    shot = walk_shot()
+    scene = Scene()
+    plan = add_creatures(scene, CreatureParams(flocks=4.0, kinds=["bird"]), shot, hills, hills, None, SeedTree(2),
+                         "plains")
+    groups = [o.params.get("group") for o in scene.objects if o.generator == "creatures.bird"]
+    named = [g for g in groups if g]
+    assert len(named) >= 5 and len(set(named)) >= 1
+    assert len(plan.motion.ids) == len(groups) and len(set(plan.motion.ids.tolist())) == len(groups)

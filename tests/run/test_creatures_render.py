@@ -78,7 +78,8 @@ def seq():
             tracks.start(p.passes.depth, p.passes.instance, p.camera, times[k], 600, np.random.default_rng(0))
         tracks.add(i, p.passes.depth, p.camera, times[k])
         out.append({"cam": p.camera, "img": p.rgb.linear, "depth": p.passes.depth, "inst": p.passes.instance,
-                    "fwd": p.fwd.flow, "fv": p.fwd.valid, "bwd": p.bwd.flow, "bv": p.bwd.valid})
+                    "fwd": p.fwd.flow, "fv": p.fwd.valid, "bwd": p.bwd.flow, "bv": p.bwd.valid,
+                    "boxes": {b["id"]: b for b in p.boxes_3d}})
     return {"views": out, "scene": scene, "plan": plan, "tracks": tracks.result(), "motions": motions,
             "times": [times[k] for k in shot.frames]}
 
@@ -106,6 +107,26 @@ def test_each_creature_is_one_object_with_its_class_and_in_view(seq):
         assert o["class"] == o["params"]["kind"] and o["class_id"] == label_id(o["class"])
     seen = [i for i in creature_ids(seq) if (view(seq, 0)["inst"] == i).sum() >= 15]
     assert len(seen) >= 3, "they stand in view"
+
+
+def test_3d_boxes_fit_each_deformed_creature_of_each_frame(seq):
+    ids = creature_ids(seq)
+    checked = 0
+    for f in range(FRAMES):
+        v = view(seq, f)
+        pts = v["cam"].backproject(np.where(np.isfinite(v["depth"]), v["depth"], 1.0))
+        for i in ids:
+            m = v["inst"] == i
+            if m.sum() < 10:
+                continue
+            b = v["boxes"][int(i)]
+            assert b["class_id"] in (label_id("herbivore"), label_id("carnivore"))
+            local = (pts[m] - b["centre"]) @ np.array(b["rotation"])
+            half = np.array(b["size"]) / 2
+            assert np.all(np.abs(local) <= half + 0.01)
+            assert np.any(np.abs(local) > half - 0.15, axis=0).sum() >= 2, "tight: the pixels reach the box"
+            checked += 1
+    assert checked >= 6
 
 
 def test_flow_is_the_projection_of_the_vertex_motion(seq):

@@ -202,6 +202,10 @@ class Deforming(Motion):
     def vertices(self, t: float) -> list[np.ndarray]:
         """World vertex positions (V_k, 3) float64 of each id's mesh at time ``t``."""
 
+    def box_axes(self, t: float) -> list[np.ndarray]:
+        """(3, 3) axes (columns) of each id's oriented 3D box at time ``t`` (default: the world's)."""
+        return [np.eye(3) for _ in self.ids]
+
     def move_points(self, ids: np.ndarray, points: np.ndarray, t_from: float, t_to: float) -> np.ndarray:
         """Each point (on its id's mesh at ``t_from``) to the same barycentric point of the mesh at
         ``t_to``: closest triangle and barycentric coordinates at ``t_from`` (``core.surface.locate``)."""
@@ -265,6 +269,14 @@ class Skinned(Deforming):
                 self._cache.pop(next(iter(self._cache)))
             self._cache[t] = got
         return got
+
+    def box_axes(self, t: float) -> list[np.ndarray]:
+        """Each body's root axes at ``t`` (a creature's box is aligned with its body)."""
+        out = []
+        for r in self.rigs:
+            m = r.root(t)[:3, :3]
+            out.append(m / np.linalg.norm(m, axis=0))
+        return out
 
     def deltas(self, t: float) -> np.ndarray:
         if not self.rigs:

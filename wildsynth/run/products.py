@@ -51,6 +51,39 @@ def _deltas_by_id(motions: MotionSet, t: float) -> dict[int, np.ndarray]:
     return {int(i): d[k] for k, i in enumerate(ids)}
 
 
+_UNIT = np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)], dtype=np.float64)
+
+
+def _deformed_boxes(records: list[dict], motions: MotionSet, t: float, cameras: dict[str, Camera]) -> list[dict]:
+    """3D boxes of deforming meshes (creatures) fitted to their vertices at ``t`` in their own axes
+    (``Deforming.box_axes``), replacing the rest box moved rigidly; other records unchanged."""
+    where = {int(i): (m, k) for m in motions.deforming for k, i in enumerate(m.ids)}
+    if not where or not any(r["id"] in where for r in records):
+        return records
+    cache: dict[int, tuple] = {}
+    out = []
+    for rec in records:
+        hit = where.get(rec["id"])
+        if hit is None:
+            out.append(rec)
+            continue
+        m, k = hit
+        if id(m) not in cache:
+            cache[id(m)] = (m.vertices(t), m.box_axes(t))
+        verts, axes = cache[id(m)]
+        r = axes[k]
+        local = verts[k] @ r
+        lo, hi = local.min(0), local.max(0)
+        c, s = r @ ((lo + hi) / 2), hi - lo
+        rec = {**rec, "centre": c.tolist(), "size": s.tolist(), "rotation": r.tolist(),
+               "corners": (c + ((_UNIT - 0.5) * s) @ r.T).tolist()}
+        if "camera" in rec:
+            rec["camera"] = {n: {"centre": (cam.world_to_cam[:3, :3] @ c + cam.world_to_cam[:3, 3]).tolist(),
+                                 "rotation": (cam.world_to_cam[:3, :3] @ r).tolist()} for n, cam in cameras.items()}
+        out.append(rec)
+    return out
+
+
 def _correspond(p: GTPasses, cam: Camera, other: View, t_a: float, t_b: float, motions: MotionSet,
                 n_ids: int) -> Correspondence:
     """Flow of view (p, cam) at ``t_a`` into ``other`` at ``t_b``: rigid motions by a per-id
@@ -78,7 +111,8 @@ def derive_view(name: str, cur: dict[str, View], prev: dict[str, View] | None, n
     out = ViewProducts(
         camera=v.camera, rgb=v.rgb, passes=p, normal=normals_to_camera(p.normal_world, v.camera),
         semantic=semantic_from_instance(p.instance, id_to_class), panoptic=seg, segments_info=info, boxes_2d=b2,
-        boxes_3d=boxes3d.posed([b["id"] for b in b2], _deltas_by_id(motions, t_cur), {name: v.camera}),
+        boxes_3d=_deformed_boxes(boxes3d.posed([b["id"] for b in b2], _deltas_by_id(motions, t_cur), {name: v.camera}),
+                                 motions, t_cur, {name: v.camera}),
         boundaries=occlusion_boundaries(p.depth, p.instance), fwd=fwd, bwd=bwd)
     if baseline is not None:  # a stereo rig: left and right
         other = cur["right" if name == "left" else "left"]

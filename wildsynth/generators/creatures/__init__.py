@@ -31,6 +31,7 @@ class Place:
     ground: Callable
     z: float | None = None
     t0: float = 0.0  # the time at which it is at ``xy`` (its animation is shifted by t0)
+    path: Callable | None = None  # a group member's own path: scene time -> body frame (4, 4) (flock.py)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import CreatureKind, Place, register
 from .body import Part, Skeleton, assemble, polyline, profile, rot_x, rot_y
-from .rig import CreatureRig, FlightPath
+from .rig import CreatureRig, FlightPath, GivenPath
 
 
 class BirdParams(BaseModel):
@@ -103,7 +103,9 @@ def make(p: BirdParams, rng: np.random.Generator, place: Place) -> CreatureRig:
     z = place.z if place.z is not None else ground_z + rng.uniform(6.0, 20.0)
     radius = p.radius if p.radius < 1e5 else np.inf
     heading = float(place.heading)
-    if np.isfinite(radius):  # place.xy on the circle, flying along ``heading`` there
+    if place.path is not None:  # a flock member: its boids path (scene time, so t0 = 0)
+        path = GivenPath(place.path)
+    elif np.isfinite(radius):  # place.xy on the circle, flying along ``heading`` there
         a0 = heading - p.direction * np.pi / 2
         centre = np.asarray(place.xy, float) - radius * np.array([np.cos(a0), np.sin(a0)])
         path = FlightPath(centre, radius, a0, p.speed, p.direction, z)
@@ -141,3 +143,4 @@ def make(p: BirdParams, rng: np.random.Generator, place: Place) -> CreatureRig:
 
 
 register(CreatureKind("bird", "bird", "air", BirdParams, sample, make, "creature_skin", size))
+

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import CreatureKind, Place, register
 from .body import Part, Skeleton, assemble, polyline, profile, rot_z
-from .rig import CreatureRig, SwimPath
+from .rig import CreatureRig, GivenPath, SwimPath
 
 N_SPINE = 6
 
@@ -90,6 +90,8 @@ def make(p: FishParams, rng: np.random.Generator, place: Place) -> CreatureRig:
     path = SwimPath(np.asarray(place.xy, float), float(place.heading), p.speed, z,
                     weave=rng.uniform(0.0, 0.3) * p.length * 3, weave_hz=rng.uniform(0.1, 0.3),
                     phase=rng.uniform(0, 2 * np.pi))
+    if place.path is not None:  # a school member: its boids path
+        path = GivenPath(place.path)
     amp = np.radians(p.amplitude_deg)
     ph = rng.uniform(0, 2 * np.pi)
     n = len(spine)
@@ -107,3 +109,4 @@ def make(p: FishParams, rng: np.random.Generator, place: Place) -> CreatureRig:
 
 
 register(CreatureKind("fish", "fish", "water", FishParams, sample, make, "creature_skin", size))
+

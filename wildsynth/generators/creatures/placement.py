@@ -10,8 +10,11 @@ whole path, water kinds between the bed and the surface. A candidate is kept onl
 the whole shot (padding times included) stays clear of the layout's obstacle spheres, of every
 camera and of the animals placed before it; otherwise another is drawn (``attempts``).
 
+Groups (``GROUPS``, ``AQUATIC_GROUPS``): flocks of birds and schools of fish whose members follow
+boids paths (``flock.py``), each member its own mesh and id, ``params.group`` naming its group.
+
 ``add_aquatic`` is the hook of underwater scenes: fish and jellyfish in the water column, crabs on
-the bed.
+the bed, and fish schools.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from ...core.scene import MaterialRef, Object, Scene
 from ...core.seeds import SeedTree
 from ...core.shot import Shot
 from . import CREATURES, Place
+from .flock import BoidParams, simulate
 
 # expected animals per frame by scene (biome); kinds a build lacks are skipped. The meadow (the default
 # scene, whose pipeline tests pin its moving ids) has none unless asked: creatures.counts={"herbivore": 2}
@@ -44,6 +48,10 @@ BIOMES: dict[str, dict[str, float]] = {
     "cliff": {"bird": 3.0},
 }
 AQUATIC = {"fish": 8.0, "jellyfish": 2.0, "crab": 2.0}
+# expected boids groups per frame by scene: kind -> mean number of flocks (birds) or schools (fish)
+GROUPS: dict[str, dict[str, float]] = {"plains": {"bird": 0.5}, "coast": {"bird": 1.0}, "lake": {"bird": 0.6},
+                                       "river": {"bird": 0.5}, "cliff": {"bird": 0.8}}
+AQUATIC_GROUPS = {"fish": 1.0}
 CAMERA_CLEARANCE = 1.0  # m between an animal's bounding sphere and a camera centre
 
 
@@ -62,6 +70,17 @@ class CreatureParams(BaseModel):
     air_far: float = Field(60.0, gt=1.0, le=5000.0, description="farthest bird from the camera mid-shot, m")
     air_clearance: float = Field(4.0, ge=0.0, le=500.0, description="birds stay this high above the terrain, m")
     attempts: int = Field(30, ge=1, le=500, description="candidate starts drawn per animal")
+    flocks: float = Field(1.0, ge=0.0, le=50.0, description="multiplier of the biome's bird flocks and fish schools "
+                                                          "(boids groups; 0: none)")
+    flock_size: tuple[int, int] = Field((5, 12), description="members of a flock or school (smallest, largest)")
+    boids: BoidParams = Field(default_factory=BoidParams, description="steering of flocks and schools")
+
+    @field_validator("flock_size")
+    @classmethod
+    def _sizes(cls, v):
+        if not 1 <= v[0] <= v[1] <= 500:
+            raise ValueError(f"flock_size must be 1 <= smallest <= largest <= 500, got {v}")
+        return v
 
     @field_validator("kinds")
     @classmethod
@@ -191,10 +210,11 @@ def _start(kind, cam, rng, p: CreatureParams, ground: Callable, floor: Callable,
 
 
 def place_creatures(scene: Scene, counts: dict[str, int], params: CreatureParams, shot: Shot, ground: Callable,
-                    floor: Callable, obstacles, seeds: SeedTree,
-                    water: tuple[float, float] | None = None) -> CreaturePlan | None:
-    """Add ``counts`` animals per kind to ``scene`` in view of the shot (see the module doc)."""
-    if not any(counts.values()):
+                    floor: Callable, obstacles, seeds: SeedTree, water: tuple[float, float] | None = None,
+                    groups: dict[str, int] | None = None) -> CreaturePlan | None:
+    """Add ``counts`` animals per kind to ``scene`` in view of the shot (see the module doc), then
+    ``groups`` boids flocks or schools per kind (``flock.py``)."""
+    if not any(counts.values()) and not any((groups or {}).values()):
         return None
     mid = len(shot.times) // 2
     cam = shot.reference(shot.rigs[mid].main)
@@ -210,7 +230,20 @@ def place_creatures(scene: Scene, counts: dict[str, int], params: CreatureParams
                             cams[:, :2].max(0) + params.air_far + 150.0, 2.0, 100_000)
     ground, floor = near_ground, near_floor
     rigs, ids, kinds, radii, tris, placed = [], [], [], [], [], []
-    k_all = 0
+
+    def add(rig, kind_name: str, prm, node: SeedTree, radius: float, extra: dict | None = None) -> None:
+        kind, mesh = CREATURES[kind_name], rig.body.mesh
+        obj = scene.add(Object(
+            f"creature.{len(rigs):03d}.{kind_name}",
+            Mesh(skin(rig, t_first), mesh.faces, {k: a.copy() for k, a in mesh.attributes.items()}),
+            MaterialRef(kind.material, node.child("material").int(), (("palette", kind.palette),)),
+            semantic=kind.semantic, generator=f"creatures.{kind_name}",
+            params={"kind": kind_name, "triangles": mesh.n_triangles, **(extra or {}), **prm.model_dump()}))
+        rigs.append(rig)
+        ids.append(obj.instance_id)
+        kinds.append(kind_name)
+        radii.append(radius)
+        tris.append(mesh.n_triangles)
     for kind_name in sorted(counts):
         kind = CREATURES[kind_name]
         for j in range(counts[kind_name]):
@@ -247,21 +280,41 @@ def place_creatures(scene: Scene, counts: dict[str, int], params: CreatureParams
                     rig = cand
                     placed.append((centres, radius))
                     break
-            if rig is None:
+            if rig is not None:
+                add(rig, kind_name, prm, node, radius)
+    for kind_name in sorted(groups or {}):
+        kind = CREATURES[kind_name]
+        for g in range(groups[kind_name]):
+            node = seeds.child(f"{kind_name}_group").child(str(g))
+            rng = node.child("place").rng()
+            prm = kind.sample(node.child("params").rng())
+            st = _start(kind, cam, rng, params, ground, floor, water)
+            if st is None:
                 continue
-            mesh = rig.body.mesh
-            obj = scene.add(Object(
-                f"creature.{k_all:03d}.{kind_name}",
-                Mesh(skin(rig, t_first), mesh.faces, {k: a.copy() for k, a in mesh.attributes.items()}),
-                MaterialRef(kind.material, node.child("material").int(), (("palette", kind.palette),)),
-                semantic=kind.semantic, generator=f"creatures.{kind_name}",
-                params={"kind": kind_name, "triangles": mesh.n_triangles, **prm.model_dump()}))
-            rigs.append(rig)
-            ids.append(obj.instance_id)
-            kinds.append(kind_name)
-            radii.append(radius)
-            tris.append(mesh.n_triangles)
-            k_all += 1
+            xy, z, heading = st
+            bind = kind.make(prm, node.child("body").rng(), Place(np.zeros(2), 0.0, ground, 0.0)).body.mesh.vertices
+            radius = float(np.linalg.norm(bind - bind.mean(0), axis=1).max())
+            bp = params.boids.model_copy(update={"separation": max(params.boids.separation, 2.2 * radius),
+                                                 "radius": max(params.boids.radius, 6.0 * radius)})
+            speed = float(getattr(prm, "speed", 1.0))
+            gr = far_ground if kind.habitat == "air" else ground
+            if water is None:
+                z = max(float(z), float(gr(np.array([xy[0]]), np.array([xy[1]]))[0]) + params.air_clearance + 2 * radius)
+            n = int(rng.integers(params.flock_size[0], params.flock_size[1] + 1))
+            start = np.array([xy[0], xy[1], z]) - speed * (t_mid - times[0]) * np.array([np.cos(heading),
+                                                                                         np.sin(heading), 0.0])
+            clearance = (params.air_clearance if water is None else 0.3) + radius
+            members = simulate(n, start, heading, speed, float(times[0]), float(times[-1]) + 0.05,
+                               node.child("boids").rng(), bp, gr, clearance,
+                               None if water is None else water[1] - radius, obstacles)
+            for k, sp in enumerate(members):
+                centres = np.stack([sp.frame(t)[:3, 3] for t in times])
+                if (np.linalg.norm(centres[:, None] - cams[None], axis=-1) < radius + CAMERA_CLEARANCE).any():
+                    continue
+                member = node.child(str(k))
+                rig = kind.make(prm, member.child("body").rng(), Place(np.asarray(xy, float), heading, gr, z,
+                                                                      0.0, sp.frame))
+                add(rig, kind_name, prm, member, radius, {"group": f"{kind_name}_group.{g}"})
     if not rigs:
         return None
     return CreaturePlan(Skinned(ids, rigs), kinds, np.array(radii), tris)
@@ -274,7 +327,14 @@ def add_creatures(scene: Scene, params: CreatureParams, shot: Shot, ground: Call
         return None
     table = BIOMES.get(biome or "", {})
     counts = _counts(params, table, seeds.child("counts").rng())
-    return place_creatures(scene, counts, params, shot, ground, floor, obstacles, seeds, None)
+    groups = {} if params.counts is not None else _groups(params, GROUPS.get(biome or "", {}), seeds)
+    return place_creatures(scene, counts, params, shot, ground, floor, obstacles, seeds, None, groups)
+
+
+def _groups(params: CreatureParams, table: dict[str, float], seeds: SeedTree) -> dict[str, int]:
+    rng = seeds.child("groups").rng()
+    return {k: int(np.floor(m * params.density * params.flocks + rng.uniform())) for k, m in table.items()
+            if k in CREATURES and (not params.kinds or k in params.kinds)}
 
 
 def add_aquatic(scene: Scene, params: CreatureParams, shot: Shot, seabed: Callable, water_level: float, obstacles,
@@ -287,4 +347,6 @@ def add_aquatic(scene: Scene, params: CreatureParams, shot: Shot, seabed: Callab
                               if k in CREATURES and CREATURES[k].habitat in ("water", "seabed")},
                      seeds.child("counts").rng())
     lo = float(np.min(seabed(np.array([shot.rigs[0].main.position[0]]), np.array([shot.rigs[0].main.position[1]]))))
-    return place_creatures(scene, counts, params, shot, seabed, seabed, obstacles, seeds, (lo, float(water_level)))
+    groups = {} if params.counts is not None or table is not None else _groups(params, AQUATIC_GROUPS, seeds)
+    return place_creatures(scene, counts, params, shot, seabed, seabed, obstacles, seeds, (lo, float(water_level)),
+                           groups)

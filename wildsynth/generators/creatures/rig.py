@@ -167,6 +167,16 @@ class SwimPath:
         return m
 
 
+class GivenPath:
+    """A path given as a function of scene time (a group member's boids path, ``flock.py``)."""
+
+    def __init__(self, fn: Callable[[float], np.ndarray]):
+        self.fn = fn
+
+    def frame(self, t: float, *args) -> np.ndarray:
+        return self.fn(t)
+
+
 def two_bone_ik(hip: np.ndarray, target: np.ndarray, a: float, b: float, pole: np.ndarray,
                 lateral: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """World frames of the upper and lower bone (x along each) reaching from ``hip`` towards
