@@ -138,7 +138,7 @@ class ElkhornParams(BranchParams):
     pipe_exponent: float = Field(2.0, ge=1.5, le=4.0, description="pipe-model exponent (lower: thicker bases)")
 
 
-@register("elkhorn_coral", ElkhornParams, "coral", "space colonisation of a tilted flat layer: broad palmate "
+@register("elkhorn_coral", ElkhornParams, "coral", "space colonisation of a tilted flat layer: flattened palmate "
           "branches fused by the implicit skin", "coral", tiny={"resolution": 32, "points": 100})
 def elkhorn(p: ElkhornParams, rng: np.random.Generator) -> Mesh:
     n = p.points
@@ -148,8 +148,12 @@ def elkhorn(p: ElkhornParams, rng: np.random.Generator) -> Mesh:
     z = 0.35 * p.size + 0.25 * r + 0.06 * p.size * rng.standard_normal(n)  # a shallow upturned layer
     pts = np.stack([x, y, z], -1)
     pos, parent = _grow(p, pts, [0.0, 0.0, 0.3])
-    # flatten the branches into blades: squash the skeleton's thickness direction by widening radii only
-    return _colony(p, pos, parent, blur=1.2)
+    # flat palmate branches: skin the skeleton stretched 2.2x in z, then squash the surface back
+    # (round cross-sections become flat ellipses, lying in the branches' layer)
+    flat = 2.2
+    mesh = _colony(p, pos * [1.0, 1.0, flat], parent, blur=1.2)
+    mesh.vertices[:, 2] /= flat
+    return mesh
 
 
 class FanParams(BranchParams):
@@ -274,7 +278,7 @@ class WhipParams(BaseModel):
     resolution: int = Field(160, ge=16, le=320, description="marching-cubes cells across the colony (LOD)")
 
 
-@register("sea_whip", WhipParams, "coral", "stochastic bracketed L-system (A -> F A | F [& / A] A) read by a 3D "
+@register("sea_whip", WhipParams, "coral", "stochastic bracketed L-system (A -> F A or F [& / A] A) read by a 3D "
           "turtle, implicit skin", "coral", tiny={"resolution": 32, "whips": 2})
 def sea_whip(p: WhipParams, rng: np.random.Generator) -> Mesh:
     rules = {"A": [(1.0 - p.fork, "FA"), (p.fork, "F[&/A]A")]}

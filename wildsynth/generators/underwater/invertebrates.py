@@ -266,7 +266,7 @@ def barnacles(p: BarnacleParams, rng: np.random.Generator) -> Mesh:
     while len(parts) < p.count and tries < 50 * p.count:
         tries += 1
         r = p.size * rng.uniform(0.6, 1.2)
-        c = rng.normal(0, 1.3 * p.size * np.sqrt(p.count), 2)
+        c = rng.normal(0, 0.7 * p.size * np.sqrt(p.count), 2)
         if any(np.hypot(*(c - c2)) < (r + r2) * 0.98 for c2, r2 in zip(centres, radii)):
             continue
         centres.append(c)

@@ -55,14 +55,14 @@ def laplacian_growth(starts: np.ndarray, dirs: np.ndarray, steps: int, step: flo
             if len(tips) + len(new_tips) < max_tips and rng.random() < fork * rate[k]:
                 side = np.cross(nd[k], rng.standard_normal(3))
                 side /= np.linalg.norm(side)
-                for s in (1.0, -1.0):
-                    b = nd[k] + 0.7 * s * side
-                    new_dirs[-1] = b / np.linalg.norm(b) if s > 0 else new_dirs[-1]
-                    if s < 0:
-                        pos.append(tp[k] + step * rate[k] * (b / np.linalg.norm(b)))
-                        parent.append(t)
-                        new_tips.append(len(pos) - 1)
-                        new_dirs.append(b / np.linalg.norm(b))
+                b1, b2 = nd[k] + 0.7 * side, nd[k] - 0.7 * side
+                b1, b2 = b1 / np.linalg.norm(b1), b2 / np.linalg.norm(b2)
+                pos[-1] = tp[k] + step * rate[k] * b1  # the tip splits into two diverging tips
+                new_dirs[-1] = b1
+                pos.append(tp[k] + step * rate[k] * b2)
+                parent.append(t)
+                new_tips.append(len(pos) - 1)
+                new_dirs.append(b2)
         tips, tdir = new_tips, new_dirs
     live = np.zeros(len(pos), dtype=bool)
     live[tips] = True

@@ -13,8 +13,8 @@ carries colour bands (spiral stripes and growth lines).
 
 Bivalves (clam, scallop, mussel) are two valves, each a closed lens over its outline (a
 domed outer face with concentric growth rings or radial ribs from the umbo, a shallower
-inner face), hinged at the umbo and slightly agape. Shells are laid on their side, base
-at z = 0.
+inner face), hinged at the umbo and slightly agape. Shells rest at z = 0: coiled shells
+aperture down (a planispiral nautilus on its side), bivalves on a valve.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...core.mesh import Mesh
+from ...core.mesh import Mesh, rotation_align_z
 from . import register
 from ._shapes import cap, grid_faces, outward, unit01
 
@@ -79,12 +79,19 @@ def coil_rows(p: CoilParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.stack([x, y, zz], -1), theta, phi
 
 
-def _lay(mesh: Mesh, rng: np.random.Generator) -> Mesh:
-    """Lay a shell on its side (axis horizontal, random heading), resting at z = 0."""
+def _lay(mesh: Mesh, rng: np.random.Generator, lip: np.ndarray | None = None) -> Mesh:
+    """Rest a shell on the floor at z = 0 with a random heading: aperture down when the lip ring
+    (K, 3) is given (as a snail rests), else with its coiling axis vertical (lying on its side)."""
     a = rng.uniform(0, 2 * np.pi)
-    tilt = np.array([[1, 0, 0], [0, 0, -1], [0, 1, 0]], dtype=np.float64)
+    rot = np.eye(3)
+    if lip is not None:
+        c = lip.mean(0)
+        n = np.linalg.svd(lip - c)[2][2]
+        if n @ (c - mesh.vertices[:-1].astype(np.float64).mean(0)) < 0:
+            n = -n  # the aperture faces away from the shell's bulk
+        rot = np.diag([1.0, -1.0, -1.0]) @ rotation_align_z(n[None])[0].T  # n -> +z -> -z
     yaw = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]])
-    v = mesh.vertices.astype(np.float64) @ (yaw @ tilt).T
+    v = mesh.vertices.astype(np.float64) @ (yaw @ rot).T
     v[:, 2] -= v[:, 2].min()
     v[:, :2] -= 0.5 * (v[:, :2].min(0) + v[:, :2].max(0))
     return Mesh(v, mesh.faces, mesh.attributes)
@@ -103,7 +110,7 @@ def coiled_shell(p: CoilParams, rng: np.random.Generator) -> Mesh:
     mesh = Mesh(v, f, {"pattern": pat.astype(np.float32)})
     if _outward_sign(rows) < 0:
         mesh.faces = mesh.faces[:, ::-1].copy()
-    return _lay(mesh, rng)
+    return _lay(mesh, rng, None if p.T == 0 else rows[-1])
 
 
 def _outward_sign(rows: np.ndarray) -> float:
@@ -171,7 +178,7 @@ class NautilusParams(CoilParams):
                         json_schema_extra={"rand": (0.05, 0.09)})
 
 
-@register("nautilus_shell", NautilusParams, "shell", "Raup spiral sweep, planispiral: W ≈ 3, D = 0, T = 0, flame "
+@register("nautilus_shell", NautilusParams, "shell", "Raup spiral sweep, planispiral: W ≈ 3, D ≈ 0, T = 0, flame "
           "stripes along the growth lines", "sea_shell", tiny={"steps": 12, "sides": 8})
 def nautilus(p: NautilusParams, rng: np.random.Generator) -> Mesh:
     mesh = coiled_shell(p, rng)
@@ -246,7 +253,7 @@ def valve(p: BivalveParams) -> Mesh:
                         cap((n - 1) * p.sides + np.arange(p.sides), len(v) - 1, reverse=True)])
     ring = np.concatenate([np.repeat(u, p.sides), np.repeat(u[:-1][::-1], p.sides), [0.0, 0.0]])
     pat = 0.5 + 0.5 * np.cos(2 * np.pi * max(p.rings, 3) * ring)
-    return outward(Mesh(v, f, {"pattern": unit01(pat)}))
+    return outward(Mesh(v, f, {"pattern": 0.25 + 0.5 * unit01(pat)}))  # soft growth bands
 
 
 def bivalve(p: BivalveParams, rng: np.random.Generator) -> Mesh:
