@@ -54,7 +54,7 @@ def render_kind(name: str, tile: int, samples: int) -> list[np.ndarray]:
     z = {"air": 1.2 * r, "water": 0.8 * r}.get(kind.habitat)
     rig = kind.make(p, np.random.default_rng(1), Place(np.zeros(2), 0.0, flat, z))
     scene = Scene(sun=Sun.from_angles(40.0, 120.0, strength=4.0))
-    scene.add(Object("ground", ground_patch(12 * r), MaterialRef("dry_grass_ground", 1), "terrain", "docs"))
+    scene.add(Object("ground", ground_patch(max(12 * r, 8.0)), MaterialRef("dry_grass_ground", 1), "terrain", "docs"))
     mesh = rig.body.mesh
     obj = scene.add(Object(name, Mesh(skin(rig, 0.0), mesh.faces, dict(mesh.attributes)),
                            MaterialRef(kind.material, 2, (("palette", kind.palette),)), kind.semantic, "docs"))
