@@ -13,7 +13,7 @@ from wildsynth.generators.underwater._shapes import mesh_problems
 
 NAMES = [k.name for k in kinds()]
 CLOSED = {"brain_coral", "star_coral", "staghorn_coral", "elkhorn_coral", "sea_fan", "table_coral", "sea_whip",
-          "finger_coral", "tube_coral", "mound_coral", "encrusting_coral", "leaf_coral", "ruffled_sponge", "clam",
+          "finger_coral", "tube_coral", "mound_coral", "encrusting_coral", "clam",
           "scallop", "mussel", "starfish"}
 
 

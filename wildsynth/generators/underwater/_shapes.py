@@ -7,6 +7,7 @@ from numba import njit
 from scipy.ndimage import gaussian_filter
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 from skimage.measure import marching_cubes
 
 from ...core.mesh import Mesh
@@ -83,8 +84,6 @@ def implicit_skin(a: np.ndarray, b: np.ndarray, ra: np.ndarray, rb: np.ndarray, 
     mesh = outward(mesh)
     # the nearest segment's radius at each vertex (for materials: thin tips lighter)
     mid = 0.5 * (a + b)
-    from scipy.spatial import cKDTree
-
     _, idx = cKDTree(mid).query(mesh.vertices)
     mesh.attributes["radius"] = (0.5 * (ra + rb))[idx].astype(np.float32)
     return mesh

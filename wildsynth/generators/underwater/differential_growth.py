@@ -11,9 +11,10 @@ curve exactly.
 
 The sheet is the curve's own history: snapshots of the margin at successive times become
 rows at successive heights (a node added by a split inherits the midpoint of its parents'
-history), so the base is the small starting ring and the top the ruffled rim. It is given a
-thickness (the two faces joined at the rim and the foot) as a closed mesh. ``pattern`` is
-the height along the sheet (0 foot, 1 rim) for a paler growing edge.
+history), so the base is the small starting ring and the top the ruffled rim. The mesh is that
+sheet itself, one-sided (a thin tissue, rendered two-sided): offsetting it into a solid made
+the two faces cross in the tight folds of the foot, so it is not thickened. ``pattern`` is the
+height along the sheet (0 foot, 1 rim) for a paler growing edge.
 """
 
 from __future__ import annotations
@@ -108,25 +109,12 @@ def _split(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.insert(x, edges + 1, mid, axis=0)
 
 
-def thick_sheet(rows: np.ndarray, thickness: float) -> Mesh:
-    """A closed solid from a sheet of rows (R, N, 3), each a closed loop, outer face along
-    the rows' outward side, offset ±thickness/2 along the vertex normals."""
+def sheet(rows: np.ndarray) -> Mesh:
+    """The sheet through rows (R, N, 3), each a closed loop, oldest first; ``pattern`` = row height
+    (0 foot, 1 rim). One-sided (thin tissue: rendered two-sided), so it is exactly the grown surface."""
     r, n, _ = rows.shape
-    v = rows.reshape(-1, 3)
-    f = grid_faces(r, n)
-    mid = Mesh(v, f)
-    nrm = mid.vertex_normals().astype(np.float64)
-    outer, inner = v + 0.5 * thickness * nrm, v - 0.5 * thickness * nrm
-    vv = np.concatenate([outer, inner])
-    fi = f[:, ::-1] + len(v)
-    j = np.arange(n)
-    jn = (j + 1) % n
-    top_o, top_i = (r - 1) * n + j, len(v) + (r - 1) * n + j
-    rim = np.concatenate([np.stack([top_o, top_i, top_i[jn]], -1), np.stack([top_o, top_i[jn], top_o[jn]], -1)])
-    bot_o, bot_i = j, len(v) + j
-    foot = np.concatenate([np.stack([bot_o, bot_i[jn], bot_i], -1), np.stack([bot_o, bot_o[jn], bot_i[jn]], -1)])
-    along = np.repeat(np.linspace(0.0, 1.0, r), n)
-    return Mesh(vv, np.concatenate([f, fi, rim, foot]), {"pattern": np.concatenate([along, along]).astype(np.float32)})
+    along = np.repeat(np.linspace(0.0, 1.0, r), n).astype(np.float32)
+    return Mesh(rows.reshape(-1, 3), grid_faces(r, n), {"pattern": along})
 
 
 class RuffleParams(BaseModel):
@@ -140,7 +128,6 @@ class RuffleParams(BaseModel):
     repel: float = Field(2.5, ge=1.5, le=6.0, description="repulsion radius, edge lengths (wider: broader folds)")
     stiffness: float = Field(0.3, ge=0.0, le=1.0, description="pull towards the neighbours' midpoint")
     flare: float = Field(0.7, gt=0.1, le=3.0, description="height profile exponent (< 1: a bowl flaring early)")
-    thickness: float = Field(0.012, gt=0.0, le=0.2, description="sheet thickness / size")
     rows: int = Field(12, ge=2, le=100, description="growth snapshots kept as rows (LOD up the sheet)")
 
 
@@ -152,10 +139,7 @@ def _ruffle(p: RuffleParams, rng: np.random.Generator) -> tuple[Mesh, list[np.nd
     t = np.linspace(0.0, 1.0, len(rows)) ** p.flare
     z = np.broadcast_to((p.height * p.size * t)[:, None], rows.shape[:2])
     pts = np.concatenate([rows * scale, z[..., None]], -1)
-    th = min(p.thickness * p.size, 0.3 * scale)  # thinner than the closest approach of two folds
-    mesh = thick_sheet(pts, th)
-    mesh.vertices[:, 2] = np.maximum(mesh.vertices[:, 2], 0.0)  # the foot's offset faces rest on the floor
-    return mesh, hist
+    return sheet(pts), hist
 
 
 @register("leaf_coral", RuffleParams, "coral", "differential growth of the margin (split, repel, smooth; collision "
@@ -170,10 +154,9 @@ class SpongeRuffleParams(RuffleParams):
                        json_schema_extra={"rand": (90, 130)})
     repel: float = Field(3.5, ge=1.5, le=6.0, description="repulsion radius, edge lengths (wider: broader folds)")
     flare: float = Field(1.6, gt=0.1, le=3.0, description="height profile exponent (> 1: a vase widening late)")
-    thickness: float = Field(0.04, gt=0.0, le=0.2, description="sheet thickness / size")
 
 
 @register("ruffled_sponge", SpongeRuffleParams, "sponge", "differential growth of the rim, history as a tall "
-          "vase with thick ruffled walls", "sponge", tiny={"steps": 30, "rows": 4})
+          "ruffled vase", "sponge", tiny={"steps": 30, "rows": 4})
 def ruffled_sponge(p: SpongeRuffleParams, rng: np.random.Generator) -> Mesh:
     return _ruffle(p, rng)[0]
