@@ -169,7 +169,7 @@ def test_density_scales_the_biome_counts_and_zero_means_none():
     assert all(k in CREATURES for b in BIOMES.values() for k in b)
 
 
-def walk_shot(frames=4, fps=8.0):
+def walk_shot(frames=4, fps=8.0, size=(96, 64)):
     from wildsynth.core.axes import look_at
     from wildsynth.core.camera import Camera, CameraRig
     from wildsynth.core.shot import Shot
@@ -178,7 +178,7 @@ def walk_shot(frames=4, fps=8.0):
     rigs = []
     for t in times:
         eye = np.array([0.0, 0.5 * t, hills(0.0, 0.5 * t) + 1.6])
-        rigs.append(CameraRig.mono(Camera.from_hfov(96, 64, 70.0, look_at(eye, eye + np.array([0.1, 1.0, -0.1])))))
+        rigs.append(CameraRig.mono(Camera.from_hfov(*size, 70.0, look_at(eye, eye + np.array([0.1, 1.0, -0.1])))))
     return Shot(times, rigs, list(range(1, frames + 1)))
 
 
@@ -278,3 +278,19 @@ def test_a_plains_flock_is_placed_as_separate_birds_of_one_group():
     named = [g for g in groups if g]
     assert len(named) >= 5 and len(set(named)) >= 1
     assert len(plan.motion.ids) == len(groups) and len(set(plan.motion.ids.tolist())) == len(groups)
+
+
+def test_placement_repeats_per_seed_and_ignores_the_output_size():
+    from wildsynth.core.scene import Scene
+    from wildsynth.core.seeds import SeedTree
+    from wildsynth.generators.creatures.placement import add_creatures
+
+    def meshes(size, seed):
+        scene = Scene()
+        add_creatures(scene, CreatureParams(counts={"herbivore": 2, "bird": 1}), walk_shot(size=size), hills, hills,
+                      None, SeedTree(seed), "plains")
+        return [o.geometry.vertices for o in scene.objects]
+
+    a, b, c = meshes((96, 64), 5), meshes((320, 213), 5), meshes((96, 64), 6)
+    assert len(a) == 3 and all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not np.array_equal(a[0], c[0])
