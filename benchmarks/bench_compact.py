@@ -56,7 +56,7 @@ def measure(src: Path) -> dict:
                    "compact_bytes": v.path("compact.npz").stat().st_size,
                    "depth_rel_max": float(np.max(np.abs(c["depth"][ok] / z[ok] - 1.0))),
                    "depth_sky_kept": bool(np.isinf(c["depth"][~ok]).all()),
-                   "normal_angle_max_rad": float(ang.max()) if ang.size else 0.0}
+                   "normal_angle_rad_max": float(ang.max()) if ang.size else 0.0}
             for key in ("fwd", "bwd"):
                 if v.has_flow(key):
                     f, _ = v.flow(key)
