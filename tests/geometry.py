@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from wildsynth.core.surface import closest_barycentric
+
 
 def scene_triangles_with_ids(scene) -> tuple[np.ndarray, np.ndarray]:
     """World triangles (F, 3, 3) and the instance id owning each."""
@@ -24,33 +26,9 @@ def scene_triangles_with_ids(scene) -> tuple[np.ndarray, np.ndarray]:
 
 
 def closest_on_triangles(p: np.ndarray, tri: np.ndarray) -> np.ndarray:
-    """Closest points on triangles tri (N, 3, 3) to points p (N, 3) (Ericson's regions)."""
-    a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
-    ab, ac, ap = b - a, c - a, p - a
-    d1, d2 = (ab * ap).sum(-1), (ac * ap).sum(-1)
-    bp = p - b
-    d3, d4 = (ab * bp).sum(-1), (ac * bp).sum(-1)
-    cp = p - c
-    d5, d6 = (ab * cp).sum(-1), (ac * cp).sum(-1)
-    va = d3 * d6 - d5 * d4
-    vb = d5 * d2 - d1 * d6
-    vc = d1 * d4 - d3 * d2
-    denom = np.where(np.abs(va + vb + vc) < 1e-300, 1e-300, va + vb + vc)
-    v, w = vb / denom, vc / denom
-    out = a + ab * v[:, None] + ac * w[:, None]  # inside the face
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # edges
-        m = (vc <= 0) & (d1 >= 0) & (d3 <= 0)
-        out[m] = a[m] + ab[m] * (d1[m] / (d1[m] - d3[m]))[:, None]
-        m2 = (vb <= 0) & (d2 >= 0) & (d6 <= 0)
-        out[m2] = a[m2] + ac[m2] * (d2[m2] / (d2[m2] - d6[m2]))[:, None]
-        m3 = (va <= 0) & ((d4 - d3) >= 0) & ((d5 - d6) >= 0)
-        out[m3] = b[m3] + (c[m3] - b[m3]) * ((d4[m3] - d3[m3]) / ((d4[m3] - d3[m3]) + (d5[m3] - d6[m3])))[:, None]
-    # vertices
-    out[(d1 <= 0) & (d2 <= 0)] = a[(d1 <= 0) & (d2 <= 0)]
-    out[(d3 >= 0) & (d4 <= d3)] = b[(d3 >= 0) & (d4 <= d3)]
-    out[(d6 >= 0) & (d5 <= d6)] = c[(d6 >= 0) & (d5 <= d6)]
-    return out
+    """Closest points on triangles tri (N, 3, 3) to points p (N, 3) (``core.surface.closest_barycentric``)."""
+    bary = closest_barycentric(p, tri[:, 0], tri[:, 1], tri[:, 2])
+    return np.einsum("nk,nkj->nj", bary, tri)
 
 
 def nearest_triangle(points: np.ndarray, tris: np.ndarray, k: int = 16) -> tuple[np.ndarray, np.ndarray]:
