@@ -65,6 +65,7 @@ SCENES = {  # scene type -> phrases (first canonical); other scenes read "a <nam
     "river": ("a river valley", "a valley with a river"), "coast": ("a sea coast", "a beach by the ocean"),
     "arctic": ("an arctic landscape", "a frozen arctic land"), "lake": ("a mountain lake", "a lake among peaks"),
     "mountain": ("a mountain range", "high mountains"), "cave": ("a cave", "an underground cavern"),
+    "snowy_mountain": ("snowy mountains", "a snow-covered mountain range"),
 }
 SEASONS = {"summer": ("in summer", "in summertime"), "autumn": ("in autumn", "in the fall"),
            "winter": ("in winter", "in wintertime"), "spring": ("in spring", "in springtime")}
