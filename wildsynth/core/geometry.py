@@ -22,3 +22,13 @@ def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
         for d in range(3):
             out[:, d] += np.bincount(faces[:, k], fn[:, d], minlength=len(v))
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-30)
+
+
+def height_normal(height, x, y, eps: float = 0.05) -> np.ndarray:
+    """Unit normals (..., 3) of the surface z = ``height(x, y)`` by central differences ``eps`` apart."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    dx = (height(x + eps, y) - height(x - eps, y)) / (2 * eps)
+    dy = (height(x, y + eps) - height(x, y - eps)) / (2 * eps)
+    n = np.stack([-dx, -dy, np.ones_like(dx)], -1)
+    return n / np.linalg.norm(n, axis=-1, keepdims=True)

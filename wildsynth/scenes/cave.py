@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..camera.placement import Obstacles
 from ..core.axes import yaw_pitch_to_cam
 from ..core.camera import Camera
-from ..core.geometry import vertex_normals
+from ..core.geometry import height_normal, vertex_normals
 from ..core.mesh import Mesh
 from ..core.scene import MaterialRef, Object, PointLight, Scene
 from ..core.seeds import SeedTree
@@ -173,10 +173,7 @@ class CaveFloor:
         return np.where(np.isfinite(t), self.top - t, self.top - self.depth).reshape(x.shape)
 
     def normal(self, x, y, eps: float = 0.05):
-        dx = (self.height(x + eps, y) - self.height(x - eps, y)) / (2 * eps)
-        dy = (self.height(x, y + eps) - self.height(x, y - eps)) / (2 * eps)
-        n = np.stack([-dx, -dy, np.ones_like(dx)], -1)
-        return n / np.linalg.norm(n, axis=-1, keepdims=True)
+        return height_normal(self.height, x, y, eps)
 
 
 def layout(params: CaveSceneParams, seeds: SeedTree) -> Layout:

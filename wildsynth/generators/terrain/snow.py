@@ -41,7 +41,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import ndimage
 
-from ...core.geometry import vertex_normals
+from ...core.geometry import height_normal, vertex_normals
 from ...core.mesh import Mesh
 from ...core.seeds import SeedTree
 from ..noise import fbm2, perm_table
@@ -227,12 +227,7 @@ class SnowCover:
         return z + self.depth(x, y, z)
 
     def normal(self, x, y, eps: float = 0.05) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        dx = (self.height(x + eps, y) - self.height(x - eps, y)) / (2 * eps)
-        dy = (self.height(x, y + eps) - self.height(x, y - eps)) / (2 * eps)
-        n = np.stack([-dx, -dy, np.ones_like(dx)], -1)
-        return n / np.linalg.norm(n, axis=-1, keepdims=True)
+        return height_normal(self.height, x, y, eps)
 
     def masks(self, x, y, z, normals) -> dict[str, np.ndarray]:
         """The terrain's masks at points of the snowy surface, with ``snow`` the cover of the snow there
