@@ -125,6 +125,9 @@ RANGES: dict[str, Measured] = {
     "kelp": _m(0.03, 0.3, 0.3, 0.6, "thin", wets=False),
     "seagrass": _m(0.03, 0.3, 0.3, 0.6, "thin", wets=False),
     "seaweed": _m(0.03, 0.3, 0.3, 0.6, "thin", wets=False),
+    "reef_sand": _m(0.3, 0.65, 0.8, 1.0, wets=False),  # pale coral sand (aragonite), caustics painted in
+    "reef_rock": _m(0.08, 0.5, 0.6, 1.0, wets=False),
+    "reef_surface": _m(0.3, 1.0, 0.0, 0.1, "clear", wets=False),
     # volumes
     "fog": _m(0.0, 1.0, 0.0, 1.0, "volume", wets=False),
     "murk": _m(0.0, 1.0, 0.0, 1.0, "volume", wets=False),

@@ -1,0 +1,80 @@
+"""Coral-reef recipes: the sea bed's sand and reef rock (caustics painted in the shader, an
+approximation) and the water surface seen from below.
+
+Caustics: the bright, moving net of focused sunlight on a shallow bed. A true caustic needs light
+paths through the refracting surface (slow to converge in a path tracer); here the bed's colour is
+multiplied by a caustic pattern instead: the distance to the edges of two Voronoi cell patterns
+(about ``caustic_scale`` m wide) sharpened into thin bright lines, fading with depth below the
+surface (``caustic_depth``). Appearance only: no geometry moves.
+
+The water surface (``reef_surface``) is clear water (glass-like principled BSDF, IOR 1.333, with a
+ripple bump), so from below the sky is seen through Snell's window and the bed is mirrored outside
+it. Shadow rays pass through it (``Is Shadow Ray``: transparent), so the sun lights the bed
+directly; the refraction of sunlight at the surface is not traced (approximation).
+"""
+
+from __future__ import annotations
+
+from .graph import Graph
+from .ground import RIPPLE_SAND, Scales, sand_layer
+from .layers import Layer, finish
+from .library import recipe
+
+
+def _caustics(g: Graph, params: dict):
+    """A caustic factor in about [1 - strength/2, 1 + strength]: thin bright lines fading with depth."""
+    scale = 1.0 / float(params.get("caustic_scale", 0.6))
+    strength = float(params.get("caustics", 0.8))
+    level = float(params.get("water_level", 0.0))
+    depth = float(params.get("caustic_depth", 15.0))
+    p = g.coords("Object")
+    lines = None
+    for k, s in enumerate((scale, 1.37 * scale)):
+        v = g.voronoi(p, feature="DISTANCE_TO_EDGE", scale=s, randomness=1.0)["Distance"]
+        e = g.map_range(v, 0.0, 0.08 + 0.03 * k, 1.0, 0.0)
+        lines = e if lines is None else g.math("MAXIMUM", lines, e)
+    # fade with depth below the surface: z from the object's (world) coordinates
+    z = g.node("ShaderNodeSeparateXYZ", {"Vector": p})["Z"]
+    fade = g.map_range(g.math("SUBTRACT", level, z), 0.0, depth, 1.0, 0.0)
+    amount = g.math("MULTIPLY", lines, g.math("MULTIPLY", fade, strength))
+    return g.math("ADD", 1.0 - 0.3 * strength, g.math("MULTIPLY", amount, 1.3))
+
+
+@recipe("reef_sand", displacement=RIPPLE_SAND)
+def reef_sand(rng, params):
+    """Pale coral sand with ripples (displaced) and painted caustics."""
+    g = Graph("reef_sand")
+    layer = sand_layer(g, rng, Scales.make(g, rng, 0.6, 11.0, 250.0), y=(0.36, 0.48), hue=(1.0, 0.9, 0.75))
+    bright = g.mix(1.0, layer.color, _caustics(g, params), blend="MULTIPLY")
+    finish(g, Layer(bright, layer.rough, layer.height, 0.0), {}, bump=0.25, distance=0.004)
+    return g
+
+
+@recipe("reef_rock")
+def reef_rock(rng, params):
+    """Reef rock: dead coral limestone crusted with algae (green-brown and coralline pink patches), caustics."""
+    g = Graph("reef_rock")
+    s = Scales.make(g, rng, 0.8, 9.0, 120.0)
+    base = g.mix(s.large, (0.32, 0.3, 0.24), (0.45, 0.42, 0.34))
+    algae = g.map_range(s.mid, 0.45, 0.6, 0.0, 1.0)
+    col = g.mix(algae, base, (0.16, 0.2, 0.08))
+    pink = g.map_range(g.voronoi(s.p, scale=3.0)["Distance"], 0.12, 0.05, 0.0, 0.7)
+    col = g.mix(pink, col, (0.55, 0.28, 0.32))
+    bright = g.mix(1.0, col, _caustics(g, params), blend="MULTIPLY")
+    finish(g, Layer(bright, g.map_range(s.fine, 0.0, 1.0, 0.7, 0.95), g.math("ADD", s.mid, g.math("MULTIPLY", s.fine, 0.5)),
+                    0.0), {}, bump=0.6, distance=0.02)
+    return g
+
+
+@recipe("reef_surface")
+def reef_surface(rng, params):
+    """The sea surface from below: clear rippled water (refraction, Snell's window, total internal
+    reflection), transparent to shadow rays so the sun lights the bed."""
+    g = Graph("reef_surface")
+    ripple = g.noise(g.coords("Object"), scale=0.8, detail=2.0)["Fac"]
+    water = g.principled(base_color=(1.0, 1.0, 1.0), roughness=0.02, ior=1.333, transmission_weight=1.0,
+                         normal=g.bump(ripple, strength=0.3, distance=0.05))
+    clear = g.node("ShaderNodeBsdfTransparent", {"Color": (1.0, 1.0, 1.0)})
+    path = g.node("ShaderNodeLightPath")
+    g.surface(g.node("ShaderNodeMixShader", {0: path["Is Shadow Ray"], 1: water, 2: clear}))
+    return g
