@@ -25,6 +25,8 @@ def test_floor_has_reef_mounds_above_sand_and_a_dropoff():
     assert 0.15 < (r > 0.5).mean() < 0.85, "reef patches and sand channels"
     assert z[r > 0.9].mean() - z[r < 0.1].mean() > 0.6 * p.floor.reef_height
     assert z.max() < WATER_LEVEL - 3.0  # under water everywhere
+    high = ReefFloor(p.floor.model_copy(update={"depth": 4.0, "reef_height": 20.0}), SeedTree(0).child("floor"), 1.5)
+    assert high.height(x, y).max() <= WATER_LEVEL - 1.5, "a reef taller than the water is capped under the surface"
     far = floor.height(np.array([80.0 * np.cos(floor.heading)]), np.array([80.0 * np.sin(floor.heading)]))[0]
     assert far < WATER_LEVEL - p.floor.depth - 0.8 * p.floor.dropoff, "beyond the drop-off the bed falls away"
 
@@ -49,7 +51,7 @@ def test_parameters_are_settable_and_bad_values_are_one_line_errors():
     p = apply_overrides(CoralReefParams, ["floor.depth=20", "murk.density=0.05", "life.prototypes=2",
                                           "caustics.strength=0"], what="coral_reef")
     assert (p.floor.depth, p.murk.density, p.life.prototypes, p.caustics.strength) == (20.0, 0.05, 2, 0.0)
-    for bad, field in (["floor.depth=3", "floor.reef_height=5"], "depth"), (["life.scale_max=0.1"], "scale_max"):
+    for bad, field in (["floor.depth=1"], "depth"), (["life.scale_max=0.1"], "scale_max"):
         with pytest.raises(UserError) as e:
             apply_overrides(CoralReefParams, bad, what="coral_reef")
         assert field in str(e.value) and "\n" not in str(e.value)
@@ -169,5 +171,10 @@ def test_fish_by_default_and_same_seed_same_scene(frame):
         else:
             assert ga.vertices.tobytes() == gb.vertices.tobytes(), oa.name
     assert np.array_equal(c.rig.main.cam_to_world, again.rig.main.cam_to_world)
-    other = _compose(1)
-    assert other.scene.objects[0].geometry.vertices.tobytes() != a.objects[0].geometry.vertices.tobytes()
+    # another seed, another bed and another reef (the layout: no second build)
+    p = CoralReefParams()
+    f0, f1 = (ReefFloor(p.floor, SeedTree(s).child("scene").child("floor")) for s in (0, 1))
+    x = np.linspace(-20, 20, 41)
+    assert not np.allclose(f0.height(x, x), f1.height(x, x))
+    p0, p1 = (plan_life(p.life, f, (0.0, 0.0), SeedTree(s).child("life")) for s, f in ((0, f0), (1, f1)))
+    assert len(p0.xy) != len(p1.xy) or not np.allclose(p0.xy, p1.xy)

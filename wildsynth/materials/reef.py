@@ -4,7 +4,7 @@ approximation) and the water surface seen from below.
 Caustics: the bright, moving net of focused sunlight on a shallow bed. A true caustic needs light
 paths through the refracting surface (slow to converge in a path tracer); here the bed's colour is
 multiplied by a caustic pattern instead: the distance to the edges of two Voronoi cell patterns
-(about ``caustic_scale`` m wide) sharpened into thin bright lines, fading with depth below the
+(about ``caustic_scale`` m wide, their coordinates warped by a noise) sharpened into thin bright lines, fading with depth below the
 surface (``caustic_depth``). Appearance only: no geometry moves.
 
 The water surface (``reef_surface``) is clear water (glass-like principled BSDF, IOR 1.333, with a
@@ -24,13 +24,14 @@ from .library import recipe
 def _caustics(g: Graph, params: dict):
     """A caustic factor in about [1 - strength/2, 1 + strength]: thin bright lines fading with depth."""
     scale = 1.0 / float(params.get("caustic_scale", 0.6))
-    strength = float(params.get("caustics", 0.8))
+    strength = float(params.get("caustics", 0.5))
     level = float(params.get("water_level", 0.0))
     depth = float(params.get("caustic_depth", 15.0))
     p = g.coords("Object")
+    warped = g.mix(0.2, p, g.noise(p, scale=1.3 * scale, detail=1.0)["Color"])  # wobbly, not tile-like, cells
     lines = None
     for k, s in enumerate((scale, 1.37 * scale)):
-        v = g.voronoi(p, feature="DISTANCE_TO_EDGE", scale=s, randomness=1.0)["Distance"]
+        v = g.voronoi(warped, feature="DISTANCE_TO_EDGE", scale=s, randomness=1.0)["Distance"]
         e = g.map_range(v, 0.0, 0.08 + 0.03 * k, 1.0, 0.0)
         lines = e if lines is None else g.math("MAXIMUM", lines, e)
     # fade with depth below the surface: z from the object's (world) coordinates
@@ -55,11 +56,11 @@ def reef_rock(rng, params):
     """Reef rock: dead coral limestone crusted with algae (green-brown and coralline pink patches), caustics."""
     g = Graph("reef_rock")
     s = Scales.make(g, rng, 0.8, 9.0, 120.0)
-    base = g.mix(s.large, (0.32, 0.3, 0.24), (0.45, 0.42, 0.34))
-    algae = g.map_range(s.mid, 0.45, 0.6, 0.0, 1.0)
-    col = g.mix(algae, base, (0.16, 0.2, 0.08))
-    pink = g.map_range(g.voronoi(s.p, scale=3.0)["Distance"], 0.12, 0.05, 0.0, 0.7)
-    col = g.mix(pink, col, (0.55, 0.28, 0.32))
+    base = g.mix(s.large, (0.2, 0.17, 0.12), (0.32, 0.28, 0.2))
+    algae = g.map_range(s.mid, 0.4, 0.6, 0.0, 1.0)
+    col = g.mix(algae, base, (0.09, 0.13, 0.04))
+    pink = g.map_range(g.voronoi(s.p, scale=2.0)["Distance"], 0.25, 0.1, 0.0, 0.8)
+    col = g.mix(pink, col, (0.5, 0.18, 0.24))
     bright = g.mix(1.0, col, _caustics(g, params), blend="MULTIPLY")
     finish(g, Layer(bright, g.map_range(s.fine, 0.0, 1.0, 0.7, 0.95), g.math("ADD", s.mid, g.math("MULTIPLY", s.fine, 0.5)),
                     0.0), {}, bump=0.6, distance=0.02)

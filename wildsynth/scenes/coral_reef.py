@@ -17,7 +17,7 @@ patches on the reef and sparse on the sand, fish, a water surface above and blue
   ground truth, so depth, normals and ids are those of the geometry.
 - Fish, jellyfish, crabs and fish schools: the creatures' underwater hook (``add_aquatic``), between
   the bed and the surface, on by default (``creatures.density=0``: none).
-- Camera: proposals ``camera.height_min``-``height_max`` above the bed, capped
+- Camera: proposals over the reef (when enough are), ``camera.height_min``-``height_max`` above the bed, capped
   ``camera_surface_clearance`` m under the surface, kept out of the corals (their bounding spheres).
 """
 
@@ -65,7 +65,7 @@ class ReefFloorParams(BaseModel):
     depth: float = Field(12.0, ge=3.0, le=200.0, description="depth of the sand bed below the surface, m")
     reef_height: float = Field(2.5, ge=0.0, le=20.0, description="height of the reef mounds above the sand, m")
     reef_scale: float = Field(22.0, ge=2.0, le=500.0, description="typical width of reef patches, m")
-    reef_cover: float = Field(0.4, ge=0.0, le=1.0, description="share of the bed under reef (0: sand only, 1: all reef)")
+    reef_cover: float = Field(0.45, ge=0.0, le=1.0, description="share of the bed under reef (0: sand only, 1: all reef)")
     roughness: float = Field(0.35, ge=0.0, le=5.0, description="metre-scale roughness of the reef rock, m")
     sand_relief: float = Field(0.25, ge=0.0, le=5.0, description="gentle undulation of the sand, m")
     dropoff: float = Field(15.0, ge=0.0, le=500.0, description="extra depth beyond the drop-off, m (0: none)")
@@ -78,7 +78,7 @@ class ReefLifeParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reef_density: float = Field(0.8, ge=0.0, le=20.0, description="colonies per m^2 on the reef")
+    reef_density: float = Field(1.5, ge=0.0, le=20.0, description="colonies per m^2 on the reef")
     sand_density: float = Field(0.03, ge=0.0, le=20.0, description="sea life per m^2 on the sand")
     cluster_radius: float = Field(1.2, gt=0.0, le=50.0, description="standard deviation of a patch around its centre, m")
     cluster_size: float = Field(6.0, gt=0.0, le=500.0, description="mean colonies per patch")
@@ -121,7 +121,7 @@ class CausticParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    strength: float = Field(0.8, ge=0.0, le=2.0, description="brightness of the caustic lines (0: none)")
+    strength: float = Field(0.5, ge=0.0, le=2.0, description="brightness of the caustic lines (0: none)")
     scale: float = Field(0.7, gt=0.05, le=20.0, description="size of the caustic cells, m")
     depth: float = Field(25.0, gt=0.5, le=500.0, description="caustics fade out this far below the surface, m")
 
@@ -144,29 +144,21 @@ class CoralReefParams(BaseModel):
     surface: bool = Field(True, description="a water surface above (class water_surface)")
     sky: SkyParams = Field(default_factory=lambda: SkyParams(latitude=15.0, min_sun_elevation=40.0, clouds=0.1),
                            description="sun and sky above the water (a high tropical sun by default)")
-    camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=1.5, height_max=4.0, pitch_min=-22.0,
-                                                                      pitch_max=2.0, area_radius=12.0, min_sky=0.05,
+    camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=1.5, height_max=4.0, pitch_min=-30.0,
+                                                                      pitch_max=-4.0, area_radius=12.0, min_sky=0.05,
                                                                       min_distance=1.0),
                                  description="camera placement (heights above the bed)")
-    camera_surface_clearance: float = Field(1.0, ge=0.1, le=50.0, description="the camera stays this far under the surface, m")
+    camera_surface_clearance: float = Field(1.0, ge=0.1, le=50.0, description="the camera stays this far under the surface, m (the bed is capped 0.5 m lower)")
     creatures: CreatureParams = Field(default_factory=CreatureParams,
                                       description="fish, jellyfish, crabs, fish schools (density 0: none)")
-
-    @model_validator(mode="after")
-    def _room(self):
-        f = self.floor
-        if f.depth - f.reef_height - f.roughness < self.camera_surface_clearance + 0.5:
-            raise ValueError(f"floor.depth ({f.depth}) leaves no room for the camera over the reef "
-                             f"(reef_height {f.reef_height} + roughness {f.roughness} + clearance "
-                             f"{self.camera_surface_clearance} + 0.5 m)")
-        return self
 
 
 class ReefFloor:
     """The sea bed height field (z = 0 is the surface) and its reef mask."""
 
-    def __init__(self, params: ReefFloorParams, seeds: SeedTree):
+    def __init__(self, params: ReefFloorParams, seeds: SeedTree, room: float = 1.5):
         self.p = params
+        self.ceiling = WATER_LEVEL - room  # the bed never rises above this (room for the camera)
         rng = seeds.rng()
         self.perm = perm_table(seeds.child("noise").rng())
         self.offset = rng.uniform(-1000.0, 1000.0, 2)
@@ -192,7 +184,8 @@ class ReefFloor:
         sand = fbm2(u / 9.0 - 5.0, v / 9.0 + 11.0, self.perm, 3)
         along = x * np.cos(self.heading) + y * np.sin(self.heading)
         drop = p.dropoff * smoothstep(p.dropoff_distance, p.dropoff_distance + p.dropoff_width, along)
-        return (WATER_LEVEL - p.depth + p.sand_relief * sand + r * (p.reef_height + p.roughness * rough) - drop)
+        z = WATER_LEVEL - p.depth + p.sand_relief * sand + r * (p.reef_height + p.roughness * rough) - drop
+        return np.minimum(z, self.ceiling)
 
     def normal(self, x, y, eps: float = 0.05) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
@@ -277,7 +270,7 @@ def plan_life(p: ReefLifeParams, floor: ReefFloor, centre, seeds: SeedTree) -> R
 
 def layout(params: CoralReefParams, seeds: SeedTree) -> Layout:
     t0 = time.perf_counter()
-    floor = ReefFloor(params.floor, seeds.child("floor"))
+    floor = ReefFloor(params.floor, seeds.child("floor"), params.camera_surface_clearance + 0.5)
     centre = (0.0, 0.0)
     plan = plan_life(params.life, floor, centre, seeds.child("life"))
     timings = {"life_plan_s": time.perf_counter() - t0}
@@ -295,6 +288,9 @@ def layout(params: CoralReefParams, seeds: SeedTree) -> Layout:
         rad = c.area_radius * np.sqrt(rng.uniform(0, 1, n))
         ang = rng.uniform(0, 2 * np.pi, n)
         xy = np.stack([centre[0] + rad * np.cos(ang), centre[1] + rad * np.sin(ang)], -1)
+        over = floor.reef(xy[:, 0], xy[:, 1]) > 0.5  # over the reef (when enough proposals are): corals around
+        if over.sum() >= max(4, n // 8):
+            xy[~over] = xy[over][np.arange((~over).sum()) % over.sum()]
         lift = rng.uniform(c.height_min, max(c.height_min, c.height_max), n)
         yaw = rng.uniform(0.0, 2 * np.pi, n)
         pitch = np.radians(rng.uniform(c.pitch_min, max(c.pitch_min, c.pitch_max), n))
