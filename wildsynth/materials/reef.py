@@ -21,13 +21,13 @@ from .layers import Layer, finish
 from .library import recipe
 
 
-def _caustics(g: Graph, params: dict):
+def _caustics(g: Graph, params: dict, p=None):
     """A caustic factor in about [1 - strength/2, 1 + strength]: thin bright lines fading with depth."""
     scale = 1.0 / float(params.get("caustic_scale", 0.6))
     strength = float(params.get("caustics", 0.5))
     level = float(params.get("water_level", 0.0))
     depth = float(params.get("caustic_depth", 15.0))
-    p = g.coords("Object")
+    p = g.coords("Object") if p is None else p  # object (here world) coordinates, m
     warped = g.mix(0.2, p, g.noise(p, scale=1.3 * scale, detail=1.0)["Color"])  # wobbly, not tile-like, cells
     lines = None
     for k, s in enumerate((scale, 1.37 * scale)):
@@ -45,8 +45,9 @@ def _caustics(g: Graph, params: dict):
 def reef_sand(rng, params):
     """Pale coral sand with ripples (displaced) and painted caustics."""
     g = Graph("reef_sand")
-    layer = sand_layer(g, rng, Scales.make(g, rng, 0.6, 11.0, 250.0), y=(0.36, 0.48), hue=(1.0, 0.9, 0.75))
-    bright = g.mix(1.0, layer.color, _caustics(g, params), blend="MULTIPLY")
+    s = Scales.make(g, rng, 0.6, 11.0, 250.0)
+    layer = sand_layer(g, rng, s, y=(0.36, 0.48), hue=(1.0, 0.9, 0.75))
+    bright = g.mix(1.0, layer.color, _caustics(g, params, s.p), blend="MULTIPLY")
     finish(g, Layer(bright, layer.rough, layer.height, 0.0), {}, bump=0.25, distance=0.004)
     return g
 
@@ -61,7 +62,7 @@ def reef_rock(rng, params):
     col = g.mix(algae, base, (0.09, 0.13, 0.04))
     pink = g.map_range(g.voronoi(s.p, scale=2.0)["Distance"], 0.25, 0.1, 0.0, 0.8)
     col = g.mix(pink, col, (0.5, 0.18, 0.24))
-    bright = g.mix(1.0, col, _caustics(g, params), blend="MULTIPLY")
+    bright = g.mix(1.0, col, _caustics(g, params, s.p), blend="MULTIPLY")
     finish(g, Layer(bright, g.map_range(s.fine, 0.0, 1.0, 0.7, 0.95), g.math("ADD", s.mid, g.math("MULTIPLY", s.fine, 0.5)),
                     0.0), {}, bump=0.6, distance=0.02)
     return g
