@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..camera import CameraParams, Obstacles, choose_view
-from ..core.geometry import vertex_normals
+from ..core.geometry import height_normal, vertex_normals
 from ..core.mesh import Instances, Mesh
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
@@ -188,12 +188,7 @@ class ReefFloor:
         return np.minimum(z, self.ceiling)
 
     def normal(self, x, y, eps: float = 0.05) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        dx = (self.height(x + eps, y) - self.height(x - eps, y)) / (2 * eps)
-        dy = (self.height(x, y + eps) - self.height(x, y - eps)) / (2 * eps)
-        n = np.stack([-dx, -dy, np.ones_like(dx)], -1)
-        return n / np.linalg.norm(n, axis=-1, keepdims=True)
+        return height_normal(self.height, x, y, eps)
 
     def mesh_for(self, cameras, mp: MeshParams) -> Mesh:
         cams = list(cameras)
