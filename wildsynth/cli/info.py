@@ -90,5 +90,6 @@ def scenes() -> None:
     """List the scene types."""
     from ..scenes import SCENES
 
+    width = max(map(len, SCENES))
     for name, r in sorted(SCENES.items()):
-        typer.echo(f"{name:12s} {r.description}")
+        typer.echo(f"{name:{width}s} {r.description}")
