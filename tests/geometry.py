@@ -8,21 +8,22 @@ from scipy.spatial import cKDTree
 from wildsynth.core.surface import closest_barycentric
 
 
-def scene_triangles_with_ids(scene) -> tuple[np.ndarray, np.ndarray]:
-    """World triangles (F, 3, 3) and the instance id owning each."""
-    tris, ids = [], []
+def scene_triangles_with_ids(scene, ids=None) -> tuple[np.ndarray, np.ndarray]:
+    """World triangles (F, 3, 3) and the instance id owning each (only those of ``ids`` if given)."""
+    tris, own = [], []
     for o in scene.objects:
         if o.is_instanced:
+            sel = np.arange(len(o.geometry.ids)) if ids is None else np.flatnonzero(np.isin(o.geometry.ids, ids))
             m = o.geometry.mesh
             base = m.vertices.astype(np.float64)[m.faces]
-            for t, i in zip(o.geometry.transforms.astype(np.float64), o.geometry.ids):
+            for t, i in zip(o.geometry.transforms[sel].astype(np.float64), o.geometry.ids[sel]):
                 tris.append(base @ t[:3, :3].T + t[:3, 3])
-                ids.append(np.full(len(base), i, dtype=np.uint32))
-        else:
+                own.append(np.full(len(base), i, dtype=np.uint32))
+        elif ids is None or o.instance_id in ids:
             m = o.geometry
             tris.append(m.vertices.astype(np.float64)[m.faces])
-            ids.append(np.full(len(m.faces), o.instance_id, dtype=np.uint32))
-    return np.concatenate(tris), np.concatenate(ids)
+            own.append(np.full(len(m.faces), o.instance_id, dtype=np.uint32))
+    return np.concatenate(tris), np.concatenate(own)
 
 
 def closest_on_triangles(p: np.ndarray, tri: np.ndarray) -> np.ndarray:

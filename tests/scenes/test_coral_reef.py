@@ -3,7 +3,7 @@ end to end with exact ground truth (the murk volume changes appearance only) and
 
 import numpy as np
 import pytest
-from geometry import nearest_triangle
+from geometry import nearest_triangle, scene_triangles_with_ids
 
 from wildsynth.core import SeedTree, label_id
 from wildsynth.generators.scatter import variance_to_mean
@@ -79,25 +79,6 @@ def frame():
     return c, rgb, gt
 
 
-def _seen_triangles(scene, ids):
-    """World triangles (F, 3, 3) and owner ids of every object or placement whose id is in ``ids``."""
-    tris, own = [], []
-    for o in scene.objects:
-        if o.is_instanced:
-            sel = np.flatnonzero(np.isin(o.geometry.ids, ids))
-            if not len(sel):
-                continue
-            m = o.geometry.mesh
-            base = m.vertices.astype(np.float64)[m.faces]
-            for t, i in zip(o.geometry.transforms[sel].astype(np.float64), o.geometry.ids[sel]):
-                tris.append(base @ t[:3, :3].T + t[:3, 3])
-                own.append(np.full(len(base), i, dtype=np.uint32))
-        elif o.instance_id in ids:
-            tris.append(o.geometry.vertices.astype(np.float64)[o.geometry.faces])
-            own.append(np.full(len(o.geometry.faces), o.instance_id, dtype=np.uint32))
-    return np.concatenate(tris), np.concatenate(own)
-
-
 @pytest.mark.blender
 def test_renders_under_water_with_exact_ground_truth(frame):
     c, rgb, gt = frame
@@ -122,7 +103,7 @@ def test_renders_under_water_with_exact_ground_truth(frame):
     assert {label_id("sand"), label_id("rock")} & classes
     # depth back-projects onto the scene's own (displaced) triangles, each pixel on the object its id names
     pts = cam.backproject(np.where(hit, gt.depth, 0.0))[hit]
-    tris, owner = _seen_triangles(scene, seen)
+    tris, owner = scene_triangles_with_ids(scene, seen)
     dist, tri = nearest_triangle(pts, tris)
     tol = 0.01 + 0.001 * gt.depth[hit]
     assert np.mean(dist <= tol) >= 0.99, f"median distance {np.median(dist):.4g} m"
