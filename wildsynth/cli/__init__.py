@@ -34,6 +34,7 @@ from .info import materials, params, scenes
 from .layout import export_layout_command
 from .objects import objects_command
 from .stereo import stereo_from_mono_command
+from .view import view_command
 
 
 class OneLineErrors(TyperGroup):
@@ -101,6 +102,7 @@ app.command("export-layout")(export_layout_command)
 app.command("objects")(objects_command)
 app.command("evaluate")(evaluate_command)
 app.command("captions")(captions_command)
+app.command("view")(view_command)
 app.add_typer(dataset_app, name="dataset")
 
 
