@@ -31,22 +31,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..camera import CameraParams, Obstacles, choose_view
 from ..core.geometry import height_normal, vertex_normals
-from ..core.mesh import Instances, Mesh
+from ..core.mesh import Mesh
 from ..core.scene import MaterialRef, Object, Scene
 from ..core.seeds import SeedTree
 from ..core.shot import Shot
 from ..generators.creatures.placement import CreatureParams, add_aquatic
 from ..generators.noise import fbm2, perm_table
 from ..generators.rocks import RockParams, scatter_rocks
-from ..generators.scatter import ground_transforms, sample_clustered
+from ..generators.scatter import sample_clustered
 from ..generators.terrain.field import MeshParams, split_faces
 from ..generators.terrain.landforms import smoothstep
 from ..generators.terrain.lod import cones_from_cameras, lod_grid
-from ..generators.underwater import build as build_sea_life
 from ..generators.underwater import get_kind
-from ..generators.water import lake_mesh
-from ..generators.weather import fog_box
 from .base import Built, Layout, SceneRecipe, SkyParams, register
+from .sea_scene import add_water, grow_life, place_life
 
 WATER_LEVEL = 0.0  # the sea surface, m (the bed lies below it)
 REEF_MIX = {"brain_coral": 1.0, "star_coral": 0.8, "mound_coral": 1.0, "encrusting_coral": 0.8, "staghorn_coral": 1.2,
@@ -298,15 +296,6 @@ def layout(params: CoralReefParams, seeds: SeedTree) -> Layout:
                   report={"water_level_m": WATER_LEVEL, "colonies": len(plan.xy)})
 
 
-def _grow(kinds: list[str], p: ReefLifeParams, seeds: SeedTree) -> dict[tuple[str, int], tuple[Mesh, str]]:
-    out = {}
-    for name in sorted(set(kinds)):
-        tiny = get_kind(name).tiny if p.tiny else {}
-        for j in range(p.prototypes_by_kind.get(name, p.prototypes)):
-            out[(name, j)] = build_sea_life(name, seeds.child(name).child(str(j)), **tiny)
-    return out
-
-
 def build(params: CoralReefParams, layout: Layout, shot: Shot, seeds: SeedTree) -> Built:
     st: ReefState = layout.state
     floor, plan = st.floor, st.plan
@@ -333,34 +322,13 @@ def build(params: CoralReefParams, layout: Layout, shot: Shot, seeds: SeedTree) 
     for k, inst in enumerate(st.rocks):
         scene.add(Object(f"rubble{k}", inst, rubble, semantic="rock", generator="rocks", params=params.rocks.model_dump()))
     t0 = time.perf_counter()
-    grown = _grow(plan.kinds, params.life, seeds.child("life").child("grow"))
+    grown = grow_life(plan.kinds, params.life, seeds.child("life").child("grow"))
     timings["life_grow_s"] = time.perf_counter() - t0
     trng = seeds.child("life").child("transforms").rng()
-    kinds = np.array(plan.kinds, dtype=object)
-    counts = {}
-    for (name, j), (m, semantic) in sorted(grown.items()):
-        sel = np.flatnonzero((kinds == name) & (plan.prototype == j)) if len(kinds) else np.zeros(0, int)
-        tr = ground_transforms(plan.xy[sel], trng, floor.height, floor.normal, plan.scale[sel], align=0.6,
-                               tilt=0.05, sink=0.03 * plan.scale[sel])
-        if not len(sel):
-            scene.skip_id()
-            continue
-        kind = get_kind(name)
-        scene.add(Object(f"reef.{name}.{j}", Instances(m, tr), MaterialRef(kind.material, mats.child(name).int()),
-                         semantic=semantic, generator=f"underwater.{name}", params={"kind": name, "prototype": j}))
-        counts[name] = counts.get(name, 0) + len(sel)
+    counts = place_life(scene, plan, grown, floor, trng, mats)
     timings["life_place_s"] = time.perf_counter() - t0
     ref = shot.reference()
-    if params.surface:
-        cones = cones_from_cameras(cams, [0.0] * len(cams))
-        sheet = lake_mesh(cones, WATER_LEVEL, extent=params.mesh.extent, pixels_per_triangle=8.0)
-        scene.add(Object("water_surface", sheet, MaterialRef("reef_surface", mats.child("surface").int()),
-                         semantic="water_surface", generator="water.reef_surface", params={"level": WATER_LEVEL}))
-    if params.murk.density > 0:  # a volume only, under the surface: never in the ground truth
-        top = WATER_LEVEL - 0.02 - float(ref.position[2])
-        scene.add(Object("murk", fog_box(ref, params.murk.extent, top),
-                         MaterialRef("murk", mats.child("murk").int(), (("density", params.murk.density),)),
-                         semantic="sky", generator="weather.murk", params=params.murk.model_dump(), in_ground_truth=False))
+    add_water(scene, shot, WATER_LEVEL, mats, surface=params.surface, murk=params.murk, extent=params.mesh.extent)
     t0 = time.perf_counter()
     fish = add_aquatic(scene, params.creatures, shot, floor.height, WATER_LEVEL, layout.obstacles, seeds.child("creatures"))
     if fish is not None:

@@ -1,0 +1,121 @@
+"""Pieces the underwater scenes share (``coral_reef``, ``kelp_forest``, ``under_water``); registers no scene.
+
+- ``grow_life`` / ``place_life``: the sea-life registry's kinds grown a few times each and placed on the
+  bed as ``Instances`` (a ``coral_reef.ReefPlan`` of kinds, positions, scales and prototypes).
+- ``add_water``: the water surface (a flat sheet, or a wavy sheet around the cameras that moves with
+  exact flow, ``generators/sea_motion.py``, inside a flat one out to the horizon), class
+  ``water_surface``, and the murk volume below it, out of the ground truth.
+- ``add_snow``: marine snow (``generators/sea_motion.marine_snow``) and its motion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.mesh import Instances, Mesh
+from ..core.motion import Motion
+from ..core.scene import MaterialRef, Object, Scene
+from ..core.seeds import SeedTree
+from ..core.shot import Shot
+from ..generators.scatter import ground_transforms
+from ..generators.sea_motion import (
+    MarineSnowParams,
+    SurfaceWaves,
+    WaveParams,
+    marine_snow,
+    marine_snow_motion,
+    wave_sheet,
+)
+from ..generators.terrain.field import split_faces
+from ..generators.terrain.lod import cones_from_cameras
+from ..generators.underwater import build as build_sea_life
+from ..generators.underwater import get_kind
+from ..generators.water import lake_mesh
+from ..generators.weather import fog_box
+
+
+def grow_life(kinds: list[str], p, seeds: SeedTree) -> dict[tuple[str, int], tuple[Mesh, str]]:
+    """(kind, prototype) -> (mesh, class) for every kind of ``kinds`` (``p``: a ``ReefLifeParams``)."""
+    out = {}
+    for name in sorted(set(kinds)):
+        tiny = get_kind(name).tiny if p.tiny else {}
+        for j in range(p.prototypes_by_kind.get(name, p.prototypes)):
+            out[(name, j)] = build_sea_life(name, seeds.child(name).child(str(j)), **tiny)
+    return out
+
+
+def place_life(scene: Scene, plan, grown: dict, floor, trng: np.random.Generator, mats: SeedTree,
+               prefix: str = "reef") -> dict[str, int]:
+    """Each grown prototype as one ``Instances`` object at its plan points (on the bed, leaning 60 % to
+    its normal); returns the count placed per kind."""
+    kinds = np.array(plan.kinds, dtype=object)
+    counts: dict[str, int] = {}
+    for (name, j), (m, semantic) in sorted(grown.items()):
+        sel = np.flatnonzero((kinds == name) & (plan.prototype == j)) if len(kinds) else np.zeros(0, int)
+        tr = ground_transforms(plan.xy[sel], trng, floor.height, floor.normal, plan.scale[sel], align=0.6,
+                               tilt=0.05, sink=0.03 * plan.scale[sel])
+        if not len(sel):
+            scene.skip_id()
+            continue
+        kind = get_kind(name)
+        scene.add(Object(f"{prefix}.{name}.{j}", Instances(m, tr), MaterialRef(kind.material, mats.child(name).int()),
+                         semantic=semantic, generator=f"underwater.{name}", params={"kind": name, "prototype": j}))
+        counts[name] = counts.get(name, 0) + len(sel)
+    return counts
+
+
+def add_water(scene: Scene, shot: Shot, level: float, mats: SeedTree, *, surface: bool, murk, extent: float,
+              waves: WaveParams | None = None, seeds: SeedTree | None = None) -> Motion | None:
+    """The surface at ``level`` (``reef_surface``) and the murk below it (``murk``: a ``MurkParams``).
+
+    With ``waves`` (height > 0) the surface within ``waves.radius`` of the cameras' centre is a wavy
+    deforming sheet (its ``SurfaceWaves`` motion is returned) and a flat sheet covers the rest; otherwise
+    one flat sheet. The murk is a volume only: never in the ground truth."""
+    cams = shot.cameras()
+    ref = shot.reference()
+    motion = None
+    if surface:
+        cones = cones_from_cameras(cams, [0.0] * len(cams))
+        sheet = lake_mesh(cones, level, extent=extent, pixels_per_triangle=8.0)
+        material = MaterialRef("reef_surface", mats.child("surface").int())
+        if waves is not None and waves.height > 0:
+            pos = np.array([c.position[:2] for c in cams])
+            centre = 0.5 * (pos.min(0) + pos.max(0))
+            rest, amp, k_vec, omega, phase, fade = wave_sheet(centre, waves, level, seeds.child("waves").rng())
+            inner = waves.radius - 2.0 * waves.spacing
+            inside = np.all(np.abs(sheet.vertices[sheet.faces][..., :2] - centre).max(-1) < inner, axis=1)
+            far = split_faces(sheet, (~inside).astype(np.int64)).get(1)
+            obj = scene.add(Object("water_surface_waves", rest, material, semantic="water_surface",
+                                   generator="water.sea_surface", params={"level": level, **waves.model_dump()}))
+            motion = SurfaceWaves(obj.instance_id, rest, level, amp, k_vec, omega, phase, fade)
+            obj.geometry = Mesh(motion.vertices(float(shot.times[0]))[0], rest.faces)
+            if far is not None:
+                scene.add(Object("water_surface", far, material, semantic="water_surface",
+                                 generator="water.reef_surface", params={"level": level}))
+        else:
+            scene.add(Object("water_surface", sheet, material, semantic="water_surface",
+                             generator="water.reef_surface", params={"level": level}))
+    if murk.density > 0:  # a volume only, under the surface: never in the ground truth
+        top = level - 0.02 - float(ref.position[2])
+        if waves is not None and surface:
+            top -= waves.height / 2  # under the troughs
+        scene.add(Object("murk", fog_box(ref, murk.extent, top),
+                         MaterialRef("murk", mats.child("murk").int(), (("density", murk.density),)),
+                         semantic="sky", generator="weather.murk", params=murk.model_dump(), in_ground_truth=False))
+    return motion
+
+
+def add_snow(scene: Scene, params: MarineSnowParams, shot: Shot, heading: float, ceiling: float,
+             seeds: SeedTree) -> Motion | None:
+    """Marine snow in the middle camera's view (class ``weather_particle``, recipe ``snowflake``: pale,
+    a little translucent) and its ``Fall`` motion; None when there is none."""
+    if params.density <= 0:
+        return None
+    mid = shot.reference(shot.rigs[len(shot.rigs) // 2].main)
+    got = marine_snow(params, mid, heading, ceiling, shot.duration(), seeds.rng())
+    if got is None:
+        return None
+    inst, fall = got
+    obj = scene.add(Object("marine_snow", inst, MaterialRef("snowflake", seeds.child("material").int()),
+                           semantic="weather_particle", generator="sea.marine_snow", params=params.model_dump()))
+    return marine_snow_motion(obj.ids, fall)
