@@ -39,12 +39,12 @@ from ..generators.creatures.placement import CreatureParams, add_aquatic
 from ..generators.noise import fbm2, perm_table
 from ..generators.rocks import RockParams, scatter_rocks
 from ..generators.scatter import sample_clustered
-from ..generators.terrain.field import MeshParams, split_faces
+from ..generators.terrain.field import MeshParams
 from ..generators.terrain.landforms import smoothstep
 from ..generators.terrain.lod import cones_from_cameras, lod_grid
 from ..generators.underwater import get_kind
 from .base import Built, Layout, SceneRecipe, SkyParams, register
-from .sea_scene import add_water, grow_life, place_life
+from .sea_scene import add_bed, add_water, caustic_params, grow_life, place_life
 
 WATER_LEVEL = 0.0  # the sea surface, m (the bed lies below it)
 REEF_MIX = {"brain_coral": 1.0, "star_coral": 0.8, "mound_coral": 1.0, "encrusting_coral": 0.8, "staghorn_coral": 1.2,
@@ -307,17 +307,8 @@ def build(params: CoralReefParams, layout: Layout, shot: Shot, seeds: SeedTree) 
     t0 = time.perf_counter()
     mesh = floor.mesh_for(cams, params.mesh)
     timings["terrain_mesh_s"] = time.perf_counter() - t0
-    cp = params.caustics
-    caustic = (("caustics", cp.strength), ("caustic_scale", cp.scale), ("caustic_depth", cp.depth),
-               ("water_level", WATER_LEVEL))
-    cls = (mesh.attributes["reef"][mesh.faces].mean(axis=1) > 0.5).astype(np.int64)
-    parts = split_faces(mesh, cls)
-    for k, (label, recipe) in enumerate((("sand", "reef_sand"), ("rock", "reef_rock"))):
-        if k not in parts:
-            scene.skip_id()
-            continue
-        scene.add(Object(f"seabed_{label}", parts[k], MaterialRef(recipe, mats.child(recipe).int(), caustic),
-                         semantic=label, generator="terrain.coral_reef", params={"floor": params.floor.model_dump()}))
+    caustic = caustic_params(params.caustics, WATER_LEVEL)
+    add_bed(scene, mesh, mats, caustic, "terrain.coral_reef", {"floor": params.floor.model_dump()})
     rubble = MaterialRef("reef_rock", mats.child("rubble").int(), caustic)
     for k, inst in enumerate(st.rocks):
         scene.add(Object(f"rubble{k}", inst, rubble, semantic="rock", generator="rocks", params=params.rocks.model_dump()))

@@ -2,6 +2,7 @@
 
 - ``grow_life`` / ``place_life``: the sea-life registry's kinds grown a few times each and placed on the
   bed as ``Instances`` (a ``coral_reef.ReefPlan`` of kinds, positions, scales and prototypes).
+- ``add_bed``: the bed mesh split into sand and rock (painted caustics on both).
 - ``add_water``: the water surface (a flat sheet, or a wavy sheet around the cameras that moves with
   exact flow, ``generators/sea_motion.py``, inside a flat one out to the horizon), class
   ``water_surface``, and the murk volume below it, out of the ground truth.
@@ -32,6 +33,24 @@ from ..generators.underwater import build as build_sea_life
 from ..generators.underwater import get_kind
 from ..generators.water import lake_mesh
 from ..generators.weather import fog_box
+
+
+def add_bed(scene: Scene, mesh: Mesh, mats: SeedTree, caustic: tuple, generator: str, params: dict) -> None:
+    """The bed mesh split by face into ``sand`` (``reef_sand``) and ``rock`` (``reef_rock``) by its ``reef``
+    attribute (an id is skipped for a part that is absent, so later ids never shift)."""
+    cls = (mesh.attributes["reef"][mesh.faces].mean(axis=1) > 0.5).astype(np.int64)
+    parts = split_faces(mesh, cls)
+    for k, (label, recipe) in enumerate((("sand", "reef_sand"), ("rock", "reef_rock"))):
+        if k not in parts:
+            scene.skip_id()
+            continue
+        scene.add(Object(f"seabed_{label}", parts[k], MaterialRef(recipe, mats.child(recipe).int(), caustic),
+                         semantic=label, generator=generator, params=params))
+
+
+def caustic_params(cp, level: float) -> tuple:
+    """The material parameters of painted caustics (``materials/reef.py``) from a ``CausticParams``."""
+    return (("caustics", cp.strength), ("caustic_scale", cp.scale), ("caustic_depth", cp.depth), ("water_level", level))
 
 
 def grow_life(kinds: list[str], p, seeds: SeedTree) -> dict[tuple[str, int], tuple[Mesh, str]]:
