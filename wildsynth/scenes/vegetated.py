@@ -27,14 +27,14 @@ def vegetated_layout(params, vegetation: VegetationParams, seeds: SeedTree) -> L
                   state=veg)
 
 
-def vegetated_build(params, layout: Layout, shot: Shot, seeds: SeedTree) -> Built:
-    """``params`` needs ``terrain``, ``sky`` and ``weather`` fields."""
+def vegetated_build(params, layout: Layout, shot: Shot, seeds: SeedTree, ground: str = "meadow_ground") -> Built:
+    """``params`` needs ``terrain``, ``sky`` and ``weather`` fields; ``ground``: the terrain's recipe."""
     field, veg = layout.ground, layout.state
     cams = shot.cameras()
     scene = Scene()
     scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
     scene.add(Object("terrain", field.mesh_for(cams),
-                     MaterialRef("meadow_ground", seeds.child("materials/ground").int(), (("snowline", 5000.0),)),
+                     MaterialRef(ground, seeds.child("materials/ground").int(), (("snowline", 5000.0),)),
                      semantic="terrain", generator="terrain.heightfield", params=params.terrain.model_dump()))
     report = veg.build(scene, cams)
     add_weather(scene, params.weather, shot.reference(), field.height, seeds.child("weather"), shot.duration())
