@@ -53,6 +53,8 @@ def generate_command(
     formats: Optional[str] = typer.Option(None, "--formats", help="comma list of exr,pfm,flo,kitti,coco,nerf,colmap,tracks,compact (default all but compact)"),
     motion: Optional[List[str]] = typer.Option(None, "--motion", help="moving things key=value, e.g. particles=300 (repeatable)"),
     ray_timeout: float = typer.Option(60.0, "--ray-timeout", help="seconds a --ray cluster has to answer before the run gives up"),
+    task: str = typer.Option("frames", "--task", help="what each job makes: frames, pairs, nvs, clips, objects, world (docs/generative_data.md)"),
+    task_option: Optional[List[str]] = typer.Option(None, "--task-option", help="the task's parameter key=value (repeatable), e.g. targets=2"),
 ) -> None:
     """Generate a dataset of stills or shots; jobs already done are skipped, failed or cut-short ones run again.
 
@@ -87,10 +89,12 @@ def generate_command(
         if ray:
             require("ray", "--ray")
         check_output_dir(out)
+        from ..tasks.base import parse_task_options
+
         spec = make_spec(scenes=mix, seed=seed, count=count, overrides=split_overrides(set_ or [], mix),
                          render={"width": width, "height": height, "samples": samples, "denoise": denoise,
                                  "device": device},
-                         options=options, out=out)
+                         options=options, out=out, task=task, task_options=parse_task_options(task_option or []))
         summary = generate_dataset(spec, workers=workers, runner="ray" if ray else "local",
                                    ray_address=None if ray in (None, "local") else ray,
                                    cpus_per_job=cpus_per_job, gpus_per_job=gpus_per_job, console=err,
@@ -101,6 +105,13 @@ def generate_command(
         err.print(f"[bold red]{'stopped' if e.signum else 'error'}:[/] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(e.exit_code) from None
     s = summary
+    if spec.task != "frames" and s.failed == 0:
+        from ..tasks import finish_dataset
+
+        try:
+            finish_dataset(out)  # the task's root indexes (imagefolder metadata, object-set index)
+        except UserError as e:
+            fail(str(e))
     colour = "green" if s.failed == 0 else "yellow"
     err.print(f"[{colour}]{out}[/]: {s.done} rendered, {s.skipped} already done, {s.failed} failed "
               f"of {s.planned} jobs ({s.seconds:.1f} s)" + ("; run again to retry the failed ones" if s.failed else ""),

@@ -51,6 +51,30 @@ class DatasetSpec(BaseModel):
                                 description="what every job makes: the shot (frames, rig, trajectory), the moving "
                                             "things and the formats; the default is a still")
     out: Path = Field(Path("out/dataset"), description="output root: job folders, manifest.jsonl, dataset.json")
+    task: str = Field("frames", description="what each job makes: frames (a run), or a task of wildsynth.tasks "
+                                            "(pairs, nvs, clips, objects, world; docs/generative_data.md)")
+    task_options: dict = Field(default_factory=dict, description="the task's parameters (its pydantic model)")
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, v: str) -> str:
+        if v != "frames":
+            from ..tasks import get_task
+
+            get_task(v)
+        return v
+
+    @field_validator("task_options")
+    @classmethod
+    def _task_options(cls, v: dict, info: ValidationInfo) -> dict:
+        task = info.data.get("task", "frames")
+        if task == "frames" or task is None:
+            if v:
+                raise ValueError(f"--task-option {v!r}: given without --task (frames take no task options)")
+            return v
+        from ..tasks.base import task_params
+
+        return task_params(task, v).model_dump(mode="json")  # stored complete: a resume compares equal
 
     @field_validator("scenes")
     @classmethod
@@ -86,7 +110,7 @@ def make_spec(**fields) -> DatasetSpec:
     except ValidationError as e:
         x = e.errors()[0]
         msg = x["msg"].removeprefix("Value error, ")
-        if msg.startswith("--set"):  # apply_overrides already names the parameter
+        if msg.startswith(("--set", "--task")):  # apply_overrides and the tasks already name the parameter
             raise UserError(msg) from None
         loc = [str(p) for p in x["loc"]]
         where = f"--{loc[0]}" if loc and loc[0] in ("scenes", "seed", "count", "out") else ".".join(loc)
@@ -123,11 +147,18 @@ def scene_for_seed(seed: int, mix: dict[str, float]) -> str:
 def plan_jobs(spec: DatasetSpec) -> list[Job]:
     """Every job of the dataset, in seed order (deterministic)."""
     jobs = []
+    sceneless = spec.task != "frames" and not _task_uses_scene(spec.task)
     for seed in range(spec.seed, spec.seed + spec.count):
-        scene = scene_for_seed(seed, spec.scenes)
+        scene = spec.task if sceneless else scene_for_seed(seed, spec.scenes)
         jid = job_id(scene, seed)
         jobs.append(Job(jid, scene, seed, Path(spec.out) / jid))
     return jobs
+
+
+def _task_uses_scene(task: str) -> bool:
+    from ..tasks import get_task
+
+    return get_task(task).uses_scene
 
 
 def parse_mix(text: str) -> dict[str, float]:

@@ -43,12 +43,15 @@ class JobTask:
     render: dict
     options: dict
     env: tuple[tuple[str, str], ...] = ()
+    task: str = "frames"  # or a task of wildsynth.tasks, made by tasks.run_task
+    task_options: tuple[tuple[str, object], ...] = ()
 
     @classmethod
     def from_job(cls, job: Job, spec: DatasetSpec) -> "JobTask":
         return cls(job.id, job.scene, job.seed, str(Path(job.folder).resolve()),
                    tuple(spec.overrides.get(job.scene, [])), spec.render.model_dump(mode="json"),
-                   spec.options.model_dump(mode="json"))
+                   spec.options.model_dump(mode="json"), task=spec.task,
+                   task_options=tuple(sorted(spec.task_options.items())))
 
 
 def now() -> str:
@@ -126,6 +129,13 @@ def run_job(task: JobTask) -> dict:
         folder = Path(task.folder)
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"{folder}: exists and is not a folder")
+        if task.task != "frames":  # a task of wildsynth.tasks: its own files beside a pipeline run
+            from ..tasks import run_task
+
+            clear_leftovers(folder)
+            result = run_task(task)
+            return make_record(task, "done", started, time.perf_counter() - t0, timings=result.timings,
+                               stats=result.stats, **where, **process_usage())
         params = apply_overrides(get_scene(task.scene).params, list(task.overrides), what=task.scene)
         spec = RunSpec(task.scene, task.seed, params, RenderSettings(**task.render), folder,
                        RunOptions(**task.options))

@@ -29,6 +29,7 @@ from ..render.base import make_renderer
 from ..render.object_passes import ObjectRenderSettings
 from .base import ObjectRecord, get_object_layout, write_common
 from .cameras import sphere_cameras
+from .captions import write_metadata, write_object_captions
 from .params import ObjectSetParams
 
 MANIFEST = "wildsynth_objects.json"
@@ -148,6 +149,7 @@ def _write_set(params: ObjectSetParams, out: Path, progress) -> dict:
         try:
             layout.write(rec, stage)
             write_common(rec, stage)
+            write_object_captions(rec, stage)
             if final.exists():
                 shutil.rmtree(final)
             os.replace(stage, final)
@@ -158,6 +160,7 @@ def _write_set(params: ObjectSetParams, out: Path, progress) -> dict:
         progress(len(rows), len(rows), "")
     layout.finish(out, rows)
     write_json(out / "splits.json", {s: [r["uid"] for r in rows if r["split"] == s] for s in SPLITS})
+    write_metadata(out, [r["uid"] for r in rows])
     manifest = {"layout": params.layout, "params": _manifest_params(params), "complete": True, "count": len(rows),
                 "objects": rows, "rendered_now": made, "seconds": round(time.time() - t0, 3)}
     write_json(out / MANIFEST, manifest)
