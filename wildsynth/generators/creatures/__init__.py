@@ -32,6 +32,7 @@ class Place:
     z: float | None = None
     t0: float = 0.0  # the time at which it is at ``xy`` (its animation is shifted by t0)
     path: Callable | None = None  # a group member's own path: scene time -> body frame (4, 4) (flock.py)
+    track: Any = None  # a herd member's ground path (rig.TrackPath, scene time; herd.py)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Flies low (about 0.5-2.5 m above the ground) along a weaving line, hovering now and then; the
 wings beat fast (25-40 Hz), fore and hind pairs a quarter beat apart, and the abdomen bobs.
-Small: it is placed 2-8 m from the camera (``CreatureKind.view``).
+Small: it is placed 2-8 m from the camera (``CreatureKind.view``). In a swarm (``placement.GROUPS``)
+each member follows its own boids path (``flock.py``, ``CreatureParams.swarm``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import CreatureKind, Place, register
 from .body import Part, Skeleton, assemble, polyline, profile, rot_x, rot_y
-from .rig import CreatureRig, SwimPath
+from .rig import CreatureRig, GivenPath, SwimPath
 
 
 class DragonflyParams(BaseModel):
@@ -80,6 +81,8 @@ def make(p: DragonflyParams, rng: np.random.Generator, place: Place) -> Creature
     z = place.z if place.z is not None else ground_z + rng.uniform(0.5, 2.5)
     path = SwimPath(np.asarray(place.xy, float), float(place.heading), p.speed, z, weave=rng.uniform(0.1, 0.6),
                     weave_hz=rng.uniform(0.2, 0.6), phase=rng.uniform(0, 2 * np.pi))
+    if place.path is not None:  # a swarm member: its boids path (scene time, so t0 = 0)
+        path = GivenPath(place.path)
     amp = np.radians(p.beat_deg)
     ph = rng.uniform(0, 2 * np.pi)
 

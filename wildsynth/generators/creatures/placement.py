@@ -32,11 +32,12 @@ from ...core.seeds import SeedTree
 from ...core.shot import Shot
 from . import CREATURES, Place
 from .flock import BoidParams, simulate
+from .herd import HerdParams, gait_for, plan_herd
 
 # expected animals per frame by scene (biome); kinds a build lacks are skipped. The meadow (the default
 # scene, whose pipeline tests pin its moving ids) has none unless asked: creatures.counts={"herbivore": 2}
 BIOMES: dict[str, dict[str, float]] = {
-    "plains": {"herbivore": 4.0, "carnivore": 0.4, "bird": 3.0},
+    "plains": {"herbivore": 1.5, "carnivore": 0.4, "bird": 3.0},
     "forest": {"herbivore": 1.0, "carnivore": 0.5, "bird": 1.5, "snake": 0.3},
     "river": {"herbivore": 1.5, "bird": 3.0, "dragonfly": 1.5},
     "lake": {"herbivore": 1.0, "bird": 3.0, "dragonfly": 1.5},
@@ -49,8 +50,11 @@ BIOMES: dict[str, dict[str, float]] = {
 }
 AQUATIC = {"fish": 8.0, "jellyfish": 2.0, "crab": 2.0}
 # expected boids groups per frame by scene: kind -> mean number of flocks (birds) or schools (fish)
-GROUPS: dict[str, dict[str, float]] = {"plains": {"bird": 0.5}, "coast": {"bird": 1.0}, "lake": {"bird": 0.6},
-                                       "river": {"bird": 0.5}, "cliff": {"bird": 0.8}}
+# (and herds of ground animals, swarms of insects): a plains frame has one herd at density 1
+GROUPS: dict[str, dict[str, float]] = {"plains": {"bird": 0.5, "herbivore": 1.0},
+                                       "coast": {"bird": 1.0}, "lake": {"bird": 0.6, "dragonfly": 0.5},
+                                       "river": {"bird": 0.5, "dragonfly": 0.5}, "cliff": {"bird": 0.8},
+                                       "arctic": {"herbivore": 0.4}, "mountain": {"herbivore": 0.3}}
 AQUATIC_GROUPS = {"fish": 1.0}
 CAMERA_CLEARANCE = 1.0  # m between an animal's bounding sphere and a camera centre
 
@@ -73,7 +77,13 @@ class CreatureParams(BaseModel):
     flocks: float = Field(1.0, ge=0.0, le=50.0, description="multiplier of the biome's bird flocks and fish schools "
                                                           "(boids groups; 0: none)")
     flock_size: tuple[int, int] = Field((5, 12), description="members of a flock or school (smallest, largest)")
+    groups: Optional[dict[str, int]] = Field(None, description="exact number of groups (flocks, schools, herds, "
+                                                               "swarms) per kind, replacing the biome's")
     boids: BoidParams = Field(default_factory=BoidParams, description="steering of flocks and schools")
+    swarm: BoidParams = Field(default_factory=lambda: BoidParams(separation=0.3, radius=2.0, w_cohesion=1.5,
+                                                                 max_accel=20.0),
+                              description="steering of insect swarms (low fliers, e.g. dragonflies)")
+    herd: HerdParams = Field(default_factory=HerdParams, description="formation and steering of herds")
 
     @field_validator("flock_size")
     @classmethod
@@ -91,7 +101,7 @@ class CreatureParams(BaseModel):
                 raise ValueError(f"unknown creature kind(s) {', '.join(bad)}; known: {', '.join(sorted(CREATURES))}")
         return v
 
-    @field_validator("counts")
+    @field_validator("counts", "groups")
     @classmethod
     def _known_counts(cls, v):
         if v:
@@ -287,6 +297,12 @@ def place_creatures(scene: Scene, counts: dict[str, int], params: CreatureParams
         for g in range(groups[kind_name]):
             node = seeds.child(f"{kind_name}_group").child(str(g))
             rng = node.child("place").rng()
+            if kind.habitat == "ground":
+                for rig, prm, member, radius, centres in _herd(kind, node, rng, params, cam, times, t_mid, ground,
+                                                               floor, water, obstacles, cams, placed):
+                    placed.append((centres, radius))
+                    add(rig, kind_name, prm, member, radius, {"group": f"{kind_name}_group.{g}"})
+                continue
             prm = kind.sample(node.child("params").rng())
             st = _start(kind, cam, rng, params, ground, floor, water)
             if st is None:
@@ -294,19 +310,27 @@ def place_creatures(scene: Scene, counts: dict[str, int], params: CreatureParams
             xy, z, heading = st
             bind = kind.make(prm, node.child("body").rng(), Place(np.zeros(2), 0.0, ground, 0.0)).body.mesh.vertices
             radius = float(np.linalg.norm(bind - bind.mean(0), axis=1).max())
-            bp = params.boids.model_copy(update={"separation": max(params.boids.separation, 2.2 * radius),
-                                                 "radius": max(params.boids.radius, 6.0 * radius)})
+            low = kind.habitat == "air" and kind.altitude is not None  # an insect swarm near the ground
+            base = params.swarm if low else params.boids
+            bp = base.model_copy(update={"separation": max(base.separation, 2.2 * radius),
+                                         "radius": max(base.radius, 6.0 * radius)})
             speed = float(getattr(prm, "speed", 1.0))
-            gr = far_ground if kind.habitat == "air" else ground
-            if water is None:
-                z = max(float(z), float(gr(np.array([xy[0]]), np.array([xy[1]]))[0]) + params.air_clearance + 2 * radius)
+            gr = far_ground if kind.habitat == "air" and not low else ground
+            g0 = float(gr(np.array([xy[0]]), np.array([xy[1]]))[0])
+            if low:
+                z = min(max(float(z), g0 + kind.altitude[0] + radius), g0 + kind.altitude[1])
+            elif water is None:
+                z = max(float(z), g0 + params.air_clearance + 2 * radius)
             n = int(rng.integers(params.flock_size[0], params.flock_size[1] + 1))
             start = np.array([xy[0], xy[1], z]) - speed * (t_mid - times[0]) * np.array([np.cos(heading),
                                                                                          np.sin(heading), 0.0])
-            clearance = (params.air_clearance if water is None else 0.3) + radius
+            if low:
+                clearance, ceiling = kind.altitude[0] + radius, g0 + kind.altitude[1] + 1.0
+            else:
+                clearance = (params.air_clearance if water is None else 0.3) + radius
+                ceiling = None if water is None else water[1] - radius
             members = simulate(n, start, heading, speed, float(times[0]), float(times[-1]) + 0.05,
-                               node.child("boids").rng(), bp, gr, clearance,
-                               None if water is None else water[1] - radius, obstacles)
+                               node.child("boids").rng(), bp, gr, clearance, ceiling, obstacles)
             for k, sp in enumerate(members):
                 centres = np.stack([sp.frame(t)[:3, 3] for t in times])
                 if (np.linalg.norm(centres[:, None] - cams[None], axis=-1) < radius + CAMERA_CLEARANCE).any():
@@ -320,6 +344,53 @@ def place_creatures(scene: Scene, counts: dict[str, int], params: CreatureParams
     return CreaturePlan(Skinned(ids, rigs), kinds, np.array(radii), tris)
 
 
+def _herd(kind, node: SeedTree, rng: np.random.Generator, params: CreatureParams, cam, times: np.ndarray,
+          t_mid: float, ground: Callable, floor: Callable, water, obstacles, cams: np.ndarray, placed: list):
+    """A herd of ``kind`` (``herd.py``) in view mid-shot: [(rig, params, seed node, radius, centres)] of the
+    members whose paths stay dry, clear of obstacles, cameras and the animals placed before."""
+    if "gait" not in kind.params.model_fields:
+        raise ValueError(f"creatures: {kind.name} does not walk in herds (herds are of quadrupeds)")
+    hp = params.herd
+    n = int(rng.integers(hp.size[0], hp.size[1] + 1))
+    speed = float(rng.uniform(*hp.speed))
+    members = []
+    for k in range(n):
+        member = node.child(str(k))
+        prm = kind.sample(member.child("params").rng())
+        prm = prm.model_copy(update={"gait": gait_for(speed, prm.hip_height), "speed": speed, "turn_deg": 0.0})
+        bind = kind.make(prm, member.child("body").rng(), Place(np.zeros(2), 0.0, ground, 0.0)).body.mesh.vertices
+        radius = float(np.linalg.norm(bind - bind.mean(0), axis=1).max())
+        members.append((prm, member, radius, float(np.ptp(bind[:, 0]))))
+    length = max(m[3] for m in members)
+    far = max(params.far, params.near + 1.0)
+    near = min(max(params.near, 2.0 * length), far - 0.5)
+    for _ in range(params.attempts):
+        st = _start(kind, cam, rng, params.model_copy(update={"near": near, "far": far}), ground, floor, water)
+        if st is None:
+            continue
+        xy, _, heading = st
+        start = np.asarray(xy, float) - speed * (t_mid - times[0]) * np.array([np.cos(heading), np.sin(heading)])
+        tracks = plan_herd(n, start, heading, speed, float(times[0]) - 2.0, float(times[-1]) + 2.0,
+                           node.child("herd").rng(), hp, length, ground, obstacles,
+                           [m[0].body_length for m in members])
+        out = []
+        for (prm, member, radius, _), track in zip(members, tracks):
+            rig = kind.make(prm, member.child("body").rng(), Place(track.xy(0.0)[0], 0.0, ground, None, 0.0,
+                                                                  None, track))
+            centres = np.stack([rig.centre(t) for t in times])
+            if water is None:
+                wet = np.asarray(floor(centres[:, 0], centres[:, 1])) > np.asarray(
+                    ground(centres[:, 0], centres[:, 1])) + 0.05
+                if wet.any():
+                    continue
+            # herd-mates are kept apart by the herd itself: check only the obstacles, cameras, earlier animals
+            if _clear(centres, radius, obstacles, cams, placed):
+                out.append((rig, prm, member, radius, centres))
+        if len(out) >= max(1, (n + 1) // 2):
+            return out
+    return []
+
+
 def add_creatures(scene: Scene, params: CreatureParams, shot: Shot, ground: Callable, floor: Callable, obstacles,
                   seeds: SeedTree, biome: str | None) -> CreaturePlan | None:
     """The animals of ``biome`` (a scene name in ``BIOMES``; others get none unless ``counts`` says)."""
@@ -327,7 +398,10 @@ def add_creatures(scene: Scene, params: CreatureParams, shot: Shot, ground: Call
         return None
     table = BIOMES.get(biome or "", {})
     counts = _counts(params, table, seeds.child("counts").rng())
-    groups = {} if params.counts is not None else _groups(params, GROUPS.get(biome or "", {}), seeds)
+    if params.groups is not None:
+        groups = {k: n for k, n in params.groups.items() if not params.kinds or k in params.kinds}
+    else:
+        groups = {} if params.counts is not None else _groups(params, GROUPS.get(biome or "", {}), seeds)
     return place_creatures(scene, counts, params, shot, ground, floor, obstacles, seeds, None, groups)
 
 
@@ -347,6 +421,9 @@ def add_aquatic(scene: Scene, params: CreatureParams, shot: Shot, seabed: Callab
                               if k in CREATURES and CREATURES[k].habitat in ("water", "seabed")},
                      seeds.child("counts").rng())
     lo = float(np.min(seabed(np.array([shot.rigs[0].main.position[0]]), np.array([shot.rigs[0].main.position[1]]))))
-    groups = {} if params.counts is not None or table is not None else _groups(params, AQUATIC_GROUPS, seeds)
+    if params.groups is not None:
+        groups = {k: n for k, n in params.groups.items() if CREATURES[k].habitat in ("water", "seabed")}
+    else:
+        groups = {} if params.counts is not None or table is not None else _groups(params, AQUATIC_GROUPS, seeds)
     return place_creatures(scene, counts, params, shot, seabed, seabed, obstacles, seeds, (lo, float(water_level)),
                            groups)

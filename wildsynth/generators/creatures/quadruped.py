@@ -172,11 +172,24 @@ def make(p: QuadrupedParams, rng: np.random.Generator, place: Place, snout: floa
     speed = 0.0 if p.gait == "stand" else p.speed
     stride = p.stride * p.hip_height
     freq = speed / stride if speed > 0 else 0.4
-    path = GroundPath(np.asarray(place.xy, float), float(place.heading), speed, np.radians(p.turn_deg),
-                      place.ground, p.body_length)
+    if place.track is not None:  # a herd member: its planned ground path, the gait driven by the distance walked
+        if p.gait == "stand":
+            raise ValueError("a herd member walks or trots: gait 'stand' has no track")
+        path = place.track
+    else:
+        path = GroundPath(np.asarray(place.xy, float), float(place.heading), speed, np.radians(p.turn_deg),
+                          place.ground, p.body_length)
     crouch = 0.1 * p.hip_height
     offs = np.array([lay["hip_xy"][leg] for leg in LEGS])
-    gait = Gait(np.asarray(phases) + rng.uniform(0, 1), duty, freq, 0.12 * p.hip_height, offs, lay["foot_r"])
+    cycles = cycle_time = None
+    if speed > 0:
+        def cycles(t: float) -> float:
+            return path.cycles(t, stride)
+
+        def cycle_time(c: float) -> float:
+            return path.cycle_time(c, stride)
+    gait = Gait(np.asarray(phases) + rng.uniform(0, 1), duty, freq, 0.12 * p.hip_height, offs, lay["foot_r"],
+                cycles, cycle_time)
     ph = rng.uniform(0, 2 * np.pi, 4)
     ids = {n: sk.index(n) for n in sk.names}
     legs = [(ids[f"{leg}_upper"], ids[f"{leg}_lower"], ids[f"{leg}_foot"], 1.0 if leg[1] == "h" else -1.0)
@@ -184,11 +197,11 @@ def make(p: QuadrupedParams, rng: np.random.Generator, place: Place, snout: floa
     graze = p.gait == "stand"
 
     def root_at(t: float) -> np.ndarray:
-        bob = 0.012 * p.hip_height * np.sin(4 * np.pi * freq * t + ph[0]) if speed > 0 else 0.0
+        bob = 0.012 * p.hip_height * np.sin(4 * np.pi * gait.cycle(t) + ph[0]) if speed > 0 else 0.0
         return path.frame(t, -crouch + bob)
 
     def pose(t: float) -> np.ndarray:
-        w = 2 * np.pi * freq * t
+        w = 2 * np.pi * gait.cycle(t)
         local = np.tile(np.eye(3), (len(sk), 1, 1))
         local[ids["chest"]] = rot_z(0.04 * np.sin(w + ph[1])) if speed > 0 else np.eye(3)
         if graze:

@@ -103,14 +103,86 @@ class GroundPath:
     def frame(self, t: float, height: float) -> np.ndarray:
         """Root frame at time t: on the path, ``height`` above the mean terrain under the body."""
         p, h = self.xy(t)
-        fwd = np.array([np.cos(h), np.sin(h)]) * self.length / 2
-        zf = float(self.ground(np.array([p[0] + fwd[0]]), np.array([p[1] + fwd[1]]))[0])
-        zb = float(self.ground(np.array([p[0] - fwd[0]]), np.array([p[1] - fwd[1]]))[0])
-        pitch = np.arctan2(zf - zb, self.length)
-        m = np.eye(4)
-        m[:3, :3] = _yaw_pitch_roll(h, pitch)
-        m[:3, 3] = [p[0], p[1], 0.5 * (zf + zb) + height]
-        return m
+        return _on_ground(p, h, self.ground, self.length, height)
+
+    def cycles(self, t: float, stride: float) -> float:
+        """Gait cycles completed by time t walking ``stride`` m per cycle (constant speed)."""
+        return self.speed * t / stride
+
+    def cycle_time(self, c: float, stride: float) -> float:
+        """The time at which ``c`` cycles are complete (inverse of ``cycles``)."""
+        return c * stride / self.speed
+
+
+def _on_ground(p: np.ndarray, h: float, ground: Callable, length: float, height: float) -> np.ndarray:
+    """Body frame at ground position ``p`` (2,) heading ``h``: ``height`` above the mean terrain under
+    front and back (``length`` apart), pitched with it."""
+    fwd = np.array([np.cos(h), np.sin(h)]) * length / 2
+    z = np.asarray(ground(np.array([p[0] + fwd[0], p[0] - fwd[0]]), np.array([p[1] + fwd[1], p[1] - fwd[1]])), float)
+    zf, zb = float(z[0]), float(z[1])
+    m = np.eye(4)
+    m[:3, :3] = _yaw_pitch_roll(h, np.arctan2(zf - zb, length))
+    m[:3, 3] = [p[0], p[1], 0.5 * (zf + zb) + height]
+    return m
+
+
+class TrackPath:
+    """A ground path given by samples (a herd member's, ``herd.py``): positions (S, 2) and velocities
+    (S, 2) at scene ``times`` (S,), cubic Hermite in between, heading along the velocity; over
+    ``ground`` like ``GroundPath``. The distance walked is the integral of the sampled speed
+    (trapezoids), so a gait driven by it (``cycles``) keeps its stride whatever the speed."""
+
+    def __init__(self, times: np.ndarray, pos: np.ndarray, vel: np.ndarray, ground: Callable, length: float):
+        self.times, self.pos, self.vel = np.asarray(times, float), np.asarray(pos, float), np.asarray(vel, float)
+        self.ground, self.length = ground, float(length)
+        sp = np.linalg.norm(self.vel, axis=1)
+        if (sp <= 1e-6).any():
+            raise ValueError("TrackPath: the speed must stay above zero")
+        self.dist = np.concatenate([[0.0], np.cumsum(0.5 * (sp[1:] + sp[:-1]) * np.diff(self.times))])
+        self._v0, self._v1 = float(sp[0]), float(sp[-1])
+
+    def xy(self, t: float) -> tuple[np.ndarray, float]:
+        ts = self.times
+        t = float(t)
+        if t <= ts[0] or t >= ts[-1]:  # beyond the samples: straight on at the end velocity
+            k = 0 if t <= ts[0] else -1
+            v = self.vel[k]
+            return self.pos[k] + v * (t - ts[k]), float(np.arctan2(v[1], v[0]))
+        k = int(np.clip(np.searchsorted(ts, t) - 1, 0, len(ts) - 2))
+        h = ts[k + 1] - ts[k]
+        u = (t - ts[k]) / h
+        p0, p1, v0, v1 = self.pos[k], self.pos[k + 1], self.vel[k] * h, self.vel[k + 1] * h
+        u2, u3 = u * u, u * u * u
+        p = (2 * u3 - 3 * u2 + 1) * p0 + (u3 - 2 * u2 + u) * v0 + (-2 * u3 + 3 * u2) * p1 + (u3 - u2) * v1
+        d = (6 * u2 - 6 * u) * p0 + (3 * u2 - 4 * u + 1) * v0 + (-6 * u2 + 6 * u) * p1 + (3 * u2 - 2 * u) * v1
+        return p, float(np.arctan2(d[1], d[0]))
+
+    def frame(self, t: float, height: float) -> np.ndarray:
+        p, h = self.xy(t)
+        return _on_ground(p, h, self.ground, self.length, height)
+
+    def speed_at(self, t: float) -> float:
+        return float(np.interp(t, self.times, np.linalg.norm(self.vel, axis=1)))
+
+    def walked(self, t: float) -> float:
+        """Distance walked from the first sample to time t, m."""
+        ts = self.times
+        if t <= ts[0]:
+            return self._v0 * (t - ts[0])
+        if t >= ts[-1]:
+            return float(self.dist[-1] + self._v1 * (t - ts[-1]))
+        return float(np.interp(t, ts, self.dist))
+
+    def cycles(self, t: float, stride: float) -> float:
+        return self.walked(t) / stride
+
+    def cycle_time(self, c: float, stride: float) -> float:
+        s, ts = c * stride, self.times
+        if s <= 0.0:
+            return float(ts[0] + s / self._v0)
+        if s >= self.dist[-1]:
+            return float(ts[-1] + (s - self.dist[-1]) / self._v1)
+        return float(np.interp(s, self.dist, ts))
 
 
 @dataclass
@@ -207,10 +279,18 @@ class Gait:
     lift: float
     offsets: np.ndarray
     foot_radius: float
+    # cycles completed by time t and its inverse (None: ``frequency`` t): a gait driven by the distance
+    # walked (``TrackPath``), so its cadence follows the speed and every stride has the same length
+    cycles: Callable[[float], float] | None = None
+    cycle_time: Callable[[float], float] | None = None
+
+    def cycle(self, t: float) -> float:
+        return self.frequency * t if self.cycles is None else self.cycles(t)
 
     def _plant(self, root_at: Callable[[float], np.ndarray], ground: Callable, leg: int, n: int) -> np.ndarray:
         """World point where ``leg`` stands during its n-th stance."""
-        t_mid = (n + self.duty / 2 - self.phase[leg]) / self.frequency
+        c = n + self.duty / 2 - self.phase[leg]
+        t_mid = c / self.frequency if self.cycle_time is None else self.cycle_time(c)
         r = root_at(t_mid)
         p = r[:3, :3] @ np.array([self.offsets[leg, 0], self.offsets[leg, 1], 0.0]) + r[:3, 3]
         p[2] = float(ground(p[:1], p[1:2])[0]) + self.foot_radius
@@ -220,7 +300,7 @@ class Gait:
         """World foot targets (L, 3) at time t and whether each is planted (L,)."""
         out, planted = [], []
         for leg in range(len(self.phase)):
-            g = self.frequency * t + self.phase[leg]
+            g = self.cycle(t) + self.phase[leg]
             n = np.floor(g)
             s = g - n
             if self.duty >= 1.0 or s < self.duty:
