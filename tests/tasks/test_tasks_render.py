@@ -32,6 +32,18 @@ def make(root: Path, task: str, options: dict, scene: str = "desert", count: int
     return folders
 
 
+def _landing_ids(ids: np.ndarray, flow: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ids where each pixel lands (by ``flow``), and the valid pixels whose four neighbouring
+    pixel centres there all hold one id (away from id edges, where rounding picks either side)."""
+    h, w = valid.shape
+    vv, uu = np.mgrid[0:h, 0:w]
+    x0 = np.clip(np.floor(np.nan_to_num(uu + flow[..., 0])).astype(int), 0, w - 2)
+    y0 = np.clip(np.floor(np.nan_to_num(vv + flow[..., 1])).astype(int), 0, h - 2)
+    nb = [ids[y0, x0], ids[y0, x0 + 1], ids[y0 + 1, x0], ids[y0 + 1, x0 + 1]]
+    same = (nb[0] == nb[1]) & (nb[0] == nb[2]) & (nb[0] == nb[3])
+    return nb[0], valid & same
+
+
 @pytest.fixture(scope="module")
 def nvs(tmp_path_factory):
     return make(tmp_path_factory.mktemp("nvs"), "nvs", {"targets": 1, "distance": 0.4})[0]
@@ -51,11 +63,8 @@ def test_nvs_warps_agree_with_the_target(nvs):
     run = open_run(nvs / "run")
     src, dst = run.views(run.cameras[0])
     flow = np.load(nvs / "t01_flow.npy")
-    h, w = valid.shape
-    vv, uu = np.mgrid[0:h, 0:w]
-    j = np.clip(np.floor(uu + 0.5 + flow[..., 0]).astype(int), 0, w - 1)
-    i = np.clip(np.floor(vv + 0.5 + flow[..., 1]).astype(int), 0, h - 1)
-    assert (src.instance()[i, j][valid] == dst.instance()[valid]).mean() > 0.99
+    ids, m = _landing_ids(src.instance(), flow, valid)
+    assert m.mean() > 0.2 and (ids[m] == dst.instance()[m]).mean() > 0.995
     # the splat's z-buffer kept the target's own surface where both are valid
     both = valid & splat_ok
     zt, zs = dst.depth(), np.load(nvs / "t01_splat_depth.npy")
@@ -110,14 +119,9 @@ def test_clips_arrays_poses_and_flow(tmp_path):
     assert not np.allclose(poses[0]["cam_to_world"], poses[2]["cam_to_world"])  # the camera moved
     run = open_run(job / "run")
     views = run.views(run.cameras[0])
-    h, w = 32, 48
-    vv, uu = np.mgrid[0:h, 0:w]
-    for t in range(2):  # the flow of frame t lands on the same surface in frame t+1
-        j = np.clip(np.floor(uu + 0.5 + np.nan_to_num(fwd[t, ..., 0])).astype(int), 0, w - 1)
-        i = np.clip(np.floor(vv + 0.5 + np.nan_to_num(fwd[t, ..., 1])).astype(int), 0, h - 1)
-        m = ok[t]
-        assert m.mean() > 0.3
-        assert (views[t + 1].instance()[i, j][m] == views[t].instance()[m]).mean() > 0.99
+    for t in range(2):  # the flow of frame t lands on the same thing in frame t+1
+        ids, m = _landing_ids(views[t + 1].instance(), fwd[t], ok[t])
+        assert m.mean() > 0.2 and (ids[m] == views[t].instance()[m]).mean() > 0.995
 
 
 def test_objects_task_writes_an_object_set_with_captions(tmp_path):

@@ -16,6 +16,9 @@ source, every later frame a target ``distance`` metres further along the path). 
 ``nvs.json`` has both cameras (OpenCV ``K``, ``cam_to_world``), the relative pose
 ``source_to_target`` (4x4, OpenCV camera axes: ``x_target = T x_source``, metres) and the
 agreement of each warp with the target render (``tasks.warp``; PSNR on valid pixels).
+
+The warps assume a static world, so the task turns off everything that moves by itself
+(falling particles, wind sway, movers, animals). A scene's own weather (rain, snow) still falls.
 """
 
 from __future__ import annotations
@@ -43,10 +46,16 @@ class NvsParams(BaseModel):
 
 
 def shot(options, p: NvsParams):
+    """The source and its targets one second apart along the path, in a world that holds still:
+    no falling particles, no wind sway, no movers, no animals (the warps assume a static scene)."""
     traj = options.shot.trajectory.model_copy(update={"kind": p.trajectory, "speed": p.distance})
+    m = options.motion
+    still = m.model_copy(update={"particles": 0, "sway_degrees": 0.0,
+                                 "movers": m.movers.model_copy(update={"count": 0}),
+                                 "creatures": m.creatures.model_copy(update={"density": 0.0, "counts": None})})
     return options.model_copy(update={"shot": options.shot.model_copy(update={
         "frames": p.targets + 1, "fps": 1.0, "rig": "mono", "flow": False, "trajectory": traj}),
-        "formats": ("exr",)})
+        "motion": still, "formats": ("exr",)})
 
 
 def psnr(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float | None:
