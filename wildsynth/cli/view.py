@@ -33,6 +33,7 @@ def view_command(
                                                                                   "(opens in any Rerun viewer)"),
     serve_: bool = typer.Option(True, "--serve/--no-serve", help="serve the web viewer (--no-serve: only --save)"),
     max_points: int = typer.Option(20_000, "--max-points", min=0, help="points from depth per view (0: none)"),
+    max_depth: float = typer.Option(150.0, "--max-depth", min=0.0, help="farthest point from depth, metres"),
     max_runs: int = typer.Option(16, "--max-runs", min=1, help="runs of a dataset root to show at most"),
     renderer: str = typer.Option("webgl", "--renderer", help="the web viewer's renderer: webgl or webgpu"),
 ) -> None:
@@ -53,7 +54,7 @@ def view_command(
             tmp = tempfile.TemporaryDirectory(prefix="wildsynth_view_")
             out = Path(tmp.name) / "view.rrd"
         t0 = time.perf_counter()
-        written = write_recording(selections, out, max_points)
+        written = write_recording(selections, out, max_points, max_depth)
         layers = "; ".join(f"{c}: {', '.join(ns)}" for c, ns in written.layers.items())
         err.print(f"[green]wrote[/] {out} ({len(written.runs)} run(s), {written.views} view(s), {written.points} "
                   f"points, {out.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - t0:.1f} s; {layers})",

@@ -14,7 +14,7 @@ One recording per run (its ``recording_id`` is the run's name), two timelines:
   ``disparity`` (DepthImage of pixels, viridis; left view of a stereo rig).
 - ``world/points/<cam>``: the surface points of that frame back-projected
   from the exact z-depth through pixel centres (``layouts.points.sample_points``,
-  moving things kept), coloured from the RGB.
+  moving things kept, up to ``max_depth``), coloured from the RGB.
 - ``world/trajectory/<cam>``: the camera centres over every frame (static).
 - ``values/<cam>/flow_fwd`` / ``flow_bwd``: the flow itself, (H, W, 2) float32
   pixels (0 where undefined), as a Tensor whose view shows each value on hover.
@@ -75,11 +75,13 @@ def view_layers(view: View) -> list[str]:
     return [n for n in LAYERS if have[n]]
 
 
-def _range(x: np.ndarray) -> tuple[float, float] | None:
+def _range(x: np.ndarray, top: float = 99.0) -> tuple[float, float] | None:
+    """The colour map's range: percentiles 1 and ``top`` of the finite positive values (far terrain would
+    otherwise take the whole map)."""
     ok = x[np.isfinite(x) & (x > 0)]
     if not ok.size:
         return None
-    lo, hi = np.percentile(ok, [1, 99])
+    lo, hi = np.percentile(ok, [1, top])
     return float(lo), float(max(hi, lo * 1.0001 + 1e-6))
 
 
@@ -89,7 +91,7 @@ def _normals(view: View) -> np.ndarray:
     return read_png(view.path("normal_preview.png"))[..., :3]
 
 
-def _log_view(rec, rr, view: View, layers: list[str], max_points: int) -> int:
+def _log_view(rec, rr, view: View, layers: list[str], max_points: int, max_depth: float) -> int:
     """Log one view's pose, pinhole, layers and point cloud at the current time; the number of points."""
     cam = view.camera()
     base = f"world/camera/{view.camera_name}"
@@ -103,7 +105,7 @@ def _log_view(rec, rr, view: View, layers: list[str], max_points: int) -> int:
         elif layer == "depth":
             d = view.depth()
             rec.log(f"{img}/depth", rr.DepthImage(np.where(np.isfinite(d), d, 0).astype(np.float32), meter=1.0,
-                                                  colormap="turbo", depth_range=_range(d)))
+                                                  colormap="turbo", depth_range=_range(d, 90.0)))
         elif layer == "normals":
             rec.log(f"{img}/normals", rr.Image(_normals(view)))
         elif layer == "semantic":
@@ -121,7 +123,7 @@ def _log_view(rec, rr, view: View, layers: list[str], max_points: int) -> int:
             rec.log(f"{img}/disparity", rr.DepthImage(d, meter=1.0, colormap="viridis", depth_range=_range(d)))
     if "depth" not in layers or max_points <= 0:
         return 0
-    pts = sample_points([view], np.zeros(0, np.int64), max_points=max_points, tolerance=np.inf)
+    pts = sample_points([view], np.zeros(0, np.int64), max_points=max_points, max_depth=max_depth, tolerance=np.inf)
     rec.log(f"world/points/{view.camera_name}", rr.Points3D(pts.xyz, colors=pts.rgb, radii=rr.Radius.ui_points(2.0)))
     return len(pts.xyz)
 
@@ -154,7 +156,7 @@ def _annotations(rr):
     return rr.AnnotationContext([rr.AnnotationInfo(id=lab.id, label=lab.name, color=lab.color) for lab in LABELS])
 
 
-def _log_run(sel: Selection, path: Path, max_points: int, written: Written) -> None:
+def _log_run(sel: Selection, path: Path, max_points: int, max_depth: float, written: Written) -> None:
     import rerun as rr
 
     run: Run = sel.run
@@ -173,7 +175,8 @@ def _log_run(sel: Selection, path: Path, max_points: int, written: Written) -> N
             meta = json.loads(view.need("frame.json").read_text())
             rec.set_time_sequence("frame", f)
             rec.set_time_seconds("time", float(meta.get("time", 0.0)))
-            written.points += _log_view(rec, rr, view, [n for n in layers[c] if n in view_layers(view)], max_points)
+            written.points += _log_view(rec, rr, view, [n for n in layers[c] if n in view_layers(view)], max_points,
+                                       max_depth)
             written.views += 1
     rec.flush(blocking=True)
     rec.disconnect()
@@ -183,20 +186,22 @@ def _log_run(sel: Selection, path: Path, max_points: int, written: Written) -> N
         have += [n for n in ns if n not in have]
 
 
-def write_recording(selections: list[Selection], out: Path, max_points: int = 20_000) -> Written:
+def write_recording(selections: list[Selection], out: Path, max_points: int = 20_000,
+                    max_depth: float = 150.0) -> Written:
     """Every selection as its own recording, all in one ``.rrd`` file at ``out`` (``rerun rrd merge`` joins
-    the runs of a dataset)."""
+    the runs of a dataset); at most ``max_points`` points from depth per view, none farther than ``max_depth``
+    metres (far terrain would shrink the cameras to a dot in the 3D view)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     written = Written(out)
     if len(selections) == 1:
-        _log_run(selections[0], out, max_points, written)
+        _log_run(selections[0], out, max_points, max_depth, written)
         return written
     with tempfile.TemporaryDirectory(prefix="wildsynth_view_") as tmp:
         parts = []
         for k, sel in enumerate(selections):
             parts.append(Path(tmp) / f"{k:05d}.rrd")
-            _log_run(sel, parts[-1], max_points, written)
+            _log_run(sel, parts[-1], max_points, max_depth, written)
         part = out.with_name(out.name + ".part")
         with open(part, "wb") as fh:
             r = subprocess.run([*rerun_command(), "rrd", "merge", *map(str, parts)], stdout=fh,
