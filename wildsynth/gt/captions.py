@@ -66,6 +66,7 @@ SCENES = {  # scene type -> phrases (first canonical); other scenes read "a <nam
     "arctic": ("an arctic landscape", "a frozen arctic land"), "lake": ("a mountain lake", "a lake among peaks"),
     "mountain": ("a mountain range", "high mountains"), "cave": ("a cave", "an underground cavern"),
     "snowy_mountain": ("snowy mountains", "a snow-covered mountain range"),
+    "kelp_forest": ("a kelp forest", "an undersea kelp forest"), "under_water": ("open water", "the open sea, under water"),
 }
 SEASONS = {"summer": ("in summer", "in summertime"), "autumn": ("in autumn", "in the fall"),
            "winter": ("in winter", "in wintertime"), "spring": ("in spring", "in springtime")}
