@@ -151,8 +151,20 @@ def _nerf_run(out: Path, views, categories) -> list[str]:
 
 
 def _colmap_run(out: Path, views, categories) -> list[str]:
+    """cameras, images and points3D; the points sampled from the exact depth of the written views (as the
+    ``colmap`` layout does) when the run wrote float depth (exr or pfm), else none (points3D.txt empty)."""
+    from ..layouts.colmap import write_model
+    from ..layouts.points import sample_points
+    from ..layouts.source import View
+
     names = [f"{v.rel}image.png".replace("/", "_") for v in views]
-    write_colmap(out / "colmap", [v.camera for v in views], names)
+    cams = [v.camera for v in views]
+    root = out.parent  # ``write_run_files`` stages inside the run folder, after every view is in place
+    src = [View(root / v.rel, v.camera_name, v.frame) for v in views]
+    if src and all(s.has("depth.exr") or s.has("depth.pfm") for s in src):
+        write_model(out / "colmap", cams, names, sample_points(src, np.zeros(0, np.int64)), binary=False)
+    else:
+        write_colmap(out / "colmap", cams, names)
     return ["colmap"]
 
 
