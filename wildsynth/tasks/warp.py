@@ -42,7 +42,7 @@ class Warps:
     valid: np.ndarray  # target pixel's surface visible in the source (the backward warp is exact there)
     occluded: np.ndarray  # == ~valid
     splat: np.ndarray  # source splatted into the target (0 in holes)
-    splat_depth: np.ndarray  # z-depth of the splatted points in the target camera (inf in holes)
+    splat_depth: np.ndarray  # weighted z-depth of the front layer in the target camera (inf in holes)
     splat_valid: np.ndarray  # the front layer's weight reaches MIN_WEIGHT
     hole: np.ndarray  # == ~splat_valid
     flow: np.ndarray  # (H, W, 2) target -> source pixel offsets (du, dv)
@@ -89,23 +89,25 @@ def forward_splat(image: np.ndarray, depth: np.ndarray, src: Camera, dst: Camera
                   min_weight: float = MIN_WEIGHT) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Splat ``image`` (H, W[, C]) of camera ``src`` with z-depth ``depth`` into camera ``dst``.
 
-    Returns (splat (H', W', C) float32, 0 in holes; the nearest splatted z-depth float32, inf in
-    holes; splat_valid bool: the front layer's weight reaches ``min_weight``)."""
+    Returns (splat (H', W', C) float32, 0 in holes; the front layer's weighted target z-depth
+    float32, inf in holes; splat_valid bool: the front layer's weight reaches ``min_weight``)."""
     img = np.asarray(image, np.float64)
     img = img[..., None] if img.ndim == 2 else img
     hit = np.isfinite(depth) & (depth > 0)
     pts = src.backproject(np.where(hit, depth, 1.0).astype(np.float64))[hit]
     uv, z = dst.project(pts) if len(pts) else (np.zeros((0, 2)), np.zeros(0))
-    out = np.zeros((dst.height, dst.width, img.shape[-1]), np.float64)
     zbuf = np.full((dst.height, dst.width), np.inf)
     weight = np.zeros((dst.height, dst.width), np.float64)
+    vals = np.concatenate([img[hit], z[:, None]], axis=1)  # the points' target z is averaged like colour
+    out = np.zeros((dst.height, dst.width, vals.shape[1]), np.float64)
     _splat_kernel(np.ascontiguousarray(uv[:, 0]), np.ascontiguousarray(uv[:, 1]), np.ascontiguousarray(z),
-                  np.ascontiguousarray(img[hit]), float(rel_tol), out, zbuf, weight)
+                  np.ascontiguousarray(vals), float(rel_tol), out, zbuf, weight)
     ok = weight >= min_weight
     out[~ok] = 0.0
-    zbuf[~ok] = np.inf
+    zs = np.where(ok, out[..., -1], np.inf)
+    out = out[..., :-1]
     out = out[..., 0] if np.asarray(image).ndim == 2 else out
-    return out.astype(np.float32), zbuf.astype(np.float32), ok
+    return out.astype(np.float32), zs.astype(np.float32), ok
 
 
 def backward_warp(image_src: np.ndarray, depth_src: np.ndarray, src: Camera, depth_dst: np.ndarray,
