@@ -55,3 +55,21 @@ def nearest_triangle(points: np.ndarray, tris: np.ndarray, k: int = 16) -> tuple
         better = dj < best_d
         best_d[better], best_i[better] = dj[better], cand[np.arange(n), j][better]
     return best_d, best_i
+
+
+def refine_misses(points: np.ndarray, tris: np.ndarray, dist: np.ndarray, idx: np.ndarray, tol,
+                  chunk: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
+    """``nearest_triangle``'s answer made exact for the points farther than ``tol`` (scalar or per point):
+    those are searched against every triangle (long thin triangles, kelp stipes, can hide from the
+    centroid candidates)."""
+    dist, idx = dist.copy(), idx.copy()
+    tol = np.broadcast_to(np.asarray(tol, dtype=np.float64), dist.shape)
+    for i in np.flatnonzero(dist > tol):
+        for s in range(0, len(tris), chunk):
+            t = tris[s:s + chunk]
+            q = closest_on_triangles(np.repeat(points[i][None], len(t), 0), t)
+            d = np.linalg.norm(q - points[i], axis=1)
+            j = int(d.argmin())
+            if d[j] < dist[i]:
+                dist[i], idx[i] = d[j], s + j
+    return dist, idx
