@@ -189,10 +189,10 @@ class MarineSnowParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    density: float = Field(25.0, ge=0.0, le=2000.0, description="flocs per m^3 of view volume (0: none)")
+    density: float = Field(5.0, ge=0.0, le=2000.0, description="flocs per m^3 of view volume (0: none)")
     near: float = Field(0.4, gt=0.05, le=50.0, description="nearest floc from the camera, m")
-    far: float = Field(10.0, gt=0.1, le=200.0, description="farthest floc from the camera, m")
-    size: float = Field(0.003, gt=0.0002, le=0.05, description="median floc radius, m")
+    far: float = Field(8.0, gt=0.1, le=200.0, description="farthest floc from the camera, m")
+    size: float = Field(0.0015, gt=0.0002, le=0.05, description="median floc radius, m")
     drift: float = Field(0.08, ge=0.0, le=3.0, description="drift with the current, m/s")
     sink: float = Field(0.01, ge=0.0, le=1.0, description="sinking speed, m/s")
     max_flocs: int = Field(60000, ge=0, le=2000000, description="cap on the number of flocs")

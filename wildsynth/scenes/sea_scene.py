@@ -84,12 +84,13 @@ def place_life(scene: Scene, plan, grown: dict, floor, trng: np.random.Generator
 
 
 def add_water(scene: Scene, shot: Shot, level: float, mats: SeedTree, *, surface: bool, murk, extent: float,
-              waves: WaveParams | None = None, seeds: SeedTree | None = None) -> Motion | None:
+              waves: WaveParams | None = None, seeds: SeedTree | None = None, shafts: float = 0.0) -> Motion | None:
     """The surface at ``level`` (``reef_surface``) and the murk below it (``murk``: a ``MurkParams``).
 
     With ``waves`` (height > 0) the surface within ``waves.radius`` of the cameras' centre is a wavy
     deforming sheet (its ``SurfaceWaves`` motion is returned) and a flat sheet covers the rest; otherwise
-    one flat sheet. The murk is a volume only: never in the ground truth."""
+    one flat sheet. The murk is a volume only: never in the ground truth. ``shafts`` > 0 makes it
+    ``murk_shafts`` (``materials/water_below.py``): streaks along the refracted sunlight, that much denser."""
     cams = shot.cameras()
     ref = shot.reference()
     motion = None
@@ -118,10 +119,24 @@ def add_water(scene: Scene, shot: Shot, level: float, mats: SeedTree, *, surface
         top = level - 0.02 - float(ref.position[2])
         if waves is not None and surface:
             top -= waves.height / 2  # under the troughs
+        recipe, extra = "murk", ()
+        if shafts > 0 and scene.sun is not None:
+            recipe = "murk_shafts"
+            extra = (("shafts", float(shafts)), ("sun", refracted_sun(scene.sun.direction)), ("water_level", level))
         scene.add(Object("murk", fog_box(ref, murk.extent, top),
-                         MaterialRef("murk", mats.child("murk").int(), (("density", murk.density),)),
+                         MaterialRef(recipe, mats.child("murk").int(), (("density", murk.density),) + extra),
                          semantic="sky", generator="weather.murk", params=murk.model_dump(), in_ground_truth=False))
     return motion
+
+
+def refracted_sun(direction, ior: float = 1.333) -> tuple[float, float, float]:
+    """The direction towards the sun as seen under a flat surface (Snell: sin of the zenith angle / ``ior``)."""
+    d = np.asarray(direction, dtype=np.float64)
+    horiz = np.hypot(d[0], d[1])
+    s = horiz / max(np.linalg.norm(d), 1e-12) / ior
+    c = np.sqrt(1.0 - s * s)
+    h = d[:2] / horiz if horiz > 1e-12 else np.zeros(2)
+    return (round(float(h[0] * s), 6), round(float(h[1] * s), 6), round(float(c), 6))
 
 
 def add_snow(scene: Scene, params: MarineSnowParams, shot: Shot, heading: float, ceiling: float,
