@@ -49,7 +49,7 @@ def test_scene_renders_with_ground_truth(frames, name):
     assert seen <= {row["id"] for row in scene.object_table()}
     classes = set(scene.id_to_class()[list(seen)].tolist())
     want = {"desert": "sand", "cave": "cave_wall", "arctic": "snow", "snowy_mountain": "snow",
-            "coral_reef": "coral"}.get(name, "terrain")
+            "coral_reef": "coral", "kelp_forest": "kelp", "under_water": "water_surface"}.get(name, "terrain")
     if name in ("mountain", "canyon", "cliff"):
         assert classes & {label_id("terrain"), label_id("rock"), label_id("snow")}
     elif name == "coast":  # the beach, or the land behind it

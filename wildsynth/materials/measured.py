@@ -62,6 +62,7 @@ RANGES: dict[str, Measured] = {
     "alpine_turf": _m(0.07, 0.18, 0.8, 1.0),
     "dry_grass_ground": _m(0.15, 0.3, 0.8, 1.0),
     "meadow_ground": _m(0.07, 0.18, 0.8, 1.0),
+    "forest_ground": _m(0.04, 0.12, 0.6, 0.95),  # litter over humus, moss patches (Post et al. 2000)
     "terrain": _m(0.07, 0.18, 0.8, 1.0),  # its default palette: mountain meadow
     "lichen_crust": _m(0.15, 0.35, 0.8, 1.0),
     # snow and ice
@@ -131,4 +132,5 @@ RANGES: dict[str, Measured] = {
     # volumes
     "fog": _m(0.0, 1.0, 0.0, 1.0, "volume", wets=False),
     "murk": _m(0.0, 1.0, 0.0, 1.0, "volume", wets=False),
+    "murk_shafts": _m(0.0, 1.0, 0.0, 1.0, "volume", wets=False),
 }
