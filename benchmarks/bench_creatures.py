@@ -97,10 +97,8 @@ def main() -> None:
         objs = read_json(out / "objects.json")["objects"]
         animals = [o for o in objs if str(o.get("generator", "")).startswith("creatures.")]
         ids = {o["id"] for o in animals}
-        seen = []
-        for f in range(a.frames):
-            frame = read_json(out / "main" / f"{f:06d}" / "frame.json")
-            seen.append(sum(1 for b in frame["boxes_2d"] if b["id"] in ids))
+        seen = [sum(1 for b in read_json(f)["boxes_2d"] if b["id"] in ids)
+                for f in sorted((out / "main").glob("*/frame.json"))]
     t = res.timings
     build = float(res.stats["motion_timings"].get("creatures_build", 0.0))
     per = {k: {"wall_s": round(v[0], 3), "cpu_s": round(v[1], 3), "calls": v[2]} for k, v in TIMERS.items()}
@@ -119,7 +117,8 @@ def main() -> None:
         "creatures_wall_s": round(creature_wall, 2),
         "creatures_share_of_total": round(creature_wall / wall, 4),
         "stage_timings_s": t,
-        "animals_in_view_per_frame": {"min": min(seen), "mean": round(sum(seen) / len(seen), 2), "max": max(seen)},
+        "animals_in_view_per_frame": ({"min": min(seen), "mean": round(sum(seen) / len(seen), 2), "max": max(seen)}
+                                      if seen else None),
         "load_average_1min": round(os.getloadavg()[0], 2)}
     text = json.dumps(result, indent=2)
     print(text)

@@ -7,7 +7,8 @@ spots (voronoi) per palette, and counter-shading from the ``dorsal`` attribute (
 belly: backs darker, bellies paler, as in most animals). ``region`` 1 (fins, wings, ears) is
 darker or more contrasted, 2 (hooves, horns, beaks) a keratin colour.
 
-Palettes (linear luminance of the back, belly; albedo of hair and feathers 0.05-0.4):
+Palettes (linear luminance of the back, belly; albedo of hair and feathers 0.05-0.4; deer and
+antelope coats about 0.1-0.2, wolves and big cats 0.1-0.18):
 herbivore (browns, tan, grey), carnivore (tawny, grey), bird (browns, greys, near-black),
 fish (silvery blue-green back, white belly, glossier), snake (olive, brown, blotched), jellyfish
 (pale pink, blue or amber, glossy; opaque, no transmission), crab (red, brown, sand), insect
@@ -23,9 +24,9 @@ from .layers import jitter_tone
 from .library import recipe
 
 PALETTES: dict[str, dict] = {
-    "herbivore": {"back": [(0.09, (1.0, 0.62, 0.38)), (0.13, (1.0, 0.75, 0.52)), (0.07, (1.0, 0.9, 0.8))],
+    "herbivore": {"back": [(0.14, (1.0, 0.62, 0.38)), (0.18, (1.0, 0.75, 0.52)), (0.1, (1.0, 0.9, 0.8))],
                   "belly": (0.35, (1.0, 0.93, 0.85)), "spots": 0.3, "rough": (0.7, 0.9)},
-    "carnivore": {"back": [(0.12, (1.0, 0.7, 0.4)), (0.1, (1.0, 0.95, 0.9)), (0.06, (1.0, 0.8, 0.65))],
+    "carnivore": {"back": [(0.16, (1.0, 0.7, 0.4)), (0.13, (1.0, 0.95, 0.9)), (0.08, (1.0, 0.8, 0.65))],
                   "belly": (0.3, (1.0, 0.95, 0.88)), "spots": 0.5, "rough": (0.65, 0.9)},
     "bird": {"back": [(0.08, (1.0, 0.75, 0.5)), (0.12, (1.0, 1.0, 1.0)), (0.03, (1.0, 1.0, 1.05))],
              "belly": (0.4, (1.0, 0.97, 0.92)), "spots": 0.2, "rough": (0.5, 0.8)},

@@ -187,3 +187,17 @@ def test_an_insect_swarm_keeps_its_separation_and_its_height_band_and_repeats_pe
     other, _ = place(4)
     assert all(np.array_equal(a.bones(0.1), b.bones(0.1)) for a, b in zip(plan.motion.rigs, again.motion.rigs))
     assert not np.allclose(plan.motion.rigs[0].centre(0.1), other.motion.rigs[0].centre(0.1))
+
+
+def test_group_and_herd_parameters_fail_with_one_clear_line():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="unknown creature kind"):
+        CreatureParams(groups={"dodo": 1})
+    with pytest.raises(ValidationError, match="herd size"):
+        HerdParams(size=(6, 3))
+    with pytest.raises(ValidationError, match="herd speed"):
+        HerdParams(speed=(0.0, 1.0))
+    with pytest.raises(ValueError, match="does not walk in herds"):
+        add_creatures(Scene(), CreatureParams(counts={"snake": 0}, groups={"snake": 1}), shot(), hills, hills, None,
+                      SeedTree(0), "plains")

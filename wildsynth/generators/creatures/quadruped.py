@@ -109,14 +109,15 @@ def build(p: QuadrupedParams, rng: np.random.Generator, snout: float = 0.55, paw
     s = np.linspace(0, 1, 22)
     c = polyline([(-L / 2 - 0.5 * r, 0, back - 0.15 * r), (0, 0, back - 0.12 * r), (L / 2 + 0.45 * r, 0, back)], 22)
     belly = rng.uniform(0.9, 1.1)
-    parts.append(Part("torso", c, profile(s, [(0, 0.05 * r), (0.1, 0.62 * r), (0.5, 0.72 * r * belly),
-                                              (0.9, 0.7 * r), (1, 0.08 * r)]),
-                      profile(s, [(0, 0.05 * r), (0.1, 0.8 * r), (0.5, 1.0 * r * belly), (0.88, 0.95 * r),
-                                  (1, 0.08 * r)]), [hips, chest], segments=16, blend=0.25 * L))
+    # rump, a belly, and a deeper chest behind the shoulders (the keel of a walking quadruped)
+    parts.append(Part("torso", c, profile(s, [(0, 0.05 * r), (0.1, 0.62 * r), (0.5, 0.74 * r * belly),
+                                              (0.8, 0.74 * r), (0.93, 0.6 * r), (1, 0.08 * r)]),
+                      profile(s, [(0, 0.05 * r), (0.1, 0.82 * r), (0.45, 0.95 * r * belly), (0.78, 1.08 * r),
+                                  (0.92, 0.9 * r), (1, 0.08 * r)]), [hips, chest], segments=16, blend=0.25 * L))
     nn = 10
     cn = polyline([nb - nd * 0.15 * r, nb + nd * p.neck_length], nn)
     sn = np.linspace(0, 1, nn)
-    nr = profile(sn, [(0, 0.6 * r), (0.4, 0.45 * r), (1, 1.2 * p.head_width)])
+    nr = profile(sn, [(0, 0.75 * r), (0.35, 0.5 * r), (1, 1.2 * p.head_width)])  # thick at the shoulders
     nr[[0, -1]] *= 0.5
     parts.append(Part("neck", cn, 0.75 * nr, nr, [chest, sk.index("neck0"), sk.index("neck1"), head],
                       segments=12, blend=0.3 * p.neck_length))
@@ -142,7 +143,9 @@ def build(p: QuadrupedParams, rng: np.random.Generator, snout: float = 0.55, paw
             parts.append(Part("horn", np.array(pts), hr, hr, [head], segments=6, blend=0.1, region=2.0))
     ct = polyline([tb - td * 0.1 * p.tail_length, tb + td * p.tail_length], 10)
     st = np.linspace(0, 1, 10)
-    trad = profile(st, [(0, p.tail_thickness), (0.7, 0.6 * p.tail_thickness), (1, 0.15 * p.tail_thickness)])
+    # a tail thinning from its root, then a brush or tuft of hair towards the tip
+    trad = profile(st, [(0, p.tail_thickness), (0.35, 0.65 * p.tail_thickness), (0.8, 0.85 * p.tail_thickness),
+                        (1, 0.15 * p.tail_thickness)])
     parts.append(Part("tail", ct, trad, trad, [hips] + tails, segments=8, blend=0.35 * p.tail_length / 3))
     lt = p.leg_thickness
     for leg in LEGS:
@@ -150,11 +153,15 @@ def build(p: QuadrupedParams, rng: np.random.Generator, snout: float = 0.55, paw
         up_i, lo_i, ft_i = (sk.index(f"{leg}_{n}") for n in ("upper", "lower", "foot"))
         cl = polyline([(x, y, H + 0.45 * r), (x, y, H - a), (x, y, foot_r)], 14)
         sl = np.linspace(0, 1, 14)
-        thick = 1.25 if leg[1] == "h" else 1.0
-        wr = profile(sl, [(0, 0.9 * lt * thick), (0.25, lt * thick), (0.55, 0.5 * lt), (0.9, 0.38 * lt),
-                          (1, 0.3 * lt)])
+        # muscled haunch (hind) or shoulder (front) at the top, deep fore-aft, tapering to a slim
+        # cannon bone below the hock or knee (width: across the body, depth: fore-aft)
+        top = 2.0 if leg[1] == "h" else 1.5
+        depth = profile(sl, [(0, top * lt), (0.22, top * lt), (0.48, 0.8 * lt), (0.58, 0.55 * lt), (0.9, 0.4 * lt),
+                             (1, 0.33 * lt)])
+        width = profile(sl, [(0, 1.05 * lt), (0.25, 0.95 * lt), (0.55, 0.45 * lt), (0.9, 0.34 * lt),
+                             (1, 0.28 * lt)])
         par = chest if leg[1] == "f" else hips
-        parts.append(Part("leg", cl, wr * 0.85, wr * 1.1, [par, up_i, lo_i], up=(1.0, 0.0, 0.0), segments=10,
+        parts.append(Part("leg", cl, width, depth, [par, up_i, lo_i], up=(1.0, 0.0, 0.0), segments=10,
                           blend=0.12 * leg_len))
         cf = polyline([(x - 0.8 * foot_r, y, foot_r), (x + 2.0 * foot_r, y, 0.9 * foot_r)], 5)
         fr = np.array([0.5, 1.0, 1.05, 0.95, 0.45]) * foot_r * (1.5 if paws else 1.2)
