@@ -79,7 +79,7 @@ def frame():
     from wildsynth.render.cycles import CyclesRenderer
     from wildsynth.render.settings import RenderSettings
 
-    c = _compose(0)
+    c = _compose(0, snow={"density": 40.0, "size": 0.006})  # flocs big enough for pixel centres to hit at 64x40
     settings = RenderSettings(width=SIZE[0], height=SIZE[1], samples=2, denoise=False, adaptive_min_samples=0)
     with CyclesRenderer(c.scene, settings, seed=0) as r:
         rgb = r.render_rgb(c.rig.main)
@@ -130,7 +130,7 @@ def test_drifting_life_and_same_seed_same_scene(frame):
     kinds = {o.params["kind"] for o in c.scene.objects if o.generator.startswith("creatures.")}
     assert kinds <= {"fish", "jellyfish"} and kinds, kinds
     assert any("group" in o.params for o in c.scene.objects if o.generator.startswith("creatures.")), "a school"
-    again = _compose(0)
+    again = _compose(0, snow={"density": 40.0, "size": 0.006})
     a, b = c.scene, again.scene
     assert [o.name for o in a.objects] == [o.name for o in b.objects]
     for oa, ob in zip(a.objects, b.objects):

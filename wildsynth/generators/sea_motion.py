@@ -28,6 +28,7 @@ from .rocks import icosphere
 from .weather import view_volume
 
 GRAVITY = 9.81
+FLAT_FROM = 0.8  # the wavy sheet is flat from this fraction of its half-width to its edge
 
 
 class CurrentParams(BaseModel):
@@ -172,8 +173,8 @@ def wave_sheet(centre, params: WaveParams, level: float, rng: np.random.Generato
     a = (i[None, :] + n * i[:, None]).ravel()
     faces = np.concatenate([np.stack([a, a + 1, a + n + 1], -1), np.stack([a, a + n + 1, a + n], -1)])
     edge = np.maximum(np.abs(x - centre[0]), np.abs(y - centre[1])).ravel() / r
-    fade = 1.0 - np.clip((edge - 0.7) / 0.25, 0.0, 1.0) ** 2
-    fade = np.where(edge >= 0.95, 0.0, fade)
+    fade = 1.0 - np.clip((edge - FLAT_FROM + 0.25) / 0.25, 0.0, 1.0) ** 2
+    fade = np.where(edge >= FLAT_FROM, 0.0, fade)  # flat (z = level) from FLAT_FROM of the radius out
     m = params.components
     head = rng.uniform(0, 2 * np.pi)
     lam = params.wavelength * np.geomspace(1.0, 0.2, m) * rng.uniform(0.85, 1.15, m)

@@ -20,6 +20,7 @@ from ..core.seeds import SeedTree
 from ..core.shot import Shot
 from ..generators.scatter import ground_transforms
 from ..generators.sea_motion import (
+    FLAT_FROM,
     MarineSnowParams,
     SurfaceWaves,
     WaveParams,
@@ -102,9 +103,12 @@ def add_water(scene: Scene, shot: Shot, level: float, mats: SeedTree, *, surface
             pos = np.array([c.position[:2] for c in cams])
             centre = 0.5 * (pos.min(0) + pos.max(0))
             rest, amp, k_vec, omega, phase, fade = wave_sheet(centre, waves, level, seeds.child("waves").rng())
-            inner = waves.radius - 2.0 * waves.spacing
-            inside = np.all(np.abs(sheet.vertices[sheet.faces][..., :2] - centre).max(-1) < inner, axis=1)
-            far = split_faces(sheet, (~inside).astype(np.int64)).get(1)
+            # the flat sheet beyond: faces reaching into the waves' wavy part dropped, and 1 mm lower, so where
+            # it overlaps the wavy sheet's flat rim it is hit first from below (no coplanar tie in ids)
+            reach = np.abs(sheet.vertices[sheet.faces][..., :2] - centre).max(-1).min(1)
+            far = split_faces(sheet, (reach >= FLAT_FROM * waves.radius).astype(np.int64)).get(1)
+            if far is not None:
+                far.vertices[:, 2] = level - 0.001
             obj = scene.add(Object("water_surface_waves", rest, material, semantic="water_surface",
                                    generator="water.sea_surface", params={"level": level, **waves.model_dump()}))
             motion = SurfaceWaves(obj.instance_id, rest, level, amp, k_vec, omega, phase, fade)

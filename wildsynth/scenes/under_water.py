@@ -57,7 +57,7 @@ class UnderWaterParams(BaseModel):
                                                             "the refracted sunlight (0: none; ray-marched, see docs)")
     sky: SkyParams = Field(default_factory=lambda: SkyParams(latitude=20.0, min_sun_elevation=45.0, clouds=0.1),
                            description="sun and sky above the water")
-    camera: CameraParams = Field(default_factory=lambda: CameraParams(pitch_min=5.0, pitch_max=35.0, area_radius=5.0,
+    camera: CameraParams = Field(default_factory=lambda: CameraParams(pitch_min=20.0, pitch_max=42.0, area_radius=5.0,
                                                                       proposals=16, min_ground=0.0, min_sky=0.0,
                                                                       min_distance=0.0),
                                  description="camera view (its height comes from camera_depth_min/max)")
