@@ -54,7 +54,7 @@ def test_view_saves_serves_and_stops_on_ctrl_c(view_run, tmp_path):
     rrd = tmp_path / "keep.rrd"
     r = _view(str(view_run / "left"), "--save", str(rrd), "--no-serve", "--max-points", "100")
     assert r.returncode == 0, r.stderr
-    assert rrd.stat().st_size > 10_000 and "1 run(s), 2 view(s)" in r.stderr
+    assert rrd.stat().st_size > 10_000 and "1 run(s), 2 view(s)" in " ".join(r.stderr.split())
     p = subprocess.Popen([sys.executable, "-m", "wildsynth.cli", "view", str(view_run), "--no-open", "--port", "0"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
