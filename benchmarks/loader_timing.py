@@ -6,7 +6,8 @@ Each request is {"cls", "root", "kwargs", "repeat"}. torchvision's dataset class
 tests/layouts/torchvision_probe.py builds them (its stand-in packages when TORCHVISION_SOURCES is given,
 see tests/layouts/torchvision_real.py); ``cls == "pycolmap"`` loads ``root`` (a sparse model folder) with
 pycolmap.Reconstruction. Every sample is read ``repeat`` times (the first pass warms the page cache); the
-best pass is reported, wall and CPU seconds.
+best pass is reported, wall and CPU seconds. Each sample's elements are made arrays (images decoded), as a
+training loop's transform would.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ def _classes(src: str | None) -> dict:
     import torchvision.datasets as tvd
 
     return {n: getattr(tvd, n) for n in CLASSES}
+
+
+def _materialise(sample) -> list:
+    """Every element of a sample as an array: torchvision's stereo classes return PIL images that
+    ``Image.open`` has not decoded yet (RGB PNGs are not converted), which a training loop's transform would."""
+    import numpy as np
+
+    return [None if x is None else np.asarray(x) for x in sample]
 
 
 def _time(read, n: int, repeat: int) -> dict:
@@ -60,7 +69,7 @@ def main(req: str, res: str, src: str | None = None) -> None:
             continue
         classes = classes or _classes(src)
         ds = classes[r["cls"]](r["root"], **r.get("kwargs", {}))
-        out[name] = _time(lambda i: ds[i], len(ds), r["repeat"])
+        out[name] = _time(lambda i: _materialise(ds[i]), len(ds), r["repeat"])
     Path(res).write_bytes(pickle.dumps(out))
 
 
