@@ -48,7 +48,11 @@ def view_command(
             raise UserError(f"--save {save!r}: give a file name ending in .rrd")
         if out is None and not serve_:
             raise UserError("--no-serve writes nothing to look at without --save FILE.rrd")
-        selections = select(src, max_runs)
+        selections = select(src)
+        if len(selections) > max_runs:
+            err.print(f"[yellow]note:[/] showing the first {max_runs} of {len(selections)} finished runs "
+                      "(--max-runs)", highlight=False)
+            selections = selections[:max_runs]
         tmp = None
         if out is None:
             tmp = tempfile.TemporaryDirectory(prefix="wildsynth_view_")
