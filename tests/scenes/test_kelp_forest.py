@@ -154,6 +154,7 @@ def test_same_seed_same_scene(frame):
 
 
 @pytest.mark.blender
+@pytest.mark.slow
 def test_kelp_flow_is_the_projection_of_its_vertex_motion():
     """A short shot: at sampled kelp pixels of the middle frame the pipeline's forward flow equals the
     projection at t+1 of the hit point's barycentric point on the plant's mesh (closest triangle at t, by

@@ -141,6 +141,7 @@ def test_drifting_life_and_same_seed_same_scene(frame):
 
 
 @pytest.mark.blender
+@pytest.mark.slow
 def test_marine_snow_and_surface_flow_are_exact():
     """A short shot: the forward flow of marine-snow pixels is the projection of the floc's rigid motion,
     and of surface pixels the projection of the hit point's barycentric point on the wave sheet at t+1."""
