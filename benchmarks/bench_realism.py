@@ -1,7 +1,7 @@
 """Realism benchmark: every scene type for a few seeds beside the peer's references; prints JSON.
 
     python benchmarks/bench_realism.py [--scenes desert,forest] [--seeds 0,1,2]
-        [--resolution 960x540] [--samples 100] [--refs ../shared/refs] [--sheets docs/realism]
+        [--resolution 960x540] [--samples 100] [--refs ../shared/refs] [--sheets docs/realism] [--update]
 
 Each frame is rendered by `wildsynth generate` in a fresh process (wall and CPU
 seconds of that process, peak RSS from its scene.json). For ours and for every
@@ -14,6 +14,10 @@ With ``--sheets DIR`` it writes ``DIR/contact_sheet.jpg`` (a row per scene
 type: our seeds, then the reference of that type when there is one) and, for
 each type with a reference, ``DIR/<scene>_vs_infinigen.jpg`` (e.g. ``desert_vs_infinigen.jpg``: ours for the
 first seed beside the reference, full size). docs/realism.md shows them.
+
+With ``--update`` (and ``--sheets``), only the scenes rendered now replace their rows of the
+contact sheet and their entries in ``stats.json``; the other rows and entries stay as the last
+run wrote them (it must have used the same resolution, samples and seeds).
 """
 
 from __future__ import annotations
@@ -84,13 +88,33 @@ def _tile(path: Path | None, text: str) -> Image.Image:
     return _label(Image.open(path).convert("RGB").resize(TILE, Image.LANCZOS), text)
 
 
-def contact_sheet(rows: list[tuple[str, list[tuple[Path | None, str]]]], out: Path) -> None:
-    cols = max(len(r[1]) for r in rows)
+def contact_sheet(rows: list[tuple[str, list[tuple[Path | None, str]] | Image.Image]], out: Path) -> None:
+    """A row per scene: its tiles, or a row image kept from an earlier sheet (``--update``)."""
+    cols = max(len(r) if isinstance(r, list) else r.width // TILE[0] for _, r in rows)
     sheet = Image.new("RGB", (cols * TILE[0], len(rows) * TILE[1]), (20, 20, 20))
     for i, (_, tiles) in enumerate(rows):
+        if isinstance(tiles, Image.Image):
+            sheet.paste(tiles, (0, i * TILE[1]))
+            continue
         for j, (path, text) in enumerate(tiles):
             sheet.paste(_tile(path, text), (j * TILE[0], i * TILE[1]))
     sheet.save(out, quality=90)
+
+
+def earlier_run(sheets: Path, w: int, h: int, samples: int, seeds: list[int]) -> tuple[dict, dict[str, Image.Image]]:
+    """The stats and the contact-sheet rows (by scene) that an earlier run left in ``sheets``."""
+    stats, sheet_path = sheets / "stats.json", sheets / "contact_sheet.jpg"
+    if not (stats.is_file() and sheet_path.is_file()):
+        return {}, {}
+    old = json.loads(stats.read_text())
+    if old.get("resolution") != [w, h] or old.get("samples") != samples or old.get("seeds") != seeds:
+        raise SystemExit(f"--update: {stats} was made at {old.get('resolution')}, {old.get('samples')} samples, "
+                         f"seeds {old.get('seeds')}; this run is [{w}, {h}], {samples}, {seeds}")
+    names = list(old["ours"]) + [s for s in old.get("references", {}) if s not in old["ours"]]
+    sheet = Image.open(sheet_path).convert("RGB")
+    if sheet.height != len(names) * TILE[1]:
+        raise SystemExit(f"--update: {sheet_path} has {sheet.height // TILE[1]} rows, {stats} names {len(names)}")
+    return old, {n: sheet.crop((0, i * TILE[1], sheet.width, (i + 1) * TILE[1])) for i, n in enumerate(names)}
 
 
 def pair(ours: Path, ref: Path, out: Path, label_ours: str, label_ref: str) -> None:
@@ -113,7 +137,11 @@ def main() -> None:
     ap.add_argument("--refs", type=Path, default=ROOT.parent / "shared" / "refs")
     ap.add_argument("--sheets", type=Path, default=None, help="folder for the contact sheets (e.g. docs/realism)")
     ap.add_argument("--keep", type=Path, default=None, help="keep the rendered frames in this folder")
+    ap.add_argument("--update", action="store_true",
+                    help="with --sheets: replace only these scenes' rows and stats, keep the rest of the last run")
     args = ap.parse_args()
+    if args.update and not args.sheets:
+        raise SystemExit("--update needs --sheets (the folder whose sheet and stats it updates)")
     scenes = [s for s in args.scenes.split(",") if s]
     unknown = [s for s in scenes if s not in SCENES]
     if unknown:
@@ -121,6 +149,7 @@ def main() -> None:
     seeds = [int(s) for s in args.seeds.split(",")]
     w, h = (int(x) for x in args.resolution.lower().split("x"))
     refs = references(args.refs)
+    old, old_rows = earlier_run(args.sheets, w, h, args.samples, seeds) if args.update else ({}, {})
 
     tmp = tempfile.TemporaryDirectory(prefix="ws-realism-")
     frames = args.keep or Path(tmp.name)
@@ -141,15 +170,20 @@ def main() -> None:
         if scene in refs:
             tiles.append((refs[scene], f"Infinigen {scene} (reference)"))
         rows.append((scene, tiles))
-    for scene, path in refs.items():
-        results["references"][scene] = {"file": path.name, "stats": image_stats(iio.imread(path)).as_dict()}
-        if scene not in scenes:
-            rows.append((scene, [(None, f"{scene}: no wildsynth scene of this type yet")] * len(seeds)
-                         + [(path, f"Infinigen {scene} (reference)")]))
     for scene, runs in results["ours"].items():
         st = [r["stats"] for r in runs]
         results["ours"][scene] = {"frames": runs, "mean": {k: round(float(np.mean([s[k] for s in st])), 4)
                                                           for k in st[0]}}
+    if old:  # the scenes not rendered now keep the earlier run's rows and numbers
+        kept = {k: v for k, v in old["ours"].items() if k not in results["ours"]}
+        results["ours"] = dict(sorted({**kept, **results["ours"]}.items()))
+        done = dict(rows)
+        rows = [(k, done[k] if k in done else old_rows[k]) for k in results["ours"]]
+    for scene, path in refs.items():
+        results["references"][scene] = {"file": path.name, "stats": image_stats(iio.imread(path)).as_dict()}
+        if scene not in results["ours"]:
+            rows.append((scene, [(None, f"{scene}: no wildsynth scene of this type yet")] * len(seeds)
+                         + [(path, f"Infinigen {scene} (reference)")]))
     if args.sheets:
         args.sheets.mkdir(parents=True, exist_ok=True)
         contact_sheet(rows, args.sheets / "contact_sheet.jpg")

@@ -6,7 +6,7 @@ from scipy.spatial import cKDTree
 
 from wildsynth.core.mesh import Mesh
 from wildsynth.core.scene import MaterialRef
-from wildsynth.generators.plants.cacti import KINDS, CactusParams, cactus
+from wildsynth.generators.plants.cacti import KINDS, SPINE, CactusParams, cactus
 from wildsynth.generators.plants.deadwood import LogParams, log, pine_cone, twig
 from wildsynth.generators.plants.ferns import FernParams, fern
 from wildsynth.generators.plants.flowers import FlowerParams, flower
@@ -51,7 +51,7 @@ def test_tree_species_grow_connected_with_attached_leaves(species):
     roots = np.flatnonzero(t.skeleton.parent < 0)
     assert np.all(t.skeleton.pos[roots, 2] < 0.05 * t.height)  # grows from the ground
     assert t.skeleton.pos[:, 2].max() > 0.5 * t.height
-    if species == "dead":
+    if species in ("dead", "dry_shrub"):
         assert len(t.leaves) == 0
     else:
         assert len(t.leaves) > 0 and t.leaf_mesh is not None
@@ -119,8 +119,30 @@ def test_cacti_kinds(kind):
     m = cactus(CactusParams(kind=kind), np.random.default_rng(0))
     check_mesh(m)
     assert "tint" in m.attributes
-    spines = np.sum(np.all(np.isclose(m.attributes["tint"], [0.6, 0.55, 0.42]), axis=1))
+    spines = np.sum(np.all(np.isclose(m.attributes["tint"], SPINE), axis=1))
     assert spines > 30
+
+
+def test_cacti_are_grey_green_with_dark_rib_grooves():
+    for kind in KINDS:
+        m = cactus(CactusParams(kind=kind, height=1.5, spines=0.0), np.random.default_rng(1))
+        tint = m.attributes["tint"].astype(np.float64)
+        lum = tint @ (0.2126, 0.7152, 0.0722)
+        sat = (tint.max(1) - tint.min(1)) / np.maximum(tint.max(1), 1e-9)
+        assert 0.05 < np.median(lum) < 0.15, kind  # cactus skin, not a leaf-green toy
+        assert np.median(sat) < 0.5, kind  # desaturated (the old green was 0.64)
+        if kind != "prickly_pear":  # ribbed: the grooves are darker than the crests
+            assert np.percentile(lum, 90) > 1.3 * np.percentile(lum, 10), kind
+
+
+def test_dry_shrub_is_a_dense_low_tangle_of_bare_twigs():
+    t = grow_tree(TreeParams(species="dry_shrub", height=0.9), np.random.default_rng(2))
+    assert len(t.leaves) == 0 and t.leaf_mesh is None
+    roots = np.flatnonzero(t.skeleton.parent < 0)
+    assert len(roots) >= 6  # many stems from the root crown
+    assert t.height <= 1.5 and t.crown_radius > 0.5 * t.height  # wider than tall
+    tips = np.setdiff1d(np.arange(len(t.skeleton)), t.skeleton.parent)
+    assert len(tips) > 60  # a dense tangle, not a dead tree's few limbs
 
 
 def test_small_generators_are_deterministic():

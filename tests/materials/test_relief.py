@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wildsynth.materials.relief import Cells, Ripples, Strata, Surface, stack
+from wildsynth.materials.relief import Cells, Ripples, Strata, Surface, WindRipples, stack
 
 
 def _plane(n: int, step: float, vertical: bool = False) -> Surface:
@@ -76,3 +76,38 @@ def test_strata_are_horizontal_beds_on_a_wall():
     up = np.abs(np.diff(h, axis=0)).mean()
     across = np.abs(np.diff(h, axis=1)).mean()
     assert up > 3 * across
+
+
+def test_wind_ripples_fork_and_run_across_the_wind():
+    n, step, lam = 400, 0.005, 0.08
+    s = _plane(n, step)
+    h = WindRipples(lam, 0.004)(s, np.random.default_rng(0), {"wind": 0.0}).reshape(n, n)  # wind along +x
+    assert np.abs(h).max() < 2 * 0.004 * 1.5 and abs(h.mean()) < 0.001
+    along = np.abs(np.diff(h, axis=1)).mean()  # crests across the wind: it changes fastest along x
+    across = np.abs(np.diff(h, axis=0)).mean()
+    assert along > 2.0 * across
+    gaps, counts = [], []
+    for r in range(0, n, 10):
+        c = _crests(h[r])
+        counts.append(len(c))
+        gaps.extend(np.diff(c) * step)
+    gaps = np.asarray(gaps)
+    assert 0.6 * lam < np.median(gaps) < 1.5 * lam
+    assert gaps.std() / gaps.mean() > 0.08  # the spacing varies (~11 % here; a sine: 0)
+    assert np.ptp(counts) >= 2  # crests fork and end
+    turned = WindRipples(lam, 0.004)(s, np.random.default_rng(0), {"wind": np.pi / 2}).reshape(n, n)
+    assert np.abs(np.diff(turned, axis=0)).mean() > 2.0 * np.abs(np.diff(turned, axis=1)).mean()
+
+
+def test_wind_ripples_are_absent_in_the_wind_shadow_and_band_limited():
+    s = _plane(150, 0.004)
+    lee = Surface(s.points, np.tile([0.5, 0.0, np.sqrt(0.75)], (len(s), 1)), s.spacing)  # faces downwind (+x)
+    windward = Surface(s.points, np.tile([-0.5, 0.0, np.sqrt(0.75)], (len(s), 1)), s.spacing)
+    r = WindRipples(0.1, 0.005)
+    assert np.abs(r(lee, np.random.default_rng(0), {"wind": 0.0})).max() == 0.0
+    assert np.abs(r(windward, np.random.default_rng(0), {"wind": 0.0})).max() > 2e-3
+    assert np.abs(r(_plane(30, 0.2), np.random.default_rng(0), {"wind": 0.0})).max() == 0.0
+    a = r(s, np.random.default_rng(4), {})
+    assert np.array_equal(a, r(s, np.random.default_rng(4), {})) and not np.allclose(a, r(s, np.random.default_rng(5), {}))
+    patchy = WindRipples(0.1, 0.005, patches=0.3)(_plane(300, 0.01), np.random.default_rng(0), {"wind": 0.0})
+    assert 0.2 < np.mean(np.abs(patchy) < 1e-4) < 0.95  # megaripples lie in patches

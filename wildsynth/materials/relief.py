@@ -323,3 +323,110 @@ class Stack:
 
 def stack(*parts) -> Stack:
     return Stack(tuple(parts))
+
+
+# -- wind ripples with dislocations: forking, ending, bending crests --------------------------------
+
+
+@njit(cache=True, inline="always")
+def _hash2(i, j, s):
+    h = (i * 73856093) ^ (j * 19349663) ^ (s * 83492791)
+    h = (h ^ (h >> 13)) * 1274126177
+    h = h ^ (h >> 16)
+    return h & 0x7FFFFFFF
+
+
+@njit(cache=True, parallel=True)
+def _dislocations(u, v, cell, share, seed):
+    """Phase (radians) of ripple dislocation pairs at points (u, v) in wavelengths (u along the wind).
+
+    Each lattice cell of ``cell`` wavelengths holds, with probability ``share``, a pair of opposite
+    phase singularities 1-3 wavelengths apart: around one a crest forks (Y-junction), at the
+    other one ends. The pair's phase (the difference of the two polar angles, wrapped) jumps by
+    2 pi only across the segment between the two points, where the sine stays continuous, and it
+    fades out (window) before the next cell, so 3x3 neighbouring cells are all that count."""
+    n = u.shape[0]
+    out = np.zeros(n)
+    r1, r2 = 2.6, 0.9 * cell
+    for i in prange(n):
+        cx, cy = int(np.floor(u[i] / cell)), int(np.floor(v[i] / cell))
+        acc = 0.0
+        for dy in range(-1, 2):
+            for dx in range(-1, 2):
+                h = _hash2(cx + dx, cy + dy, seed)
+                if (h & 1023) / 1023.0 >= share:
+                    continue
+                mx = (cx + dx + 0.25 + 0.5 * ((h >> 10) & 255) / 255.0) * cell
+                my = (cy + dy + 0.25 + 0.5 * ((h >> 18) & 255) / 255.0) * cell
+                rr = np.sqrt((u[i] - mx) ** 2 + (v[i] - my) ** 2)
+                if rr >= r2:
+                    continue
+                h2 = _hash2(cx + dx, cy + dy, seed + 7)
+                ang = np.pi * ((h2 & 1023) / 1023.0)
+                half = 0.5 + 1.0 * ((h2 >> 10) & 1023) / 1023.0
+                ox, oy = half * np.cos(ang), half * np.sin(ang)
+                d = np.arctan2(v[i] - my - oy, u[i] - mx - ox) - np.arctan2(v[i] - my + oy, u[i] - mx + ox)
+                if d > np.pi:
+                    d -= 2.0 * np.pi
+                elif d < -np.pi:
+                    d += 2.0 * np.pi
+                t = min(max((rr - r1) / (r2 - r1), 0.0), 1.0)
+                sign = 1.0 if (h2 >> 21) & 1 else -1.0
+                acc += sign * d * (1.0 - t * t * (3.0 - 2.0 * t))
+        out[i] = acc
+    return out
+
+
+@dataclass(frozen=True)
+class WindRipples:
+    """Wind ripples across a wind heading: crests ``wavelength`` m apart (locally ±10-15 %: the phase
+    is warped along and across the wind), ``amplitude`` m half height varying crest to crest, with
+    dislocation pairs (``defects``: share of cells of 7 wavelengths holding one) where crests fork
+    and end, as wind ripples do. Asymmetric: a gentle stoss side, a steep lee (``lee`` of a period).
+
+    The wind heading (radians from +X, the direction it blows to) is the material param ``wind``
+    where there is one (the desert's dune landform sets it), else drawn. Wind shadow: no ripples
+    on ground that faces downwind (a dune's slip face and the lee just behind its crest; the
+    normal's downwind component from ``shadow[0]`` to ``shadow[1]``). ``patches`` > 0 keeps the
+    train only where a noise of 12 wavelengths exceeds its mean by ``patches - 0.5`` (0.5: half
+    the ground): megaripples of coarse grains lie in patches."""
+
+    wavelength: float
+    amplitude: float
+    lee: float = 0.3
+    defects: float = 0.5
+    shadow: tuple = (0.05, 0.2)
+    patches: float = 0.0
+
+    def __call__(self, surface: Surface, rng: np.random.Generator, params: dict) -> np.ndarray:
+        lam = self.wavelength
+        drawn = rng.uniform(0.0, 2.0 * np.pi)
+        streams = rng.integers(0, 2**63, size=(5, 2))  # every stream drawn whatever is live
+        salt = int(rng.integers(1, 2**30))
+        wind = float(params["wind"]) if "wind" in params else drawn
+        p, s = surface.points, surface.spacing
+        w = band_weight(0.8 * lam, s)
+        out = np.zeros(len(surface))
+        c, sn = np.cos(wind), np.sin(wind)
+        lee = surface.normals[:, 0] * c + surface.normals[:, 1] * sn
+        w = w * (1.0 - _smoothstep((lee - self.shadow[0]) / (self.shadow[1] - self.shadow[0])))
+        live = w > 0
+        if not live.any():
+            return out
+        q, zero = p[live], np.zeros(int(live.sum()))
+
+        def noise(k, wl):
+            return banded_fbm(q, zero, np.random.default_rng(streams[k]), 1.0 / (wl * lam), 2)
+
+        a = (q[:, 0] * c + q[:, 1] * sn) / lam  # along the wind, in wavelengths
+        b = (-q[:, 0] * sn + q[:, 1] * c) / lam  # across
+        a = a + 0.8 * noise(0, 8.0) + 0.25 * noise(1, 3.0)  # spacing varies (~±10-15 %), crests bend and wander
+        phase = a + _dislocations(a, b, 7.0, float(self.defects), salt) / (2.0 * np.pi)
+        t = phase - np.floor(phase)
+        tri = np.where(t < 1.0 - self.lee, t / (1.0 - self.lee), (1.0 - t) / self.lee)
+        h = _smoothstep(tri) - 0.5
+        height = np.clip(0.8 + 0.6 * noise(2, 5.0), 0.15, 1.4)  # crest height varies crest to crest
+        if self.patches > 0:
+            height = height * _smoothstep(2.5 * (noise(3, 12.0) + self.patches - 0.5) + 0.5)
+        out[live] = 2.0 * self.amplitude * w[live] * height * h
+        return out

@@ -23,11 +23,14 @@ OCHRE = (1.0, 0.75, 0.48)
 
 def rock_layer(g: Graph, rng, s: Scales, y=(0.15, 0.3), hue=GREY, *, speckle: float = 0.0,
                bands: float = 0.0, band_y: float | None = None, pores: float = 0.0, lichen: float = 0.0,
-               rough=(0.9, 0.7)) -> Layer:
-    """Stone of luminance ``y`` (dark, light) and ``hue``. ``speckle``: crystal contrast (granite);
-    ``bands``: strata spacing m (0: none; horizontal in Z, wavy), their tone ``band_y``;
-    ``pores``: share of dark pits (tuff); ``lichen``: share of the surface under lichen."""
-    col = shade(g, spread(g, s.large, 2.2), jitter_tone(rng, y[0], hue), jitter_tone(rng, y[1], hue))
+               rough=(0.9, 0.7), hue_light: tuple | None = None, honeycomb: float = 0.0,
+               honeycomb_size: float = 0.08) -> Layer:
+    """Stone of luminance ``y`` (dark, light) and ``hue`` (``hue_light``: the light end's own hue, e.g.
+    red to buff sandstone). ``speckle``: crystal contrast (granite); ``bands``: strata spacing m
+    (0: none; horizontal in Z, wavy), their tone ``band_y``; ``pores``: share of dark pits (tuff);
+    ``honeycomb``: share of the surface with honeycomb weathering (cells ``honeycomb_size`` m, dark
+    shaded hollows, light rims); ``lichen``: share of the surface under lichen."""
+    col = shade(g, spread(g, s.large, 2.2), jitter_tone(rng, y[0], hue), jitter_tone(rng, y[1], hue_light or hue))
     mottle = g.map_range(s.mid, 0.3, 0.7, -0.5, 0.5)
     col = g.mix(g.math("ABSOLUTE", mottle), col,
                 jitter_tone(rng, 0.5 * (y[0] + y[1]), tuple(c * 0.95 for c in hue)))
@@ -50,6 +53,14 @@ def rock_layer(g: Graph, rng, s: Scales, y=(0.15, 0.3), hue=GREY, *, speckle: fl
         pits = g.map_range(g.voronoi(s.p, scale=45.0, feature="F1")["Distance"], 0.2 * pores + 0.05, 0.05)
         col = g.mix(pits, col, jitter_tone(rng, y[0] * 0.4, hue))
         height = g.math("SUBTRACT", height, g.math("MULTIPLY", pits, 0.5))
+    if honeycomb > 0:  # tafoni: hollows dark with shade and crust, their rims worn light
+        cells = g.voronoi(s.p, scale=1.0 / honeycomb_size, feature="F1", randomness=0.85)["Distance"]
+        where = g.map_range(s.large, 0.62 - 0.4 * honeycomb, 0.7 - 0.4 * honeycomb)
+        hollow = g.math("MULTIPLY", g.map_range(cells, 0.5, 0.15), where)
+        col = g.mix(hollow, col, jitter_tone(rng, y[0] * 0.45, hue))
+        rim = g.math("MULTIPLY", g.map_range(cells, 0.55, 0.7, 0.0, 0.5), where)
+        col = g.mix(rim, col, jitter_tone(rng, y[1] * 1.15, hue_light or hue))
+        height = g.math("SUBTRACT", height, g.math("MULTIPLY", hollow, 0.6))
     rough_out = g.map_range(s.fine, 0.3, 0.7, *rough)
     layer = Layer(col, rough_out, height, 0.5)
     if lichen > 0:

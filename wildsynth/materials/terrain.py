@@ -28,9 +28,9 @@ import numpy as np
 
 from .graph import Graph
 from .ground import GREEN_HUE, SAND_HUE, SOIL_HUE, sand_layer, snow_layer, soil_layer, vegetation_layer
-from .layers import Layer, Scales, add, finish, mix_layers, wetness
+from .layers import Layer, Scales, add, finish, jitter_tone, mix_layers, wetness
 from .library import _jitter, recipe
-from .relief import Cells, Relief, Ripples, Strata, Surface, blend, ramp, stack
+from .relief import Cells, Relief, Ripples, Strata, Surface, WindRipples, blend, ramp, stack
 from .stone import rock_layer
 
 
@@ -50,6 +50,8 @@ class Palette:
     band_y: float = 0.1
     dry: float = 0.3
     relief: object = None
+    rock_hue_light: tuple | None = None  # the rock's light end, its own hue (None: ``rock_hue``)
+    honeycomb: float = 0.0  # share of the rock with honeycomb (tafoni) weathering, shaded and displaced
 
 
 _TURF = stack(Cells(0.12, 0.012, "clods", cover=0.85), Relief(1.0, 0.025, octaves=4))
@@ -59,8 +61,12 @@ PALETTES = {
                         relief=_TURF),
     "plains": Palette("plants", (0.07, 0.16), GREEN_HUE, 0.08, (0.13, 0.26), (1.0, 0.96, 0.9), dry=0.35,
                       relief=_TURF),
-    "desert": Palette("sand", (0.3, 0.42), SAND_HUE, 0.25, (0.16, 0.28), (1.0, 0.62, 0.38),
-                      relief=stack(Relief(1.5, 0.008, octaves=3), Ripples(0.1, 0.005))),
+    # wind ripples ~11 cm with forks and ends, megaripples ~0.75 m in patches; none in the dunes' wind shadow
+    # red to buff sandstone (Navajo, Entrada: linear albedo ~0.15-0.35, R/G ~2) with honeycomb pits
+    "desert": Palette("sand", (0.3, 0.42), SAND_HUE, 0.25, (0.17, 0.3), (1.0, 0.42, 0.26),
+                      relief=stack(Relief(1.5, 0.008, octaves=3), WindRipples(0.11, 0.005),
+                                   WindRipples(0.75, 0.02, lee=0.35, defects=0.35, patches=0.65)),
+                      rock_hue_light=(1.0, 0.56, 0.38), honeycomb=0.7),
     "canyon": Palette("soil", (0.16, 0.26), (1.0, 0.62, 0.4), 0.14, (0.14, 0.28), (1.0, 0.55, 0.35), strata=9.0,
                       band_y=0.22, relief=stack(Relief(3.0, 0.01, octaves=3), Cells(0.04, 0.008, "pebbles", cover=0.5))),
     "cliff": Palette("plants", (0.07, 0.15), GREEN_HUE, 0.08, (0.14, 0.25), (1.0, 0.92, 0.82), strata=6.0,
@@ -88,10 +94,12 @@ def _palette(params: dict) -> Palette:
     return PALETTES[name]
 
 
-def rock_relief(strata: float):
+def rock_relief(strata: float, honeycomb: float = 0.0):
     """Bare rock: fractal relief and joints, plus beds (thinner than the colour bands) where the
-    palette has strata."""
+    palette has strata, and honeycomb hollows ~25 cm (``honeycomb``: share of cells) where it has them."""
     base = stack(Relief(1.5, 0.05, octaves=5), Cells(1.8, 0.05, "joints", width=0.03))
+    if honeycomb > 0:
+        base = stack(base, Cells(0.25, -0.05, "pebbles", cover=honeycomb))
     return stack(base, Strata(strata / 5.0, 0.1)) if strata > 0 else base
 
 
@@ -113,7 +121,7 @@ def terrain_relief(surface: Surface, rng: np.random.Generator, params: dict) -> 
     ground, bare = w["ground"], w["rock"]
     if params.get("palette") == "canyon":  # floors and plateaus are half the same red rock (as in the shader)
         ground, bare = 0.5 * ground, bare + 0.5 * ground
-    return blend(surface, rng, params, [(ground, pal.relief), (bare, rock_relief(pal.strata)),
+    return blend(surface, rng, params, [(ground, pal.relief), (bare, rock_relief(pal.strata, pal.honeycomb)),
                                         (w["sand"], _SAND), (w["snow"], _SNOW)])
 
 
@@ -148,7 +156,8 @@ def terrain(rng: np.random.Generator, params: dict) -> Graph:
         bare = soil_layer(g, rng, flat, (pal.soil_y * 0.8, pal.soil_y * 1.3), SOIL_HUE)
         ground = mix_layers(g, dirt, ground, bare)
     rock = rock_layer(g, rng, s, pal.rock_y, pal.rock_hue, bands=pal.strata, band_y=pal.band_y,
-                      lichen=0.15 if pal.ground == "plants" else 0.0)
+                      lichen=0.15 if pal.ground == "plants" else 0.0, hue_light=pal.rock_hue_light,
+                      honeycomb=pal.honeycomb)
     if name == "canyon":  # canyon floors and plateaus show the same red rock
         ground = mix_layers(g, 0.5, ground, rock)
     rock_mask = g.map_range(add(g, (g.attribute("slope")["Fac"], 1.0), (s.large, 0.15)), rock_slope + 0.04,
@@ -217,6 +226,63 @@ def meadow_ground(rng: np.random.Generator, params: dict) -> Graph:
     return g
 
 
+
+
+# -- the forest floor (forest scene): litter over humus, moss, bare soil, rock ----------------------
+
+LITTER_HUE = (1.0, 0.5, 0.24)
+MOSS_HUE = (0.55, 1.0, 0.18)
+_FOREST_LITTER = stack(Cells(0.06, 0.01, "clods", cover=0.75), Relief(0.8, 0.025, octaves=3))
+_FOREST_MOSS = stack(Cells(0.09, 0.018, "clods", cover=0.9), Relief(0.8, 0.02, octaves=3))
+_FOREST_SOIL = stack(Relief(2.0, 0.015, octaves=4), Cells(0.04, 0.008, "clods", cover=0.6))
+
+
+def _forest_masks(surface: Surface, params: dict) -> tuple:
+    """Rock, bare soil and moss weights as ``forest_ground`` makes them (its 3D noise at its mean)."""
+    rock = ramp(surface.mask("slope") + 0.075, 0.45, 0.52)
+    soil = ramp(surface.mask("dirt") + 0.075, 0.8, 0.9)
+    moss = ramp(surface.mask("patch", 0.5) + 0.15, 0.85, 0.97)  # the dampest patches
+    return rock, soil, moss
+
+
+def forest_ground_relief(surface: Surface, rng: np.random.Generator, params: dict) -> np.ndarray:
+    """Relief of what ``forest_ground`` shows: litter mounds, moss cushions, soil crumbs, rock."""
+    rock, soil, moss = _forest_masks(surface, params)
+    floor = 1 - rock
+    return blend(surface, rng, params, [(floor * (1 - soil) * (1 - moss), _FOREST_LITTER),
+                                        (floor * (1 - soil) * moss, _FOREST_MOSS), (floor * soil, _FOREST_SOIL),
+                                        (rock, _MEADOW_ROCK)])
+
+
+@recipe("forest_ground", displacement=forest_ground_relief)
+def forest_ground(rng: np.random.Generator, params: dict) -> Graph:
+    """A forest floor: leaf and needle litter over dark humus (each leaf a cell: brown, tan, a few
+    fresh; dark gaps), moss in the damp patches, bare soil where the ``dirt`` mask is high, rock
+    on steep slopes. Litter albedo 0.05-0.12 (humus and litter: Post et al. 2000)."""
+    g = Graph("forest_ground")
+    s = Scales.make(g, rng, 0.3, 11.0, 200.0)
+    patch = g.attribute("patch")["Fac"]
+    flat = Scales(s.p, add(g, (patch, 0.5), (s.large, 0.5)), s.mid, s.fine)
+    leaves = g.voronoi(s.p, scale=1.0 / 0.045 * rng.uniform(0.9, 1.1), feature="F1", randomness=1.0)
+    kind = g.node("ShaderNodeSeparateColor", {"Color": leaves["Color"]})["Red"]
+    col = g.ramp(kind, [(0.0, jitter_tone(rng, 0.04, LITTER_HUE)), (0.35, jitter_tone(rng, 0.075, LITTER_HUE)),
+                        (0.7, jitter_tone(rng, 0.12, (1.0, 0.62, 0.3))), (0.9, jitter_tone(rng, 0.15, (1.0, 0.72, 0.38))),
+                        (1.0, jitter_tone(rng, 0.085, (0.85, 1.0, 0.3)))])
+    col = g.mix(g.map_range(flat.large, 0.35, 0.7, 0.0, 0.45), col, jitter_tone(rng, 0.04, SOIL_HUE))  # humus shows
+    gap = g.map_range(leaves["Distance"], 0.4, 0.55)
+    col = g.mix(gap, col, jitter_tone(rng, 0.025, SOIL_HUE))
+    litter = Layer(col, g.map_range(s.fine, 0.3, 0.7, 0.85, 0.65), None, 0.4)
+    moss = vegetation_layer(g, rng, flat, (0.035, 0.08), MOSS_HUE, dry_y=0.08, dry=0.15, soil_y=0.03)
+    moss_mask = g.map_range(add(g, (patch, 1.0), (s.large, 0.3)), 0.85, 0.97)
+    ground = mix_layers(g, moss_mask, litter, moss)
+    soil_mask = g.map_range(add(g, (g.attribute("dirt")["Fac"], 1.0), (s.large, 0.15)), 0.8, 0.9)
+    ground = mix_layers(g, soil_mask, ground, soil_layer(g, rng, flat, (0.03, 0.07), SOIL_HUE))
+    rock = rock_layer(g, rng, s, (0.1, 0.22), (1.0, 0.96, 0.9))
+    rock_mask = g.map_range(add(g, (g.attribute("slope")["Fac"], 1.0), (s.large, 0.15)), 0.45, 0.52)
+    layer = mix_layers(g, rock_mask, ground, rock)
+    bump = add(g, (g.math("SUBTRACT", 1.0, gap), 0.45), (s.mid, 0.25), (s.fine, 0.3))  # leaf edges, crumbs
+    finish(g, Layer(layer.color, layer.rough, bump, layer.wet_darken), params, bump=0.45, distance=0.006)
+    return g
 
 
 @recipe("water")

@@ -8,10 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..camera import CameraParams
 from ..core.seeds import SeedTree
+from ..core.shot import Shot
 from ..generators.ecology import VegetationParams, biome_params, scale_grass
 from ..generators.terrain import TerrainParams
 from ..generators.weather import WeatherParams
-from .base import Layout, SceneRecipe, SkyParams, register
+from .base import Built, Layout, SceneRecipe, SkyParams, register
 from .vegetated import vegetated_build, vegetated_layout
 
 
@@ -60,5 +61,10 @@ def layout(params: ForestParams, seeds: SeedTree) -> Layout:
     return vegetated_layout(params, params.vegetation_params(), seeds)
 
 
+def build(params: ForestParams, layout: Layout, shot: Shot, seeds: SeedTree) -> Built:
+    """The heightfield dressed as a forest floor (``forest_ground``: litter, moss, soil) and the plants."""
+    return vegetated_build(params, layout, shot, seeds, ground="forest_ground")
+
+
 register(SceneRecipe("forest", "forest: conifer/broadleaf/mixed trees, undergrowth, logs, boulders", ForestParams,
-                     layout, vegetated_build))
+                     layout, build))

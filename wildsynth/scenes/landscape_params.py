@@ -69,11 +69,13 @@ class MountainSceneParams(LandscapeParams):
 class DesertSceneParams(LandscapeParams):
     """sand sea: wind-aligned dunes with slip faces and ripples"""
 
-    terrain: lf.DuneParams = Field(default_factory=lambda: lf.DuneParams(dune_height=10.0, wavelength=140.0),
+    # ripple_height 0: the sand's ripples are the terrain material's displacement (band-limited, irregular)
+    terrain: lf.DuneParams = Field(default_factory=lambda: lf.DuneParams(dune_height=10.0, wavelength=140.0,
+                                                                         ripple_height=0.0),
                                    description="landform shape")
     rocks: RockParams = Field(default_factory=lambda: RockParams(count=0),
              description="scattered rocks (boulders, or angular chunks: talus)")
-    formations: FormationParams = Field(default_factory=lambda: FormationParams(count=2, kinds=('arch', 'outcrop', 'hoodoo', 'outcrop'), size=7.0, distance_min=20.0, distance_max=90.0, pixels_per_voxel=2.5),
+    formations: FormationParams = Field(default_factory=lambda: FormationParams(count=2, kinds=('arch', 'outcrop', 'hoodoo', 'outcrop'), size=7.0, distance_min=20.0, distance_max=90.0, pixels_per_voxel=2.5, geology=GeologyParams(tafoni_size=0.5, tafoni_depth=0.3, tafoni_cover=0.8)),
                   description="arches, hoodoos, buttes, mesas, outcrops (SDF with strata, joints, pits)")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=1.6, height_max=5.0, pitch_min=-10.0, pitch_max=-2.0, area_radius=80.0),
               description="camera placement")

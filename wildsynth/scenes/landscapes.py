@@ -176,7 +176,10 @@ def landscape_build(name: str, params, layout: Layout, shot: Shot, seeds: SeedTr
     scene = Scene()
     scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
     mat_seeds = seeds.child("materials")
-    ground_mat = MaterialRef("terrain", mat_seeds.child("ground").int(), (("palette", spec["palette"]),))
+    ground_params: tuple = (("palette", spec["palette"]),)
+    if name == "desert":  # the sand's ripples run across the dunes' wind
+        ground_params += (("wind", round(float(field.landform.angle), 6)),)
+    ground_mat = MaterialRef("terrain", mat_seeds.child("ground").int(), ground_params)
     parts = terrain_parts(terrain_mesh, desert=name == "desert")
     for label in ("sand" if name == "desert" else "terrain", "rock", "sand", "snow"):
         if label not in parts:  # empty at this tessellation: its id stays free (ids never follow the size)

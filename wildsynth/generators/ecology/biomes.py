@@ -71,7 +71,7 @@ def _forest(kind: str) -> VegetationParams:
                      max_distance=50.0, lod_near=15.0),
         mushrooms=_layer(0.08, shade=0.8, moisture=0.5, patchiness=0.9, cluster_radius=0.3, cluster_size=4.0,
                          max_distance=25.0, lod_near=10.0),
-        twigs=_layer(0.5, shade=0.5, cluster_radius=1.0, cluster_size=6.0, max_distance=25.0, lod_near=8.0, align=1.0),
+        twigs=_layer(1.2, shade=0.5, cluster_radius=1.0, cluster_size=6.0, max_distance=25.0, lod_near=8.0, align=1.0),
         cones=_layer(0.35 if conifers else 0.0, shade=0.8, cluster_radius=0.8, cluster_size=6.0, max_distance=15.0,
                      lod_near=6.0, align=1.0),
         flowers=_layer(0.15, shade=-0.8, patchiness=0.9, cluster_radius=0.8, cluster_size=10.0, max_distance=40.0,
@@ -81,7 +81,7 @@ def _forest(kind: str) -> VegetationParams:
         litter_shapes=("ovate", "lobed", "palmate") if kind == "broadleaf" else ("ovate", "serrated"),
         needles=_layer(6.0 if conifers else 0.0, shade=0.6, patchiness=0.6, cluster_radius=1.2, cluster_size=12.0,
                        prototypes=3, max_distance=25.0, lod_near=8.0, align=1.0),
-        bark=_layer(0.25, shade=0.6, cluster_radius=0.8, cluster_size=4.0, prototypes=4, max_distance=20.0,
+        bark=_layer(0.5, shade=0.6, cluster_radius=0.8, cluster_size=4.0, prototypes=4, max_distance=20.0,
                     lod_near=6.0, align=1.0),
         moss=_layer(0.8, shade=0.5, moisture=0.4, patchiness=0.8, cluster_radius=1.2, cluster_size=10.0,
                     prototypes=5, max_distance=30.0, lod_near=8.0, align=1.0),
@@ -140,8 +140,12 @@ def meadow() -> VegetationParams:
 def desert() -> VegetationParams:
     return VegetationParams(
         trees=None,
-        bushes=TreeLayer(species={"dead": 1.0, "bush": 0.5}, tree=TreeParams(height=1.2, leaf_density=0.4),
-                         niche=Niche(density=0.006, moisture=-0.3)),
+        # dead and dry shrubs on the dry ground between the dunes, a few in each group; some green
+        # creosote-like bushes and dead saplings among them
+        bushes=TreeLayer(species={"dry_shrub": 1.0, "dead": 0.25, "bush": 0.12},
+                         tree=TreeParams(height=0.9, leaf_density=0.4), prototypes=2,
+                         niche=Niche(density=0.02, moisture=-0.3, patchiness=0.6, cluster_radius=5.0,
+                                     cluster_size=3.0)),
         cacti=_layer(0.01, footprint=0.8, spaced=True, max_distance=300, lod_near=300, align=0.0, prototypes=6),
         boulders=_layer(0.003, footprint=0.8, spaced=True, max_distance=200, lod_near=200, align=0.6),
         pebbles=_layer(2.0, scale=0.04, scale_spread=0.5, cluster_radius=0.7, cluster_size=15.0, max_distance=20.0,

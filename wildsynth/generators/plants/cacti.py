@@ -17,8 +17,12 @@ from .geometry import Skeleton, lathe, merge, skin
 
 Kind = Literal["saguaro", "columnar", "barrel", "prickly_pear"]
 KINDS = ("saguaro", "columnar", "barrel", "prickly_pear")
-GREEN = (0.06, 0.14, 0.05)
-SPINE = (0.6, 0.55, 0.42)
+# linear albedo of cactus skin: grey-green under a waxy bloom (luminance ~0.1, far less saturated than a
+# leaf), the pads bluer; spines straw to grey; old stems corky grey-brown near the ground
+GREEN = (0.085, 0.11, 0.066)
+PAD_GREEN = (0.085, 0.115, 0.09)
+SPINE = (0.55, 0.5, 0.4)
+CORK = (0.16, 0.14, 0.11)
 
 
 class CactusParams(BaseModel):
@@ -57,6 +61,34 @@ def _crest_points(mesh: Mesh, sides: int, ribs: int, every: int, n_rings: int):
     idx = idx[idx < n_rings * sides]
     nrm = mesh.vertex_normals()[idx]
     return mesh.vertices[idx].astype(np.float64), nrm.astype(np.float64)
+
+
+def _skin_tint(body: Mesh, green: np.ndarray, rng, cork: float) -> np.ndarray:
+    """Per-vertex colour of the body: rib grooves darker (shade and dust), crests lighter, a drift
+    in tone up the stem, and corky bark over the lowest ``cork`` share of the height."""
+    v = body.vertices.astype(np.float64)
+    f = body.faces
+    n = len(v)
+    nb = np.zeros((n, 3))
+    cnt = np.zeros(n)
+    for a, b in ((0, 1), (1, 2), (2, 0)):  # mean of the edge neighbours
+        for i, j in ((f[:, a], f[:, b]), (f[:, b], f[:, a])):
+            np.add.at(nb, i, v[j])
+            cnt += np.bincount(i, minlength=n)
+    nb /= np.maximum(cnt, 1)[:, None]
+    nrm = body.vertex_normals().astype(np.float64)
+    concave = np.einsum("ij,ij->i", nb - v, nrm)  # > 0 in a groove
+    scale = np.percentile(np.abs(concave), 90) + 1e-9
+    c = np.clip(concave / scale, -1.0, 1.0)
+    shade = 1.0 - 0.4 * np.clip(c, 0.0, 1.0) + 0.12 * np.clip(-c, 0.0, 1.0)
+    z = v[:, 2]
+    zr = (z - z.min()) / max(np.ptp(z), 1e-9)
+    drift = 1.0 + 0.12 * np.sin(zr * rng.uniform(4.0, 8.0) + rng.uniform(0, 2 * np.pi))
+    col = green[None, :] * (shade * drift)[:, None]
+    if cork > 0:
+        t = np.clip((cork - zr) / (0.5 * cork), 0.0, 1.0)[:, None]
+        col = col * (1 - t) + np.asarray(CORK)[None, :] * t
+    return col.astype(np.float32)
 
 
 def cactus(params: CactusParams, rng: np.random.Generator) -> Mesh:
@@ -105,7 +137,7 @@ def cactus(params: CactusParams, rng: np.random.Generator) -> Mesh:
         rr = R * np.sin(phi)
         zz = R * 1.2 * (1 - np.cos(phi)) / 2 * 1.3
         body = lathe(rr, zz, sides=sides, close_bottom=True, close_top=True,
-                     modulate=lambda th, k: np.broadcast_to(1 - 0.12 + 0.12 * np.cos(th * ribs) ** 2, (len(k), len(th))))
+                     modulate=lambda th, k: np.broadcast_to(1 - 0.2 + 0.2 * np.cos(th * ribs) ** 2, (len(k), len(th))))
         n_rings = 14
         pts, nrm = _crest_points(body, sides, ribs, 1, n_rings)
         spine_len = 0.05 * R / 0.35 + 0.02
@@ -139,10 +171,13 @@ def cactus(params: CactusParams, rng: np.random.Generator) -> Mesh:
     if params.kind != "prickly_pear" and params.spines < 1.0:
         keep = rng.uniform(0, 1, len(pts)) < params.spines
         pts, nrm = pts[keep], nrm[keep]
-    spines = _spines(pts, nrm, spine_len, rng, per=3 if params.spines > 0 else 0)
-    parts = [Mesh(body.vertices, body.faces)]
-    cols = [tuple(float(c) for c in np.asarray(GREEN) * rng.uniform(0.8, 1.2, 3))]
+    per = (5 if params.kind == "barrel" else 3) if params.spines > 0 else 0  # barrels: dense hooked spines
+    spines = _spines(pts, nrm, spine_len, rng, per=per)
+    green = np.asarray(PAD_GREEN if params.kind == "prickly_pear" else GREEN) * rng.uniform(0.85, 1.15)
+    green = green * rng.uniform(0.94, 1.06, 3)
+    cork = {"saguaro": 0.12, "columnar": 0.08}.get(params.kind, 0.0) * rng.uniform(0.5, 1.5)
+    parts = [Mesh(body.vertices, body.faces, {"tint": _skin_tint(body, green, rng, cork)})]
     if len(spines.faces):
-        parts.append(spines)
-        cols.append(SPINE)
-    return merge(parts, colors=cols)
+        parts.append(Mesh(spines.vertices, spines.faces,
+                          {"tint": np.tile(np.asarray(SPINE, dtype=np.float32), (len(spines.vertices), 1))}))
+    return merge(parts)

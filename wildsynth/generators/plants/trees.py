@@ -24,8 +24,9 @@ from ...core.mesh import Mesh
 from .geometry import Skeleton, frames_matrix, pipe_radii, skin
 from .leaves import cluster, leaf
 
-Species = Literal["broadleaf", "oak", "maple", "birch", "conifer", "palm", "dead", "sapling", "bush"]
-SPECIES: tuple[str, ...] = ("broadleaf", "oak", "maple", "birch", "conifer", "palm", "dead", "sapling", "bush")
+Species = Literal["broadleaf", "oak", "maple", "birch", "conifer", "palm", "dead", "sapling", "bush", "dry_shrub"]
+SPECIES: tuple[str, ...] = ("broadleaf", "oak", "maple", "birch", "conifer", "palm", "dead", "sapling", "bush",
+                            "dry_shrub")
 Season = Literal["summer", "autumn", "winter"]
 CLUSTER = 5  # leaves per twig cluster instance
 
@@ -65,6 +66,9 @@ _PRESETS = {
     "dead": dict(width=0.7, base=0.3, attractors=250, step=0.04, leaf=None, leaf_m=0.0, per=0, up=0.2),
     "sapling": dict(width=0.6, base=0.35, attractors=180, step=0.06, leaf="ovate", leaf_m=0.1, per=8, up=0.2),
     "bush": dict(width=1.5, base=0.05, attractors=500, step=0.06, leaf="ovate", leaf_m=0.08, per=8, up=0.1),
+    # a dead desert shrub (bursage, brittlebush, tumbleweed): many stems from the root crown, a dense
+    # tangle of bare, grey twigs in a low dome
+    "dry_shrub": dict(width=1.6, base=0.0, attractors=900, step=0.04, leaf=None, leaf_m=0.0, per=0, up=0.05),
 }
 
 
@@ -133,17 +137,23 @@ def _grow_colonised(sp: str, H: float, params: TreeParams, rng: np.random.Genera
     W = pr["width"] * H
     base = pr["base"] * H
     n_att = int(pr["attractors"] * params.detail)
-    if sp == "bush":
-        stems = int(rng.integers(3, 7))
+    if sp in ("bush", "dry_shrub"):
+        stems = int(rng.integers(3, 7)) if sp == "bush" else int(rng.integers(6, 11))
         pos, parent = [], []
         for s in range(stems):
             ang = rng.uniform(0, 2 * np.pi)
-            tip = np.array([np.cos(ang) * 0.1 * H, np.sin(ang) * 0.1 * H, 0.25 * H])
+            lean = 0.1 if sp == "bush" else rng.uniform(0.15, 0.35)  # a shrub's stems splay out
+            tip = np.array([np.cos(ang) * lean * H, np.sin(ang) * lean * H, rng.uniform(0.2, 0.3) * H])
             k = 4
             for j in range(k + 1):
                 pos.append(tip * j / k)
                 parent.append(-1 if j == 0 else len(pos) - 2)
-        att = _ellipsoid_points(n_att, [0, 0, 0.5 * H], [W / 2, W / 2, 0.5 * H], rng)
+        if sp == "bush":
+            att = _ellipsoid_points(n_att, [0, 0, 0.5 * H], [W / 2, W / 2, 0.5 * H], rng)
+        else:  # a dome, denser towards its skin (the twigs of a dead shrub reach its outline)
+            att = _ellipsoid_points(n_att, [0, 0, 0.35 * H], [W / 2, W / 2, 0.65 * H], rng)
+            r = np.linalg.norm((att - [0, 0, 0.35 * H]) / [W / 2, W / 2, 0.65 * H], axis=1)
+            att = att[rng.uniform(0, 1, len(att)) < 0.25 + r]
         att = att[att[:, 2] > 0.1 * H]
     else:
         trunk_h = base + 0.15 * (H - base)
@@ -154,9 +164,9 @@ def _grow_colonised(sp: str, H: float, params: TreeParams, rng: np.random.Genera
                                 top_heavy=0.3 if sp == "birch" else 0.0)
     trop = np.array([0.0, 0.0, pr["up"]])
     P, par = colonise(att, pos, parent, step, influence=6 * step, kill=1.6 * step, tropism=trop, rng=rng)
-    if sp == "dead":  # broken: drop random twig ends (whole sub-branches go with them)
-        P, par = _prune(P, par, rng, 0.35)
-    tip_r = 0.004 * H if sp != "bush" else 0.003 * H
+    if sp in ("dead", "dry_shrub"):  # broken: drop random twig ends (whole sub-branches go with them)
+        P, par = _prune(P, par, rng, 0.35 if sp == "dead" else 0.2)
+    tip_r = {"bush": 0.003 * H, "dry_shrub": 0.004 * H}.get(sp, 0.004 * H)
     rad = pipe_radii(par, tip_r, 2.4)
     return Skeleton(P, par, rad), W / 2
 
@@ -293,6 +303,8 @@ def grow_tree_lods(params: TreeParams, rng: np.random.Generator, lods=(0, 1, 2))
         H = min(H, 3.0) * rng.uniform(0.5, 1.0)
     if sp == "bush":
         H = min(H, 4.0)
+    if sp == "dry_shrub":
+        H = min(H, 1.5)
     if sp == "conifer":
         sk0, crown = _grow_conifer(H, params, rng)
     elif sp == "palm":
@@ -308,7 +320,7 @@ def grow_tree_lods(params: TreeParams, rng: np.random.Generator, lods=(0, 1, 2))
     elif sp == "palm":
         kind, leaf_mesh = "palm", leaf("frond", leaf_rng)
         leaves0 = _palm_fronds(sk0, H, leaf_rng)
-    elif sp != "dead" and params.season != "winter":
+    elif sp not in ("dead", "dry_shrub") and params.season != "winter":
         pr = _PRESETS[sp]
         kind = "birch" if sp == "birch" else "broadleaf"
         leaf_mesh = cluster(leaf(pr["leaf"], leaf_rng), leaf_rng, count=CLUSTER)
@@ -342,7 +354,7 @@ def grow_tree_lods(params: TreeParams, rng: np.random.Generator, lods=(0, 1, 2))
     return out
 
 
-_BARK = {"birch": "birch", "conifer": "conifer", "palm": "palm", "dead": "dead"}
+_BARK = {"birch": "birch", "conifer": "conifer", "palm": "palm", "dead": "dead", "dry_shrub": "dead"}
 
 
 def bark_kind(species: str) -> str:
