@@ -5,7 +5,7 @@ and docs/creatures/herd.png (a herd walking past two rocks, three moments).
 
 Sheet: each kind (seed 0 parameters, ``CreatureKind.sample``) stands, flies or swims over a flat
 ground patch, lit from the camera's side; the camera looks at it from the side and a little
-above, at a distance of 2.2 bounding radii. Row 1 is the animation at t = 0, row 2 at 0.15 s later
+above, at a distance of 2.7 bounding radii. Row 1 is the animation at t = 0, row 2 at 0.15 s later
 (legs, wings, tails and bodies deform). Herd: a herd of 8 herbivores (``herd.plan_herd``, seed 0,
 1 m/s) over gentle hills with two rocks in its way, seen from above at 0, 2.5 and 5 s. The skinned vertices are set per time by the renderer's ``set_time``, the same path
 sequences use.
@@ -69,7 +69,7 @@ def render_kind(name: str, tile: int, samples: int) -> list[np.ndarray]:
         for t in TIMES:
             centre = rig.root(t)[:3, 3].copy()
             centre[2] = max(centre[2], 0.5 * r)
-            eye = centre + 2.2 * r * np.array([0.35, -0.9, 0.45])
+            eye = centre + 2.7 * r * np.array([0.35, -0.9, 0.45])
             cam = Camera.from_hfov(tile, int(tile * 0.75), 45.0, look_at(eye, centre))
             renderer.set_time(motions, t)
             tiles.append(renderer.render_rgb(cam).display)
