@@ -97,8 +97,10 @@ def test_the_winter_sun_stands_low():
         elevations.append(s.drawn["sun_elevation_deg"])
     assert all(5.0 - 0.3 <= e <= 25.0 + 0.3 for e in elevations), elevations
     assert np.ptp(elevations) > 5.0  # drawn, not fixed
-    with pytest.raises(UserError, match="elevation_max"):
-        apply_overrides(SnowyMountainParams, ["sun.elevation_max=2"], what="snowy_mountain")
+    assert apply_overrides(SnowyMountainParams, ["sun.elevation=[10,30]"], what="snowy_mountain").sun.elevation == (10, 30)
+    for bad in ("[20,2]", "[5,90]"):
+        with pytest.raises(UserError, match="sun.elevation"):
+            apply_overrides(SnowyMountainParams, [f"sun.elevation={bad}"], what="snowy_mountain")
 
 
 def test_every_knob_is_settable_and_bad_values_are_one_line_errors():

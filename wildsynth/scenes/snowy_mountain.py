@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..camera import CameraParams, Obstacles, choose_view
 from ..core.scene import MaterialRef, Object, Scene
@@ -53,15 +53,19 @@ class WinterSunParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    elevation_min: float = Field(5.0, ge=-5.0, le=80.0, description="lowest drawn sun elevation, degrees")
-    elevation_max: float = Field(25.0, ge=-5.0, le=80.0, description="highest drawn sun elevation, degrees (at most the day's noon)")
+    elevation: tuple[float, float] = Field((5.0, 25.0), description="the sun's elevation is drawn in this range, degrees, low then high, each in -5...80 (the high end at most the day's noon)")
     winter: bool = Field(True, description="draw the day from mid-November to mid-February (False: sky.day_of_year or any day)")
 
-    @model_validator(mode="after")
-    def _order(self):
-        if self.elevation_max < self.elevation_min:
-            raise ValueError(f"sun.elevation_max ({self.elevation_max}) must be at least sun.elevation_min ({self.elevation_min})")
-        return self
+    @field_validator("elevation")
+    @classmethod
+    def _range(cls, v: tuple[float, float]) -> tuple[float, float]:
+        # one field for both ends: each setting is checked alone, no cross-field rule between two knobs
+        lo, hi = v
+        if not (-5.0 <= lo <= 80.0 and -5.0 <= hi <= 80.0):
+            raise ValueError(f"sun.elevation ({lo}, {hi}): both ends must be in -5...80 degrees")
+        if hi < lo:
+            raise ValueError(f"sun.elevation ({lo}, {hi}): the high end must be at least the low end")
+        return v
 
 
 class TreelineParams(BaseModel):
@@ -114,13 +118,13 @@ class SnowyMountainParams(BaseModel):
 
 
 def winter_sky(sky: SkyParams, sun: WinterSunParams, rng: np.random.Generator) -> SkyParams:
-    """``sky`` with a day and an hour set so the sun stands at an elevation drawn in [elevation_min, elevation_max]
+    """``sky`` with a day and an hour set so the sun stands at an elevation drawn in ``sun.elevation``
     (capped a little under the day's noon elevation), morning or afternoon. A set ``sky.hour`` is kept."""
     if sun.winter and sky.day_of_year is None:
         day = int(rng.integers(WINTER_DAYS[0], WINTER_DAYS[1] + 1)) % 365 + 1
     else:
         day = sky.day_of_year if sky.day_of_year is not None else int(rng.integers(1, 366))
-    target = float(rng.uniform(sun.elevation_min, sun.elevation_max))
+    target = float(rng.uniform(*sun.elevation))
     morning = bool(rng.uniform() < 0.5)
     if sky.hour is not None:
         return sky.model_copy(update={"day_of_year": day})
