@@ -70,7 +70,8 @@ def compose(recipe: SceneRecipe | str, params: BaseModel | None, seed: int | See
 
 
 def plan_motion(scene: Scene, shot: Shot, ground, params: MotionParams, seeds: SeedTree,
-                obstacles=None, floor=None, timings: dict | None = None, biome: str | None = None) -> MotionSet:
+                obstacles=None, floor=None, timings: dict | None = None, biome: str | None = None,
+                falling_leaves: bool = True) -> MotionSet:
     """Everything that moves during the shot: the scene's own tracks (weather); in shots with flow,
     wind sway of the vegetation and falling leaves that pass the middle camera's view; and movers
     (any shot: a still gets them at their rest pose), kept above ``floor(x, y)`` (default
@@ -78,7 +79,8 @@ def plan_motion(scene: Scene, shot: Shot, ground, params: MotionParams, seeds: S
     (bounding spheres); then the animals of ``biome`` (a scene name, ``generators/creatures/placement``),
     deforming meshes on the ground, in the air or in water, kept out of the same obstacles. Movers
     and creatures are added last, so their ids follow every other id; ``timings`` (if given) gets
-    their build times as ``movers_build`` and ``creatures_build``."""
+    their build times as ``movers_build`` and ``creatures_build``. ``falling_leaves`` False (the scenes
+    under water) leaves the falling leaves out."""
     from ..materials import RECIPES
 
     motions = MotionSet()
@@ -89,7 +91,8 @@ def plan_motion(scene: Scene, shot: Shot, ground, params: MotionParams, seeds: S
         if sway is not None:
             motions.add(sway)
         mid = shot.reference(shot.rigs[len(shot.rigs) // 2].main)  # placed at the reference size, like weather
-        fall = add_falling_particles(scene, params, mid, shot.duration(), ground, seeds.child("particles"))
+        fall = (add_falling_particles(scene, params, mid, shot.duration(), ground, seeds.child("particles"))
+                if falling_leaves else None)
         if fall is not None:  # rest pose at t = 0; they pass the middle camera's view mid-shot
             motions.add(fall)
     t0 = time.perf_counter()

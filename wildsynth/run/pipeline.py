@@ -213,7 +213,7 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
     with timed("motion_plan"):
         motions = plan_motion(scene, shot, c.layout.ground.height, opts.motion, root.child("sequence"),
                               obstacles=c.layout.obstacles, floor=c.layout.surface_height, timings=motion_timings,
-                              biome=spec.scene)
+                              biome=spec.scene, falling_leaves=recipe.falling_leaves)
     n_ids = int(scene._next_id - 1)
     id_to_class = scene.id_to_class()
     boxes3d = Boxes3D(scene)

@@ -131,6 +131,8 @@ class SceneRecipe:
     params: type[BaseModel]
     layout: Callable[[Any, SeedTree], Layout]
     build: Callable[[Any, Layout, Any, SeedTree], Built]
+    # leaves fall through the air of shots with flow (``generators.motion.add_falling_particles``); not under water
+    falling_leaves: bool = True
 
 
 SCENES: dict[str, SceneRecipe] = {}

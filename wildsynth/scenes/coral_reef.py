@@ -334,4 +334,4 @@ def build(params: CoralReefParams, layout: Layout, shot: Shot, seeds: SeedTree) 
     return Built(scene, report)
 
 
-register(SceneRecipe("coral_reef", CoralReefParams.__doc__, CoralReefParams, layout, build))
+register(SceneRecipe("coral_reef", CoralReefParams.__doc__, CoralReefParams, layout, build, falling_leaves=False))

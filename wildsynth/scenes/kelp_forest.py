@@ -348,4 +348,4 @@ def build(params: KelpForestParams, layout: Layout, shot: Shot, seeds: SeedTree)
     return Built(scene, report)
 
 
-register(SceneRecipe("kelp_forest", KelpForestParams.__doc__, KelpForestParams, layout, build))
+register(SceneRecipe("kelp_forest", KelpForestParams.__doc__, KelpForestParams, layout, build, falling_leaves=False))

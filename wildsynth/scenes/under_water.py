@@ -148,4 +148,4 @@ def build(params: UnderWaterParams, layout: Layout, shot: Shot, seeds: SeedTree)
     return Built(scene, report)
 
 
-register(SceneRecipe("under_water", UnderWaterParams.__doc__, UnderWaterParams, layout, build))
+register(SceneRecipe("under_water", UnderWaterParams.__doc__, UnderWaterParams, layout, build, falling_leaves=False))
