@@ -61,7 +61,8 @@ def compose(recipe: SceneRecipe | str, params: BaseModel | None, seed: int | See
     t0 = time.perf_counter()
     built = recipe.build(params, layout, shot, seeds)
     t["build"] = time.perf_counter() - t0
-    report = {"camera_placement": placement, **built.report}
+    # the drawn sky (time of day, sun, clouds) goes to scene.json and the captions for every scene
+    report = {"camera_placement": placement, "sky": built.scene.sky.drawn, **built.report}
     if displace:
         t0 = time.perf_counter()
         report["displacement"] = apply_displacements(built.scene, shot.cameras()).to_dict()
