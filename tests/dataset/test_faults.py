@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from wildsynth.cli import app
-from wildsynth.dataset.jobs import load_spec, make_spec, plan_jobs
+from wildsynth.dataset.jobs import SPEC_FILE, load_spec, make_spec, plan_jobs
 from wildsynth.dataset.local import run_local
 from wildsynth.dataset.manifest import job_status, read_manifest
 from wildsynth.dataset.runners import LOCK_FILE, RunStopped, generate_dataset
@@ -275,9 +275,10 @@ def test_a_killed_ray_local_driver_leaves_no_ray_process_and_the_run_resumes(tmp
 def test_a_second_run_on_a_locked_root_fails_at_once_naming_the_holder(tmp_path):
     root = tmp_path / "root"
     first, err = start(root, 1)
-    # the holder's name is in the lock file once it has written it (a split second after creating it)
-    wait_until(lambda: read_lock(root / LOCK_FILE) is not None or first.poll() is not None, 120,
-               "the first run never locked")
+    # the holder's name is in the lock file once it has written it (a split second after creating it); its
+    # dataset.json follows the lock, so wait for both before taking the snapshot the refused run must not change
+    wait_until(lambda: (read_lock(root / LOCK_FILE) is not None and (root / SPEC_FILE).exists())
+               or first.poll() is not None, 120, "the first run never locked")
     assert first.poll() is None, err.read_text()
 
     def files() -> list[str]:  # what the first run may add meanwhile left out: its job folder and manifest
