@@ -188,7 +188,7 @@ def main() -> None:
         args.sheets.mkdir(parents=True, exist_ok=True)
         contact_sheet(rows, args.sheets / "contact_sheet.jpg")
         for scene, path in refs.items():
-            if scene in results["ours"]:
+            if scene in scenes:  # rendered now (an --update keeps the earlier pairs of the others)
                 first = frames / f"{scene}_seed{seeds[0]}" / "image.png"
                 pair(first, path, args.sheets / f"{scene}_vs_infinigen.jpg", f"wildsynth {scene} seed {seeds[0]}",
                      f"Infinigen 1.15.5 {scene} seed 0")
