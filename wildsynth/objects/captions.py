@@ -184,7 +184,8 @@ def object_images(folder: Path) -> list[str]:
 
 def write_metadata(root: Path, uids: list[str]) -> int:
     """``root/metadata.jsonl``: one row per RGBA view (``file_name`` relative to ``root``, ``text`` the
-    object's canonical caption, ``uid``, ``view``); the Hugging Face imagefolder form."""
+    object's canonical caption, ``uid``, ``view``, ``split`` from ``object.json``); the Hugging Face
+    imagefolder form (loaded from the root it is one ``train`` split: filter on ``split``)."""
     rows = []
     for uid in uids:
         folder = Path(root) / uid
@@ -192,8 +193,9 @@ def write_metadata(root: Path, uids: list[str]) -> int:
         if not cap.is_file():
             continue
         text = json.loads(cap.read_text())["canonical"]
+        split = json.loads((folder / "object.json").read_text())["split"]
         for k, name in enumerate(object_images(folder)):
-            rows.append({"file_name": f"{uid}/{name}", "text": text, "uid": uid, "view": k})
+            rows.append({"file_name": f"{uid}/{name}", "split": split, "text": text, "uid": uid, "view": k})
     tmp = Path(root) / ".metadata.jsonl.tmp"
     tmp.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
     tmp.replace(Path(root) / "metadata.jsonl")

@@ -9,7 +9,8 @@ on sky), ``normal.png`` ((n + 1) / 2, OpenCV camera axes) and ``normal.npy``, ``
 ``pair.json`` (camera, encodings, split). The split is drawn from the scene seed.
 
 ``finish`` writes ``ROOT/imagefolder/<split>/metadata.jsonl`` with ``images/<key>.png`` and
-``conditioning/<kind>/<key>.png`` hard-linked from the jobs (docs/generative_data.md).
+``conditioning/<kind>/<key>.png`` hard-linked from the jobs (depth as 8-bit), which
+``datasets.load_dataset("imagefolder")`` (4.0) decodes as image columns (docs/generative_data.md).
 """
 
 from __future__ import annotations
@@ -85,6 +86,15 @@ def write(run_dir: Path, folder: Path, p: PairsParams, job) -> dict:
     return {"split": split, "sky_fraction": round(float(np.mean(~np.isfinite(depth))), 4)}
 
 
+def write_depth8(src: Path, dst: Path) -> None:
+    """``dst``: the 16-bit inverse-depth PNG ``src`` as 8-bit (v8 = round(v16 / 257), the same affine:
+    ``disparity = lo + v8 / 255 * (hi - lo)``), written atomically."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    write_png(tmp, np.round(read_png(src).astype(np.float64) / 257.0).astype(np.uint8))
+    tmp.replace(dst)
+
+
 def finish(root: Path, jobs: list, p: PairsParams) -> dict:
     """``ROOT/imagefolder/<split>/metadata.jsonl`` over the finished jobs (rewritten whole)."""
     base = root / "imagefolder"
@@ -95,12 +105,19 @@ def finish(root: Path, jobs: list, p: PairsParams) -> dict:
         key = job.id.replace("/", "_")
         split_dir = base / meta["split"]
         link_or_copy(folder / "image.png", split_dir / "images" / f"{key}.png")
-        row = {"file_name": f"images/{key}.png"}
+        # column order matters: ``file_name`` first (datasets 4.0's imagefolder gives ``file_name`` to
+        # the first image column it fills), then the caption and the conditioning image:
+        # column_names[0], [1] and [2] are what diffusers' train_controlnet.py takes by default
+        row = {"file_name": f"images/{key}.png", "text": meta["caption"],
+               "conditioning_image_file_name": f"conditioning/{p.conditioning}/{key}.png"}
         for kind in CONDITIONING:
-            link_or_copy(folder / f"{kind}.png", split_dir / "conditioning" / kind / f"{key}.png")
+            dst = split_dir / "conditioning" / kind / f"{key}.png"
+            if kind == "depth":  # 8-bit: train_controlnet.py's .convert("RGB") clips a 16-bit PNG at 255
+                write_depth8(folder / "depth.png", dst)
+            else:
+                link_or_copy(folder / f"{kind}.png", dst)
             row[f"{kind}_file_name"] = f"conditioning/{kind}/{key}.png"
-        row["conditioning_image_file_name"] = row[f"{p.conditioning}_file_name"]
-        row.update({"text": meta["caption"], "scene": job.scene, "seed": job.seed,
+        row.update({"scene": job.scene, "seed": job.seed,
                     "disparity_lo": meta["depth"]["disparity_lo"], "disparity_hi": meta["depth"]["disparity_hi"]})
         rows[meta["split"]].append(row)
     for split, items in rows.items():
@@ -108,7 +125,7 @@ def finish(root: Path, jobs: list, p: PairsParams) -> dict:
             continue
         path = base / split / "metadata.jsonl"
         tmp = path.with_name(".metadata.jsonl.tmp")
-        tmp.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in items))
+        tmp.write_text("".join(json.dumps(r) + "\n" for r in items))
         tmp.replace(path)
     return {s: len(v) for s, v in rows.items()}
 
