@@ -126,7 +126,7 @@ def test_grounding_of_true_partial_and_wrong_captions():
     assert nothing["precision"] is None and nothing["recall"] == 0.0
 
 
-def test_captions_command_writes_captions_and_imagefolder_metadata(tmp_path):
+def test_captions_command_writes_captions_and_imagefolder_metadata(tmp_path, monkeypatch):
     from wildsynth.cli import app
 
     data = tmp_path / "data"
@@ -149,11 +149,12 @@ def test_captions_command_writes_captions_and_imagefolder_metadata(tmp_path):
     meta = [json.loads(x) for x in (hf / "metadata.jsonl").read_text().splitlines()]
     assert sorted(p.name for p in hf.iterdir()) == ["0.png", "1.png", "2.png", "metadata.jsonl"]
     assert [m["text"] for m in meta] == [x["text"] for x in lines] and all((hf / m["file_name"]).is_file() for m in meta)
-    try:
-        import datasets
-    except ImportError:
-        return  # not installed: the JSON form above is what its imagefolder builder reads
-    ds = datasets.load_dataset("imagefolder", data_dir=str(tmp_path / "hf"), split="train")
+    import datasets  # the dev extra has it: Hugging Face's own imagefolder builder, offline, caching in tmp_path
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    ds = datasets.load_dataset("imagefolder", data_dir=str(tmp_path / "hf"), split="train",
+                               cache_dir=str(tmp_path / "hf_cache"))
     assert ds.column_names == ["image", "text"] and len(ds) == 3
 
 
