@@ -12,7 +12,8 @@ RMS contrast, mean luminance, clipped share.
 
 With ``--sheets DIR`` it writes ``DIR/contact_sheet.jpg`` (a row per scene
 type: our seeds, then the reference of that type when there is one) and, for
-each type with a reference, ``DIR/<scene>_vs_infinigen.jpg`` (e.g. ``desert_vs_infinigen.jpg``: ours for the
+each type with a reference, ``DIR/<scene>_vs_infinigen.jpg`` (``desert_vs_infinigen.jpg``,
+``coral_reef_vs_infinigen.jpg``: ours for the
 first seed beside the reference, full size). docs/realism.md shows them.
 
 With ``--update`` (and ``--sheets``), only the scenes rendered now replace their rows of the
