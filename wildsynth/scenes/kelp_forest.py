@@ -44,7 +44,7 @@ from ..generators.underwater import build as build_sea_life
 from ..generators.underwater import get_kind
 from .base import Built, Layout, SceneRecipe, SkyParams, register
 from .coral_reef import WATER_LEVEL, CausticParams, MurkParams, ReefFloor, ReefFloorParams, ReefLifeParams, plan_life
-from .sea_scene import add_bed, add_water, caustic_params, grow_life, place_life
+from .sea_scene import add_floor, add_water, grow_life, place_life
 
 ROCK_MIX = {"seaweed": 1.2, "sea_urchin": 1.0, "sea_anemone": 0.6, "starfish": 0.5, "tube_sponge": 0.3,
             "barnacles": 0.3, "encrusting_coral": 0.15}
@@ -307,12 +307,7 @@ def build(params: KelpForestParams, layout: Layout, shot: Shot, seeds: SeedTree)
     scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
     mats = seeds.child("materials")
     t0 = time.perf_counter()
-    caustic = caustic_params(params.caustics, WATER_LEVEL)
-    add_bed(scene, floor.mesh_for(cams, params.mesh), mats, caustic, "terrain.kelp_forest",
-            {"floor": params.floor.model_dump()})
-    rock = MaterialRef("reef_rock", mats.child("boulders").int(), caustic)
-    for k, inst in enumerate(st.rocks):
-        scene.add(Object(f"boulders{k}", inst, rock, semantic="rock", generator="rocks", params=params.rocks.model_dump()))
+    add_floor(scene, params, floor, st.rocks, cams, mats, WATER_LEVEL, "terrain.kelp_forest")
     timings["terrain_mesh_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     sway = add_kelp(scene, st.kelp, params.kelp, shot, mats, seeds.child("kelp"))

@@ -49,6 +49,16 @@ def add_bed(scene: Scene, mesh: Mesh, mats: SeedTree, caustic: tuple, generator:
                          semantic=label, generator=generator, params=params))
 
 
+def add_floor(scene: Scene, params, floor, rocks, cams, mats: SeedTree, level: float, generator: str) -> None:
+    """The bed (``add_bed``) and the boulders (``reef_rock``, painted caustics) of a scene whose ``params``
+    has ``caustics``, ``mesh``, ``floor`` and ``rocks``."""
+    caustic = caustic_params(params.caustics, level)
+    add_bed(scene, floor.mesh_for(cams, params.mesh), mats, caustic, generator, {"floor": params.floor.model_dump()})
+    rock = MaterialRef("reef_rock", mats.child("boulders").int(), caustic)
+    for k, inst in enumerate(rocks):
+        scene.add(Object(f"boulders{k}", inst, rock, semantic="rock", generator="rocks", params=params.rocks.model_dump()))
+
+
 def caustic_params(cp, level: float) -> tuple:
     """The material parameters of painted caustics (``materials/reef.py``) from a ``CausticParams``."""
     return (("caustics", cp.strength), ("caustic_scale", cp.scale), ("caustic_depth", cp.depth), ("water_level", level))

@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..camera import CameraParams, Obstacles, choose_view
-from ..core.scene import MaterialRef, Object, Scene
+from ..core.scene import Scene
 from ..core.seeds import SeedTree
 from ..core.shot import Shot
 from ..generators.creatures.placement import CreatureParams, add_aquatic
@@ -30,7 +30,7 @@ from ..generators.sea_motion import MarineSnowParams, WaveParams
 from ..generators.terrain.field import MeshParams
 from .base import Built, Layout, SceneRecipe, SkyParams, register
 from .coral_reef import WATER_LEVEL, CausticParams, MurkParams, ReefFloor, ReefFloorParams
-from .sea_scene import add_bed, add_snow, add_water, caustic_params
+from .sea_scene import add_floor, add_snow, add_water
 
 
 class UnderWaterParams(BaseModel):
@@ -112,12 +112,7 @@ def build(params: UnderWaterParams, layout: Layout, shot: Shot, seeds: SeedTree)
     scene.sun, scene.sky = params.sky.make(seeds.child("sky").rng())
     mats = seeds.child("materials")
     t0 = time.perf_counter()
-    caustic = caustic_params(params.caustics, WATER_LEVEL)
-    add_bed(scene, floor.mesh_for(cams, params.mesh), mats, caustic, "terrain.under_water",
-            {"floor": params.floor.model_dump()})
-    rock = MaterialRef("reef_rock", mats.child("boulders").int(), caustic)
-    for k, inst in enumerate(st.rocks):
-        scene.add(Object(f"boulders{k}", inst, rock, semantic="rock", generator="rocks", params=params.rocks.model_dump()))
+    add_floor(scene, params, floor, st.rocks, cams, mats, WATER_LEVEL, "terrain.under_water")
     timings["terrain_mesh_s"] = time.perf_counter() - t0
     waves = add_water(scene, shot, WATER_LEVEL, mats, surface=params.surface, murk=params.murk,
                       extent=params.mesh.extent, waves=params.waves, seeds=seeds.child("water"),
