@@ -73,3 +73,14 @@ def refine_misses(points: np.ndarray, tris: np.ndarray, dist: np.ndarray, idx: n
             if d[j] < dist[i]:
                 dist[i], idx[i] = d[j], s + j
     return dist, idx
+
+
+def render_still(scene, camera, size: tuple[int, int]):
+    """RGB (2 samples, no denoising, every pixel sampled alike) and the ground-truth passes of one view at
+    ``size``: what the scene tests check the exact ground truth on."""
+    from wildsynth.render.cycles import CyclesRenderer
+    from wildsynth.render.settings import RenderSettings
+
+    settings = RenderSettings(width=size[0], height=size[1], samples=2, denoise=False, adaptive_min_samples=0)
+    with CyclesRenderer(scene, settings, seed=0) as r:
+        return r.render_rgb(camera), r.render_gt(camera)

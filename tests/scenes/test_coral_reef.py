@@ -3,7 +3,7 @@ end to end with exact ground truth (the murk volume changes appearance only) and
 
 import numpy as np
 import pytest
-from geometry import nearest_triangle, scene_triangles_with_ids
+from geometry import nearest_triangle, render_still, scene_triangles_with_ids
 
 from wildsynth.core import SeedTree, label_id
 from wildsynth.generators.scatter import variance_to_mean
@@ -68,15 +68,8 @@ def _compose(seed, size=SIZE, **over):
 
 @pytest.fixture(scope="module")
 def frame():
-    from wildsynth.render.cycles import CyclesRenderer
-    from wildsynth.render.settings import RenderSettings
-
     c = _compose(0)
-    settings = RenderSettings(width=SIZE[0], height=SIZE[1], samples=2, denoise=False, adaptive_min_samples=0)
-    with CyclesRenderer(c.scene, settings, seed=0) as r:
-        rgb = r.render_rgb(c.rig.main)
-        gt = r.render_gt(c.rig.main)
-    return c, rgb, gt
+    return (c, *render_still(c.scene, c.rig.main, SIZE))
 
 
 @pytest.mark.blender

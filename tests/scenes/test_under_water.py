@@ -3,7 +3,7 @@ surface above; exact ground truth (murk out of it), determinism, marine snow's a
 
 import numpy as np
 import pytest
-from geometry import nearest_triangle, refine_misses, scene_triangles_with_ids
+from geometry import nearest_triangle, refine_misses, render_still, scene_triangles_with_ids
 
 from wildsynth.core import SeedTree, label_id
 from wildsynth.core.motion import Fall, MotionSet
@@ -76,15 +76,8 @@ def _compose(seed, size=SIZE, options=None, **over):
 
 @pytest.fixture(scope="module")
 def frame():
-    from wildsynth.render.cycles import CyclesRenderer
-    from wildsynth.render.settings import RenderSettings
-
     c = _compose(0, snow={"density": 40.0, "size": 0.006})  # flocs big enough for pixel centres to hit at 64x40
-    settings = RenderSettings(width=SIZE[0], height=SIZE[1], samples=2, denoise=False, adaptive_min_samples=0)
-    with CyclesRenderer(c.scene, settings, seed=0) as r:
-        rgb = r.render_rgb(c.rig.main)
-        gt = r.render_gt(c.rig.main)
-    return c, rgb, gt
+    return (c, *render_still(c.scene, c.rig.main, SIZE))
 
 
 @pytest.mark.blender
