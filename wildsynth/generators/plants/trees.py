@@ -143,7 +143,9 @@ def _grow_colonised(sp: str, H: float, params: TreeParams, rng: np.random.Genera
         for s in range(stems):
             ang = rng.uniform(0, 2 * np.pi)
             lean = 0.1 if sp == "bush" else rng.uniform(0.15, 0.35)  # a shrub's stems splay out
-            tip = np.array([np.cos(ang) * lean * H, np.sin(ang) * lean * H, rng.uniform(0.2, 0.3) * H])
+            # a bush's stems keep their old fixed height (no extra draw: its meshes stay as they were)
+            top = 0.25 * H if sp == "bush" else rng.uniform(0.2, 0.3) * H
+            tip = np.array([np.cos(ang) * lean * H, np.sin(ang) * lean * H, top])
             k = 4
             for j in range(k + 1):
                 pos.append(tip * j / k)
