@@ -3,9 +3,9 @@ caves, cliff talus, the lake's clear view, determinism."""
 
 import numpy as np
 import pytest
+from geometry import render_still
 
 from wildsynth.core import SeedTree, label_id
-from wildsynth.render.settings import RenderSettings
 from wildsynth.run import compose
 from wildsynth.scenes import SCENES as REGISTRY
 from wildsynth.scenes import get
@@ -26,16 +26,10 @@ def _build(name, seed=0, size=SIZE):
 
 @pytest.fixture(scope="module")
 def frames():
-    from wildsynth.render.cycles import CyclesRenderer
-
     out = {}
     for name in SCENES:
         scene, rig, report = _build(name)
-        settings = RenderSettings(width=SIZE[0], height=SIZE[1], samples=2, denoise=False, adaptive_min_samples=0)
-        with CyclesRenderer(scene, settings, seed=0) as r:
-            rgb = r.render_rgb(rig.main)
-            gt = r.render_gt(rig.main)
-        out[name] = (scene, rig, report, rgb, gt)
+        out[name] = (scene, rig, report, *render_still(scene, rig.main, SIZE))
     return out
 
 
