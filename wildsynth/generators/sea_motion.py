@@ -10,6 +10,10 @@ gives for each time and ``gt/`` carries every surface point by the same position
   travelling up the stipe. Its height becomes the arc length left over,
   ``z(h) = integral_0^h sqrt(1 - |dD/dh|^2)``, so a vertical stipe keeps its length as it bends, and
   tops that would pass ``ceiling`` are squeezed smoothly under it (a canopy under the surface).
+- ``BedSway`` (a ``CurrentSway``): the same law for many small plants on the bed (seagrass, seaweed),
+  computed for all of them at once over their concatenated vertices (a per-vertex plant index), each
+  plant's ``lean`` and ``amplitude`` scaled by its kind's flexibility (``BedSwayParams.kinds``) and its
+  phase set by where it stands along the current, so a swell passes over a meadow.
 - ``SurfaceWaves`` (a ``Deforming`` motion): a square sheet around the cameras whose vertices rise
   and fall by a sum of deep-water waves (``omega^2 = g k``), faded to flat at the sheet's edge.
 - ``marine_snow``: small flocs as one ``Instances`` object and a ``core.motion.Fall`` track (drift with
@@ -19,7 +23,7 @@ gives for each time and ``gt/`` carries every surface point by the same position
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..core.camera import Camera
 from ..core.mesh import Instances, Mesh, compose_trs
@@ -32,7 +36,7 @@ FLAT_FROM = 0.8  # the wavy sheet is flat from this fraction of its half-width t
 
 
 class CurrentParams(BaseModel):
-    """The current that sways the kelp."""
+    """The current that sways the kelp, the seagrass and the seaweed."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -102,6 +106,107 @@ class CurrentSway(Deforming):
 
     def deltas(self, t: float) -> np.ndarray:
         return np.repeat(np.eye(4)[None], len(self.ids), 0)  # the holdfasts never move
+
+
+class BedSwayParams(BaseModel):
+    """Which plants of the bed bend in the current (the scene's ``CurrentParams``), and how much."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kinds: dict[str, float] = Field(default_factory=lambda: {"seagrass": 1.3, "seaweed": 0.8},
+                                    description="kind -> flexibility: its lean and swaying are the current's times "
+                                                "this (kinds not named stay still; empty: nothing on the bed moves)")
+    view_margin: float = Field(30.0, ge=0.0, le=180.0, description="plants more than this many degrees outside every "
+                                                                   "camera's view (and over 8 m from it) stay still")
+    samples: int = Field(16, ge=4, le=256, description="heights at which a plant's bent length is integrated")
+
+    @field_validator("kinds")
+    @classmethod
+    def _known(cls, v: dict[str, float]) -> dict[str, float]:
+        from .underwater import get_kind
+
+        for name, flex in v.items():
+            get_kind(name)  # one-line error naming the unknown kind
+            if not 0.0 <= flex <= 3.0:
+                raise ValueError(f"sway.kinds[{name!r}] = {flex}: flexibility must be in [0, 3]")
+        return v
+
+
+class BedSway(CurrentSway):
+    """``CurrentSway``'s law for many small plants at once. ``rest`` world vertices and ``faces`` per id
+    (one plant each), ``base`` (N, 3), ``height`` (N,), ``phase`` (N, 2) as there, ``flex`` (N,) multiplies
+    the current's ``lean`` and ``amplitude`` per plant. Every plant is posed by one set of array operations
+    over the concatenated vertices (a per-vertex plant index), not a loop over plants."""
+
+    def __init__(self, ids, rest: list, faces: list, base, height, phase, flex, params: CurrentParams,
+                 heading: float, ceiling: float, samples: int = 16):
+        super().__init__(ids, rest, faces, base, height, phase, params, heading, ceiling, samples)
+        n = len(self.ids)
+        self.flex = np.asarray(flex, dtype=np.float64).reshape(n)
+        if np.any(self.height <= 0):
+            raise ValueError("BedSway: every plant needs a height > 0")
+        sizes = np.array([len(v) for v in self.rest], dtype=np.int64)
+        self._split = np.cumsum(sizes)[:-1]
+        self._owner = np.repeat(np.arange(n), sizes)
+        self._all = np.concatenate(self.rest) if n else np.zeros((0, 3))
+        self._h = np.clip(self._all[:, 2] - self.base[self._owner, 2], 0.0, None)
+        hmax = np.zeros(n)
+        if n:
+            np.maximum.at(hmax, self._owner, self._h)
+        self._hmax = np.maximum(hmax, 1e-6)
+
+    def _offsets_of(self, h: np.ndarray, k: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """``_offsets`` for heights ``h`` of plants ``k`` (arrays of one shape, or broadcasting)."""
+        p, H = self.p, self.height[k]
+        u = np.clip(h / H, 0.0, None)
+        w = 2.0 * np.pi * (t / p.period - h / p.wavelength)
+        f = self.flex[k]
+        a = H * u * u * f * (p.lean + p.amplitude * np.sin(w + self.phase[k, 0]))
+        c = H * u * u * f * p.amplitude * p.cross * np.sin(0.77 * w + self.phase[k, 1])
+        return a, c
+
+    def _offsets(self, h: np.ndarray, k: int, t: float) -> tuple[np.ndarray, np.ndarray]:
+        return self._offsets_of(h, np.full(np.shape(h), k, dtype=np.int64), t)
+
+    def _pose_all(self, t: float) -> np.ndarray:
+        n, s = len(self.ids), self.samples
+        plants = np.arange(n)[:, None]
+        grid = self._hmax[:, None] * np.linspace(0.0, 1.0, s)[None]  # (N, S)
+        ga, gc = self._offsets_of(grid, plants, t)
+        step = np.diff(grid, axis=1)
+        slope2 = (np.diff(ga, axis=1) ** 2 + np.diff(gc, axis=1) ** 2) / np.maximum(step, 1e-12) ** 2
+        rise = np.sqrt(np.clip(1.0 - slope2, 0.1 ** 2, 1.0)) * step
+        zmap = np.concatenate([np.zeros((n, 1)), np.cumsum(rise, axis=1)], axis=1)  # (N, S)
+        k, h, v = self._owner, self._h, self._all
+        pos = h / self._hmax[k] * (s - 1)
+        i = np.clip(np.floor(pos).astype(np.int64), 0, s - 2)
+        f = pos - i
+        z = zmap[k, i] * (1.0 - f) + zmap[k, i + 1] * f
+        a, c = self._offsets_of(h, k, t)
+        out = v.copy()
+        out[:, :2] += a[:, None] * self.along + c[:, None] * self.across
+        out[:, 2] = self.base[k, 2] + z + (v[:, 2] - self.base[k, 2] - h)  # (below the base: unchanged)
+        return squeeze_under(out, self.ceiling)
+
+    def vertices(self, t: float) -> list[np.ndarray]:
+        t = float(t)
+        got = self._cache.get(t)
+        if got is None:
+            got = np.split(self._pose_all(t), self._split) if len(self.ids) else []
+            if len(self._cache) >= 4:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[t] = got
+        return got
+
+
+def swell_phase(base: np.ndarray, params: CurrentParams, heading: float, rng: np.random.Generator) -> np.ndarray:
+    """(N, 2) phases of plants at ``base`` (N, 3): the swell's phase where each stands along the current
+    (one ``params.wavelength`` per cycle, so a wave passes over a meadow) plus a jitter of 0.5 rad
+    (standard deviation), and a free cross-current phase; two draws per plant whatever ``base`` holds."""
+    along = np.asarray(base, dtype=np.float64)[:, :2] @ np.array([np.cos(heading), np.sin(heading)])
+    jitter = rng.normal(0.0, 0.5, len(along))
+    cross = rng.uniform(0.0, 2 * np.pi, len(along))
+    return np.stack([-2.0 * np.pi * along / params.wavelength + jitter, cross], -1)
 
 
 def squeeze_under(v: np.ndarray, ceiling: float, soft: float = 0.5) -> np.ndarray:

@@ -9,7 +9,9 @@ patches on the reef and sparse on the sand, fish, a water surface above and blue
 - Life (``ReefLifeParams``): a Thomas cluster process (``scatter.sample_clustered``) thinned by a
   density high on the reef and low on the sand; each cluster is one kind (drawn from the reef or the
   sand mix at the cluster's first point), each kind a few grown prototypes of the sea-life registry
-  (``generators/underwater``) placed as ``Instances``, semantic classes from the registry.
+  (``generators/underwater``) placed as ``Instances``, semantic classes from the registry. Seagrass and
+  seaweed in or near the view sway in a gentle current (``current.*``, heading drawn from the seed;
+  ``life.sway``; ``sea_scene.place_life``), each such plant a deforming mesh keeping its placement's id.
 - Rubble: small reef-rock blocks (``rocks``) on the bed.
 - Water: a flat sheet at z = 0 (class ``water_surface``, ``reef_surface``: refraction, Snell's window),
   and the murk volume (``materials/weather.py`` ``murk``) filling the water below it: distance- and
@@ -39,12 +41,13 @@ from ..generators.creatures.placement import CreatureParams, add_aquatic
 from ..generators.noise import fbm2, perm_table
 from ..generators.rocks import RockParams, scatter_rocks
 from ..generators.scatter import sample_clustered
+from ..generators.sea_motion import BedSwayParams, CurrentParams
 from ..generators.terrain.field import MeshParams
 from ..generators.terrain.landforms import smoothstep
 from ..generators.terrain.lod import cones_from_cameras, lod_grid
 from ..generators.underwater import get_kind
 from .base import Built, Layout, SceneRecipe, SkyParams, register
-from .sea_scene import add_bed, add_water, caustic_params, grow_life, place_life
+from .sea_scene import BedSwaySetup, add_bed, add_water, caustic_params, grow_life, place_life
 
 WATER_LEVEL = 0.0  # the sea surface, m (the bed lies below it)
 REEF_MIX = {"brain_coral": 1.0, "star_coral": 0.8, "mound_coral": 1.0, "encrusting_coral": 0.8, "staghorn_coral": 1.2,
@@ -90,6 +93,7 @@ class ReefLifeParams(BaseModel):
                                                            "about 5 s each)")
     reef_mix: dict[str, float] = Field(default_factory=lambda: dict(REEF_MIX), description="kind -> weight on the reef")
     sand_mix: dict[str, float] = Field(default_factory=lambda: dict(SAND_MIX), description="kind -> weight on the sand")
+    sway: BedSwayParams = Field(default_factory=BedSwayParams, description="the plants that bend in the current")
     tiny: bool = Field(False, description="grow each kind at its registry's tiny size (fast previews and tests)")
 
     @model_validator(mode="after")
@@ -140,6 +144,8 @@ class CoralReefParams(BaseModel):
     murk: MurkParams = Field(default_factory=MurkParams, description="absorbing, scattering water")
     caustics: CausticParams = Field(default_factory=CausticParams, description="caustics on the bed (painted)")
     surface: bool = Field(True, description="a water surface above (class water_surface)")
+    current: CurrentParams = Field(default_factory=lambda: CurrentParams(lean=0.15, amplitude=0.06, period=8.0),
+                                   description="the gentle current swaying the seagrass and seaweed (heading drawn)")
     sky: SkyParams = Field(default_factory=lambda: SkyParams(latitude=15.0, min_sun_elevation=40.0, clouds=0.1),
                            description="sun and sky above the water (a high tropical sun by default)")
     camera: CameraParams = Field(default_factory=lambda: CameraParams(height_min=1.5, height_max=4.0, pitch_min=-30.0,
@@ -316,7 +322,13 @@ def build(params: CoralReefParams, layout: Layout, shot: Shot, seeds: SeedTree) 
     grown = grow_life(plan.kinds, params.life, seeds.child("life").child("grow"))
     timings["life_grow_s"] = time.perf_counter() - t0
     trng = seeds.child("life").child("transforms").rng()
-    counts = place_life(scene, plan, grown, floor, trng, mats)
+    cur = params.current
+    heading = (float(np.radians(cur.heading)) if cur.heading is not None
+               else float(seeds.child("current").rng().uniform(0.0, 2 * np.pi)))
+    sway = BedSwaySetup(params.life.sway, cur, heading, shot, seeds.child("life").child("sway").rng(), WATER_LEVEL)
+    counts, plants = place_life(scene, plan, grown, floor, trng, mats, sway=sway)
+    if plants is not None:
+        scene.motions.append(plants)
     timings["life_place_s"] = time.perf_counter() - t0
     ref = shot.reference()
     add_water(scene, shot, WATER_LEVEL, mats, surface=params.surface, murk=params.murk, extent=params.mesh.extent)
@@ -326,6 +338,8 @@ def build(params: CoralReefParams, layout: Layout, shot: Shot, seeds: SeedTree) 
         scene.motions.append(fish.motion)
     timings["creatures_s"] = time.perf_counter() - t0
     report = {"reef": {"colonies": counts, "water_level_m": WATER_LEVEL,
+                       "swaying": len(plants.ids) if plants is not None else 0,
+                       "current_heading_deg": round(float(np.degrees(heading)) % 360.0, 2),
                        "camera_depth_m": round(WATER_LEVEL - float(ref.position[2]), 3),
                        "creatures": list(fish.kinds) if fish is not None else []},
               "sky": scene.sky.drawn,

@@ -13,7 +13,9 @@ surface above and blue-green water.
   kept, tops squeezed under the surface), a ``Deforming`` motion: flow and scene flow come from the
   vertex positions at each time, exactly.
 - Bed life (``life.*``, ``coral_reef.plan_life``): seagrass patches and shells on the sand; urchins,
-  anemones, starfish, sponges and seaweed on the rock; boulders (``rocks.*``).
+  anemones, starfish, sponges and seaweed on the rock; boulders (``rocks.*``). The seagrass and seaweed in
+  or near the view sway in the kelp's current (``life.sway``, ``sea_scene.place_life``: one
+  ``sea_motion.BedSway`` for the bed, each plant a deforming mesh keeping its placement's id).
 - Water: the wavy surface (``waves.*``: a deforming sheet around the cameras, flat beyond; class
   ``water_surface``) and the murk (``murk.*``), out of the ground truth; fish and fish schools through
   the creatures' underwater hook (``add_aquatic``), kept out of the kelp.
@@ -44,7 +46,7 @@ from ..generators.underwater import build as build_sea_life
 from ..generators.underwater import get_kind
 from .base import Built, Layout, SceneRecipe, SkyParams, register
 from .coral_reef import WATER_LEVEL, CausticParams, MurkParams, ReefFloor, ReefFloorParams, ReefLifeParams, plan_life
-from .sea_scene import add_floor, add_water, grow_life, place_life
+from .sea_scene import BedSwaySetup, add_floor, add_water, grow_life, in_view, place_life
 
 ROCK_MIX = {"seaweed": 1.2, "sea_urchin": 1.0, "sea_anemone": 0.6, "starfish": 0.5, "tube_sponge": 0.3,
             "barnacles": 0.3, "encrusting_coral": 0.15}
@@ -260,20 +262,6 @@ def plant_meshes(plan: KelpPlan, protos: list[Mesh]) -> list[Mesh]:
     return out
 
 
-def in_view(points: np.ndarray, shot: Shot, margin_deg: float, near: float = 8.0, far: float = 60.0) -> np.ndarray:
-    """(N,) bool: within ``near`` m of some camera of the shot, or within ``far`` m and ``margin_deg``
-    degrees beyond its horizontal field of view (reference cameras: the same at every output size)."""
-    keep = np.zeros(len(points), bool)
-    for cam in shot.cameras():
-        d = points[:, :2] - cam.position[:2]
-        dist = np.hypot(d[:, 0], d[:, 1])
-        fwd = cam.cam_to_world[:2, 2]
-        ang = np.arctan2(d[:, 1], d[:, 0]) - np.arctan2(fwd[1], fwd[0])
-        ang = np.abs((ang + np.pi) % (2 * np.pi) - np.pi)
-        keep |= (dist < near) | ((dist < far) & (ang < np.radians(0.5 * np.degrees(cam.hfov) + margin_deg)))
-    return keep
-
-
 def add_kelp(scene: Scene, plan: KelpPlan, p: KelpStandParams, shot: Shot, mats: SeedTree, seeds: SeedTree):
     """The plants as deforming mesh objects (class ``kelp``) and their ``CurrentSway``; None if none."""
     rng = seeds.child("sway").rng()
@@ -316,7 +304,12 @@ def build(params: KelpForestParams, layout: Layout, shot: Shot, seeds: SeedTree)
     timings["kelp_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     grown = grow_life(st.life.kinds, params.life, seeds.child("life").child("grow"))
-    counts = place_life(scene, st.life, grown, floor, seeds.child("life").child("transforms").rng(), mats, "bed")
+    bed_sway = BedSwaySetup(params.life.sway, params.kelp.current, st.kelp.heading, shot,
+                            seeds.child("life").child("sway").rng(), WATER_LEVEL - CEILING_GAP)
+    counts, plants = place_life(scene, st.life, grown, floor, seeds.child("life").child("transforms").rng(), mats,
+                                "bed", bed_sway)
+    if plants is not None:
+        scene.motions.append(plants)
     timings["life_s"] = time.perf_counter() - t0
     waves = add_water(scene, shot, WATER_LEVEL, mats, surface=params.surface, murk=params.murk,
                       extent=params.mesh.extent, waves=params.waves, seeds=seeds.child("water"),
@@ -333,6 +326,7 @@ def build(params: KelpForestParams, layout: Layout, shot: Shot, seeds: SeedTree)
     kelp_tris = sum(o.n_triangles for o in scene.objects if o.semantic == "kelp")
     n_kelp = sum(1 for o in scene.objects if o.semantic == "kelp")
     report = {"kelp_forest": {"plants_planned": len(st.kelp.base), "plants_built": n_kelp, "kelp_triangles": kelp_tris, "life": counts,
+                              "life_swaying": len(plants.ids) if plants is not None else 0,
                               "current_heading_deg": round(float(np.degrees(st.kelp.heading)) % 360.0, 2),
                               "water_level_m": WATER_LEVEL,
                               "camera_depth_m": round(WATER_LEVEL - float(ref.position[2]), 3),

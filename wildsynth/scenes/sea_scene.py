@@ -1,7 +1,12 @@
 """Pieces the underwater scenes share (``coral_reef``, ``kelp_forest``, ``under_water``); registers no scene.
 
 - ``grow_life`` / ``place_life``: the sea-life registry's kinds grown a few times each and placed on the
-  bed as ``Instances`` (a ``coral_reef.ReefPlan`` of kinds, positions, scales and prototypes).
+  bed as ``Instances`` (a ``coral_reef.ReefPlan`` of kinds, positions, scales and prototypes). With a
+  ``BedSwaySetup``, the plants that sway (``BedSwayParams.kinds``: seagrass and seaweed by default) and
+  stand in or near some camera's view (``in_view``) are each a deforming mesh of their own, posed by
+  one ``generators/sea_motion.BedSway`` for the whole bed; the rest of their kind stays an ``Instances``
+  object, still. Ids are those the all-``Instances`` placement gave (one per placement, in the same
+  order): a moving plant takes its placement's id, the still ones are reserved in between.
 - ``add_bed``: the bed mesh split into sand and rock (painted caustics on both).
 - ``add_water``: the water surface (a flat sheet, or a wavy sheet around the cameras that moves with
   exact flow, ``generators/sea_motion.py``, inside a flat one out to the horizon), class
@@ -10,6 +15,8 @@
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,11 +28,15 @@ from ..core.shot import Shot
 from ..generators.scatter import ground_transforms
 from ..generators.sea_motion import (
     FLAT_FROM,
+    BedSway,
+    BedSwayParams,
+    CurrentParams,
     MarineSnowParams,
     SurfaceWaves,
     WaveParams,
     marine_snow,
     marine_snow_motion,
+    swell_phase,
     wave_sheet,
 )
 from ..generators.terrain.field import split_faces
@@ -74,12 +85,43 @@ def grow_life(kinds: list[str], p, seeds: SeedTree) -> dict[tuple[str, int], tup
     return out
 
 
+@dataclass
+class BedSwaySetup:
+    """What ``place_life`` needs to make the bed's plants sway: which kinds and how much (``params``), the
+    scene's current and its heading (radians), the shot (whose cameras decide which plants move), the
+    generator drawing the plants' phases and the height nothing may rise above (m)."""
+
+    params: BedSwayParams
+    current: CurrentParams
+    heading: float
+    shot: Shot
+    rng: np.random.Generator
+    ceiling: float
+
+
+def in_view(points: np.ndarray, shot: Shot, margin_deg: float, near: float = 8.0, far: float = 60.0) -> np.ndarray:
+    """(N,) bool: within ``near`` m of some camera of the shot, or within ``far`` m and ``margin_deg``
+    degrees beyond its horizontal field of view (reference cameras: the same at every output size)."""
+    keep = np.zeros(len(points), bool)
+    for cam in shot.cameras():
+        d = points[:, :2] - cam.position[:2]
+        dist = np.hypot(d[:, 0], d[:, 1])
+        fwd = cam.cam_to_world[:2, 2]
+        ang = np.arctan2(d[:, 1], d[:, 0]) - np.arctan2(fwd[1], fwd[0])
+        ang = np.abs((ang + np.pi) % (2 * np.pi) - np.pi)
+        keep |= (dist < near) | ((dist < far) & (ang < np.radians(0.5 * np.degrees(cam.hfov) + margin_deg)))
+    return keep
+
+
 def place_life(scene: Scene, plan, grown: dict, floor, trng: np.random.Generator, mats: SeedTree,
-               prefix: str = "reef") -> dict[str, int]:
+               prefix: str = "reef", sway: BedSwaySetup | None = None) -> tuple[dict[str, int], BedSway | None]:
     """Each grown prototype as one ``Instances`` object at its plan points (on the bed, leaning 60 % to
-    its normal); returns the count placed per kind."""
+    its normal); with ``sway``, the swaying kinds' plants in view as deforming meshes (module doc).
+    Returns the count placed per kind and the plants' ``BedSway`` (None when none moves)."""
     kinds = np.array(plan.kinds, dtype=object)
     counts: dict[str, int] = {}
+    moving: dict[str, list] = {"ids": [], "rest": [], "faces": [], "base": [], "height": [], "phase": [], "flex": []}
+    objs: list[tuple[Object, Mesh]] = []
     for (name, j), (m, semantic) in sorted(grown.items()):
         sel = np.flatnonzero((kinds == name) & (plan.prototype == j)) if len(kinds) else np.zeros(0, int)
         tr = ground_transforms(plan.xy[sel], trng, floor.height, floor.normal, plan.scale[sel], align=0.6,
@@ -88,10 +130,43 @@ def place_life(scene: Scene, plan, grown: dict, floor, trng: np.random.Generator
             scene.skip_id()
             continue
         kind = get_kind(name)
-        scene.add(Object(f"{prefix}.{name}.{j}", Instances(m, tr), MaterialRef(kind.material, mats.child(name).int()),
-                         semantic=semantic, generator=f"underwater.{name}", params={"kind": name, "prototype": j}))
+        material = MaterialRef(kind.material, mats.child(name).int())
         counts[name] = counts.get(name, 0) + len(sel)
-    return counts
+        flex = sway.params.kinds.get(name, 0.0) if sway is not None else 0.0
+        if flex <= 0.0:
+            scene.add(Object(f"{prefix}.{name}.{j}", Instances(m, tr), material, semantic=semantic,
+                             generator=f"underwater.{name}", params={"kind": name, "prototype": j}))
+            continue
+        pos = tr[:, :3, 3]
+        phase = swell_phase(pos, sway.current, sway.heading, sway.rng)  # drawn for every placement
+        near = in_view(pos, sway.shot, sway.params.view_margin)
+        still_ids = []
+        rest_v = np.asarray(m.vertices, dtype=np.float64)
+        for k in range(len(sel)):
+            if not near[k]:
+                still_ids.append(int(scene.reserve_ids(1)[0]))
+                continue
+            v = rest_v @ tr[k, :3, :3].T + tr[k, :3, 3]
+            o = scene.add(Object(f"{prefix}.{name}.{j}.{k:05d}", Mesh(v, m.faces, m.attributes, m.smooth), material,
+                                 semantic=semantic, generator=f"underwater.{name}",
+                                 params={"kind": name, "prototype": j, "placement": k, "sway": flex}))
+            objs.append((o, m))
+            for key, val in (("ids", o.instance_id), ("rest", v), ("faces", m.faces), ("base", pos[k]),
+                             ("height", max(float(v[:, 2].max() - pos[k, 2]), 1e-3)), ("phase", phase[k]),
+                             ("flex", flex)):
+                moving[key].append(val)
+        if still_ids:
+            scene.add(Object(f"{prefix}.{name}.{j}", Instances(m, tr[~near]), material, semantic=semantic,
+                             generator=f"underwater.{name}", params={"kind": name, "prototype": j}),
+                      ids=np.array(still_ids, dtype=np.uint32))
+    if not objs:
+        return counts, None
+    motion = BedSway(moving["ids"], moving["rest"], moving["faces"], moving["base"], moving["height"],
+                     moving["phase"], moving["flex"], sway.current, sway.heading, sway.ceiling, sway.params.samples)
+    posed = motion.vertices(float(sway.shot.times[0]))
+    for (o, m), v in zip(objs, posed):
+        o.geometry = Mesh(v, m.faces, m.attributes, m.smooth)
+    return counts, motion
 
 
 def add_water(scene: Scene, shot: Shot, level: float, mats: SeedTree, *, surface: bool, murk, extent: float,
