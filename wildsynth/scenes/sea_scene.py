@@ -6,7 +6,10 @@
   stand in or near some camera's view (``in_view``) are each a deforming mesh of their own, posed by
   one ``generators/sea_motion.BedSway`` for the whole bed; the rest of their kind stays an ``Instances``
   object, still. Ids are those the all-``Instances`` placement gave (one per placement, in the same
-  order): a moving plant takes its placement's id, the still ones are reserved in between.
+  order): a moving plant takes its placement's id, the still ones are reserved in between. There is
+  no distance cut-off: at the default 1280x720 the tips move only 0.002-0.06 px per frame at 24 fps,
+  but over a swell (8 s) they sweep up to 3.4 px (kelp_forest, seed 0) and 8.1 px (coral_reef, seed 0)
+  20-25 m away, well over the 0.3 px that would go unseen; only plants out of every view stay still.
 - ``add_bed``: the bed mesh split into sand and rock (painted caustics on both).
 - ``add_water``: the water surface (a flat sheet, or a wavy sheet around the cameras that moves with
   exact flow, ``generators/sea_motion.py``, inside a flat one out to the horizon), class
