@@ -23,6 +23,9 @@ class MaterialRef:
         return {"recipe": self.recipe, "seed": self.seed, "params": dict(self.params)}
 
 
+RAY_TYPES = frozenset({"shadow", "diffuse", "glossy", "transmission", "volume_scatter"})
+
+
 @dataclass
 class Object:
     """One scene object: a mesh, or one mesh placed many times (``Instances``).
@@ -52,9 +55,15 @@ class Object:
     id_groups: Any = None  # None | (N,) int array | "given"; see above
     in_ground_truth: bool = True  # False: visible in RGB only (weather the user wants out of depth/ids)
     id_namespace: str | None = None  # groups shared across objects (with array id_groups)
+    # Ray types that pass by as if the object were not there (Cycles' ray visibility): for a surface whose
+    # material lets that light through anyway, skipping it saves shading it (RGB only; GT sees it)
+    unseen_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         label(self.semantic)  # fail early on an unknown class
+        bad = set(self.unseen_by) - RAY_TYPES
+        if bad:
+            raise ValueError(f"object {self.name!r}: unseen_by {sorted(bad)}: ray types are {sorted(RAY_TYPES)}")
         if self.id_groups is None:
             return
         if not self.is_instanced:

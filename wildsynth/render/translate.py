@@ -95,6 +95,7 @@ def _add_instances(bscene: bpy.types.Scene, obj: Object, material: bpy.types.Mat
     key = mod.node_group.interface.items_tree["Prototype"].identifier
     mod[key] = proto
     ob[GT_HIDDEN] = not obj.in_ground_truth
+    _ray_visibility(ob, obj)
     bscene.collection.objects.link(ob)
 
 
@@ -169,7 +170,13 @@ def add_objects(bscene: bpy.types.Scene, scene: Scene, aerial: bool = True) -> N
             ob.data.materials.append(mat)
             ob[ID_ATTR] = float(obj.instance_id)
             ob[GT_HIDDEN] = not obj.in_ground_truth
+            _ray_visibility(ob, obj)
             bscene.collection.objects.link(ob)
+
+
+def _ray_visibility(ob: bpy.types.Object, obj: Object) -> None:
+    for ray in obj.unseen_by:
+        setattr(ob, f"visible_{ray}", False)
 
 
 def set_camera(bscene: bpy.types.Scene, cam: Camera, sensor_width: float = 36.0) -> bpy.types.Object:
