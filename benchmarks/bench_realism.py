@@ -61,6 +61,7 @@ def render(scene: str, seed: int, w: int, h: int, samples: int, out: Path) -> di
     meta = json.loads((out / "scene.json").read_text())
     return {"wall_s": round(wall, 2), "cpu_s": round((c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime), 2),
             "peak_rss_mb": meta["stats"].get("peak_rss_mb"), "triangles": meta["stats"].get("triangles"),
+            "instances": meta["stats"].get("instances"),
             "timings_s": meta.get("timings")}
 
 
