@@ -73,14 +73,16 @@ def _march(height: Callable, origins: np.ndarray, dirs: np.ndarray, far: float =
     return np.where(hit, t[first], np.inf)
 
 
-def _sphere_hits(origins: np.ndarray, dirs: np.ndarray, obs: Obstacles) -> np.ndarray:
+def _sphere_hits(eye: np.ndarray, dirs: np.ndarray, obs: Obstacles) -> np.ndarray:
+    """Distance along each unit ray from ``eye`` to its first obstacle sphere (inf: none)."""
     if len(obs.radii) == 0:
         return np.full(len(dirs), np.inf)
-    oc = obs.centers[None, :, :] - origins[:, None, :]
-    tc = np.einsum("rk,rnk->rn", dirs, oc)
-    d2 = np.einsum("rnk,rnk->rn", oc, oc) - tc**2
-    ok = (d2 < obs.radii[None] ** 2) & (tc > 0)
-    return np.where(ok, tc - np.sqrt(np.maximum(obs.radii[None] ** 2 - d2, 0)), np.inf).min(axis=1)
+    oc = obs.centers - eye  # (N, 3): one eye for all rays, so no (rays, N, 3) temporaries
+    tc = dirs @ oc.T
+    r2 = obs.radii[None] ** 2
+    d2 = np.einsum("nk,nk->n", oc, oc)[None] - tc**2
+    ok = (d2 < r2) & (tc > 0)
+    return np.where(ok, tc - np.sqrt(np.maximum(r2 - d2, 0)), np.inf).min(axis=1)
 
 
 def place_camera(params: CameraParams, height: Callable, obstacles: Obstacles,
@@ -134,7 +136,7 @@ def choose_view(params: CameraParams, height: Callable, obstacles: Obstacles,
         probe = Camera(cam.K * np.array([[24 / width], [18 / height_px], [1]]), cam.cam_to_world, 24, 18)
         dirs = probe.pixel_rays().reshape(-1, 3)
         origins = np.repeat(eyes[k][None], len(dirs), 0)
-        dist = np.minimum(_march(height, origins, dirs), _sphere_hits(origins, dirs, obstacles))
+        dist = np.minimum(_march(height, origins, dirs), _sphere_hits(eyes[k], dirs, obstacles))
         hit = np.isfinite(dist)
         ground_frac, sky_frac = hit.mean(), 1.0 - hit.mean()
         near = dist[hit].min() if hit.any() else np.inf
