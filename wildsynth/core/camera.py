@@ -70,6 +70,19 @@ class Camera:
         uv = (pc @ self.K.T)[:, :2] / z[:, None]
         return uv, z
 
+    def toward(self, other: "Camera", w: float) -> "Camera":
+        """The camera a fraction ``w`` of the way to ``other`` (K and size of this one): the position
+        along the straight line, the rotation along the shortest arc (``w`` outside [0, 1] extrapolates
+        at the same rates)."""
+        from scipy.spatial.transform import Rotation
+
+        a, b = self.cam_to_world, other.cam_to_world
+        turn = Rotation.from_matrix(a[:3, :3].T @ b[:3, :3]).as_rotvec()
+        m = np.eye(4)
+        m[:3, :3] = a[:3, :3] @ Rotation.from_rotvec(w * turn).as_matrix()
+        m[:3, 3] = a[:3, 3] + w * (b[:3, 3] - a[:3, 3])
+        return Camera(self.K.copy(), m, self.width, self.height)
+
     def points_in_view(self, n: int, near: float, far: float, rng: np.random.Generator,
                        margin: float = 0.05) -> np.ndarray:
         """``n`` world points at uniform random pixels (inside a ``margin`` fraction of

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional, Protocol, Union, runtime_checkable
+from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, Union, runtime_checkable
 
 import numpy as np
 
@@ -85,8 +85,10 @@ class Renderer(Protocol):
         """Pose every moving thing of ``motions`` at time ``t`` seconds."""
         ...
 
-    def render_rgb(self, camera: Camera, progress: Optional[Progress] = None) -> RGBPass:
-        """Path-trace the image; ``progress`` gets the finished fraction in [0, 1]."""
+    def render_rgb(self, camera: Camera, progress: Optional[Progress] = None,
+                   shutter: Optional[Sequence[tuple[Camera, Callable[[], None]]]] = None) -> RGBPass:
+        """Path-trace the image; ``progress`` gets the finished fraction in [0, 1]. ``shutter``: motion
+        blur, (camera, pose) per time across the open shutter (``CyclesRenderer.render_rgb``)."""
         ...
 
     def render_gt(self, camera: Camera) -> GTPasses:

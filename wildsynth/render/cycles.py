@@ -25,7 +25,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Sequence
 
 import bpy
 import numpy as np
@@ -192,10 +192,40 @@ class CyclesRenderer(Renderer):
             lens["focus_distance_m"] = round(self.focus_distance(camera), 4)
         return lens
 
-    def render_rgb(self, camera: Camera, progress: Progress | None = None) -> RGBPass:
+    def render_rgb(self, camera: Camera, progress: Progress | None = None,
+                   shutter: Sequence[tuple[Camera, Callable[[], None]]] | None = None) -> RGBPass:
+        """The developed RGB of ``camera``. With ``shutter`` (motion blur), a list of (camera, pose) for
+        times across the open shutter: the linear image is the mean of one render per entry, each
+        after its ``pose()`` and with ``samples / len(shutter)`` samples (at least 1) and its own
+        sampling seed; exposure is metered on that mean. The caller poses the scene back for GT."""
         s = self.settings
         lens = self._lens(camera)  # may render the GT pass for the focus first
+        if not shutter:
+            linear = self._render_linear(camera, lens, s.samples, self.seed, progress)
+        else:
+            n = len(shutter)
+            per = max(1, round(s.samples / n))
+            linear = None
+            for j, (cam, pose) in enumerate(shutter):
+                pose()
+                part = None if progress is None else (lambda f, j=j: progress((j + f) / n))
+                lin = self._render_linear(cam, lens, per, (self.seed + 7919 * (j + 1)) % 2**31, part)
+                linear = lin if linear is None else linear + lin
+            linear = linear / np.float32(n)
+        display, ev, info = self._develop(linear, camera)
+        info["shutter"] = {"open": s.shutter if shutter else 0.0, "renders": len(shutter) if shutter else 1}
+        self._rgb_renders += 1
+        return RGBPass(linear, display, exposure=ev, film={**info, "lens": lens})
+
+    def _render_linear(self, camera: Camera, lens: dict, samples: int, seed: int,
+                       progress: Progress | None) -> np.ndarray:
+        s = self.settings
         self._configure_rgb()
+        cy = self.bscene.cycles
+        cy.samples = samples
+        cy.adaptive_min_samples = min(s.adaptive_min_samples, samples)
+        cy.use_denoising = s.denoise and samples > 1
+        cy.seed = seed
         ob = set_camera(self.bscene, camera, sensor_width=s.sensor_mm[0])
         ob.data.dof.use_dof = s.fstop is not None
         if s.fstop is not None:
@@ -210,10 +240,7 @@ class CyclesRenderer(Renderer):
             fmt.file_format, fmt.color_depth, fmt.exr_codec = "OPEN_EXR", "32", "ZIP"
             img.save_render(str(exr), scene=self.bscene)
         chans = OpenEXR.File(str(exr)).channels()
-        linear = np.ascontiguousarray(next(iter(chans.values())).pixels[..., :3], dtype=np.float32)
-        display, ev, info = self._develop(linear, camera)
-        self._rgb_renders += 1
-        return RGBPass(linear, display, exposure=ev, film={**info, "lens": lens})
+        return np.ascontiguousarray(next(iter(chans.values())).pixels[..., :3], dtype=np.float32)
 
     def _develop(self, linear: np.ndarray, camera: Camera) -> tuple[np.ndarray, float, dict]:
         """Vignetting, exposure (metered unless given), sensor noise, then Blender's view transform."""

@@ -49,6 +49,8 @@ class RenderSettings(BaseModel):
     fstop: Optional[float] = Field(None, ge=0.7, le=64.0, description="aperture f-number for depth of field (None: pinhole, all sharp)")
     focus_distance: Optional[float] = Field(None, gt=0.0, le=1.0e6, description="z-depth of the focal plane, m (None: the depth at the image centre)")
     iso: Optional[float] = Field(None, ge=50.0, le=409600.0, description="sensor noise at this ISO (Poisson photon noise plus Gaussian read noise on linear values, before the tone curve; None: off)")
+    shutter: float = Field(0.0, ge=0.0, le=1.0, description="motion blur: the share of the frame interval the shutter is open (0.5 = a 180-degree shutter; 0: off; sequences only): the RGB is the mean of shutter_steps renders across it, the scene and camera posed at each")
+    shutter_steps: int = Field(8, ge=2, le=64, description="renders across the open shutter, each with samples / shutter_steps samples (at least 1)")
     vignetting: float = Field(0.0, ge=0.0, le=1.0, description="natural vignetting: the cos^4 falloff raised to this power (0: off, 1: a thin lens' full cos^4)")
 
     @property

@@ -238,6 +238,24 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
     captions = caption_context(spec.scene, spec.seed, spec.params.model_dump(mode="json"), c.report.get("sky"),
                                terrain_objects(scene))
 
+    def shutter_views(k: int, name: str):
+        """Motion blur: (camera, pose) at ``rs.shutter_steps`` times spread evenly across the open
+        shutter, centred on time ``k``; None for stills or with the shutter at 0. The frame interval is
+        the gap to the next time (the previous one at the end); cameras between the rigs' times are
+        interpolated (``Camera.toward``)."""
+        if rs.shutter <= 0 or shot.still:
+            return None
+        t = shot.times
+        gap = t[k + 1] - t[k] if k + 1 < n else t[k] - t[k - 1]
+        views = []
+        for j in range(rs.shutter_steps):
+            dt = rs.shutter * gap * ((j + 0.5) / rs.shutter_steps - 0.5)
+            a = k - 1 if dt < 0 and k > 0 else (k if k + 1 < n else k - 1)
+            w = (t[k] + dt - t[a]) / (t[a + 1] - t[a])
+            cam = shot.rigs[a].cameras[name].toward(shot.rigs[a + 1].cameras[name], w)
+            views.append((cam, lambda tau=t[k] + dt: renderer.set_time(motions, tau)))
+        return views
+
     def render(k: int) -> dict[str, View]:
         if not shot.still:
             with timed("pose"):
@@ -251,7 +269,11 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
             rgb = None
             if k in output_index:
                 with timed("render_rgb"):
-                    rgb = renderer.render_rgb(cam, progress=reporter.render_progress if shot.still else None)
+                    blur = shutter_views(k, name)
+                    rgb = renderer.render_rgb(cam, progress=reporter.render_progress if shot.still else None,
+                                              shutter=blur)
+                    if blur:
+                        renderer.set_time(motions, shot.times[k])  # back to the frame's time for the next GT
             views[name] = View(cam, passes, rgb)
         return views
 
