@@ -13,7 +13,7 @@ from wildsynth.render.settings import SENSORS_MM, RenderSettings
 def test_defaults_are_a_pinhole_with_auto_exposure():
     s = RenderSettings()
     assert s.exposure is None and s.exposure_compensation == 0.0
-    assert s.fstop is None and s.iso is None and s.vignetting == 0.0
+    assert s.fstop is None and s.iso is None and s.vignetting == 0.0 and s.shutter == 0.0
     assert s.aerial_perspective and not s.volumetric_clouds
     assert s.sensor == "full_frame" and s.sensor_mm == (36.0, 24.0)
     assert set(SENSORS_MM) == {"full_frame", "aps_c", "micro_four_thirds", "one_inch"}
@@ -32,7 +32,8 @@ def test_overrides_reach_the_settings():
     ("fstop=0.2", ["fstop", "0.7"]), ("iso=10", ["iso", "50"]), ("vignetting=2", ["vignetting", "1"]),
     ("sensor=huge", ["sensor", "aps_c"]), ("focus_distance=0", ["focus_distance", "0"]),
     ("exposure=99", ["exposure", "20"]), ("exposure_compensation=x", ["exposure_compensation"]),
-    ("view_transform=Log", ["view_transform", "AgX"]), ("shutter=0.5", ["shutter", "unknown"]), ("fstop", ["key=value"]),
+    ("view_transform=Log", ["view_transform", "AgX"]), ("shutter_speed=0.5", ["shutter_speed", "unknown"]), ("shutter=2", ["shutter", "1"]),
+    ("shutter_steps=1", ["shutter_steps", "2"]), ("fstop", ["key=value"]),
 ])
 def test_bad_values_are_one_line_errors(item, words):
     with pytest.raises(UserError) as e:
