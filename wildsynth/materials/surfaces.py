@@ -110,21 +110,26 @@ def mushroom_cap(rng, params):
 
 @recipe("petal")
 def petal(rng, params):
-    """Flower petal: saturated, translucent, paler towards the edge (``tip`` mask), with fine
-    veins along it and a per-flower hue shift."""
+    """Flower petal: saturated, translucent, paler towards the edge (``tip`` mask), with wavy
+    veins (~1 cm apart), blotches (cm), a per-flower hue shift, paler undersides and a slight roughness variation.
+    One 3D noise: the veins are a sine of object X bent by the blotch noise (no wave texture)."""
     g = Graph("petal")
     hue = [(0.8, 0.15, 0.35), (0.9, 0.75, 0.1), (0.55, 0.3, 0.85), (0.95, 0.95, 0.9), (0.9, 0.35, 0.1)]
     base = _jitter(rng, hue[int(rng.integers(len(hue)))], 0.1)
     p = g.coords("Object")
-    veins = g.node("ShaderNodeTexWave", {"Vector": p, "Scale": 40.0, "Distortion": 3.0, "Detail": 1.0},
-                   wave_type="BANDS", bands_direction="X")["Fac"]
     blotch = g.noise(p, scale=12.0, detail=1.0)["Fac"]
-    col = g.mix(g.map_range(add(g, (g.attribute("tip")["Fac"], 0.8), (blotch, 0.4)), 0.4, 1.1), base,
+    x = g.node("ShaderNodeSeparateXYZ", {"Vector": p})["X"]
+    bent = g.math("ADD", g.math("MULTIPLY", x, 500.0), g.math("MULTIPLY", blotch, 8.0))  # 1.3 cm apart
+    veins = g.math("ADD", g.math("MULTIPLY", g.math("SINE", bent), 0.5), 0.5)
+    col = g.mix(g.map_range(add(g, (g.attribute("tip")["Fac"], 0.8), (blotch, 1.2)), 0.7, 1.5), base,
                 tuple(min(1.0, c * 1.3 + 0.1) for c in base))
     col = g.mix(g.map_range(veins, 0.6, 0.9, 0.0, 0.35), col, tuple(c * 0.55 for c in base))
     col = g.mix(1.0, col, g.ramp(g.object_random(), [(0.0, (0.85, 0.85, 0.85)), (1.0, (1.1, 1.05, 1.05))]),
                 blend="MULTIPLY")
-    front = g.principled(base_color=col, roughness=0.5, normal=g.bump(veins, strength=0.1, distance=0.002))
-    back = g.node("ShaderNodeBsdfTranslucent", {"Color": col})
-    g.surface(g.node("ShaderNodeMixShader", {0: 0.35, 1: front, 2: back}))
+    back = g.node("ShaderNodeNewGeometry")["Backfacing"]
+    col = g.mix(g.math("MULTIPLY", back, 0.4), col, (1.25, 1.25, 1.25), blend="MULTIPLY")  # paler underside
+    rough = g.math("ADD", g.math("MULTIPLY", blotch, 0.3), 0.35)  # 0.45-0.55 mostly
+    front = g.principled(base_color=col, roughness=rough, normal=g.bump(veins, strength=0.1, distance=0.002))
+    back_lobe = g.node("ShaderNodeBsdfTranslucent", {"Color": col})
+    g.surface(g.node("ShaderNodeMixShader", {0: 0.35, 1: front, 2: back_lobe}))
     return g
