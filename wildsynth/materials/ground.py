@@ -11,7 +11,7 @@ band-limited to the mesh (``relief``); finer grain is bump only.
 from __future__ import annotations
 
 from .graph import Graph
-from .layers import Layer, Scales, add, finish, jitter_tone, shade, spread, tone, wetness
+from .layers import Layer, Scales, add, finish, jitter_tone, shade, spread, tone
 from .library import recipe
 from .relief import Cells, Relief, Ripples, stack
 
@@ -320,47 +320,12 @@ def lichen_crust(rng, params):
 
 # -- snow and ice ---------------------------------------------------------------------------------
 
-def snow_grains(g: Graph, p, size: float = 0.0015, share: float = 0.05, tilt: float = 0.6):
-    """Grain sparkle (mm): ``share`` of the ``size`` m cells of ``p`` are single grains whose facet is
-    tilted by up to ``tilt`` (a random normal per cell, one white-noise hash: no gradient noise) and
-    glossy. Returns (glint in {0, 1}, the shading normal to build a bump on)."""
-    cell = g.node("ShaderNodeVectorMath", {0: p, 1: (size, size, size)}, operation="SNAP")["Vector"]
-    w = g.node("ShaderNodeTexWhiteNoise", {"Vector": cell}, noise_dimensions="3D")
-    glint = g.math("GREATER_THAN", w["Value"], 1.0 - share)
-    facet = g.node("ShaderNodeVectorMath", {0: w["Color"], 1: (0.5, 0.5, 0.5)}, operation="SUBTRACT")["Vector"]
-    facet = g.node("ShaderNodeVectorMath", {0: facet, "Scale": g.math("MULTIPLY", glint, 2.0 * tilt)},
-                   operation="SCALE")["Vector"]
-    n = g.node("ShaderNodeVectorMath", {0: g.node("ShaderNodeNewGeometry")["Normal"], 1: facet},
-               operation="ADD")["Vector"]
-    return glint, g.node("ShaderNodeVectorMath", {0: n}, operation="NORMALIZE")["Vector"]
-
-
 @recipe("snow", displacement=stack(Relief(0.7, 0.03, octaves=3), Cells(0.12, 0.006, "clods"), Relief(8.0, 0.003, 2)))
 def snow(rng, params):
-    """Fresh snow, three scales: wind-packed patches (a shade darker, smoother, glossier) against fresh
-    powder (m); faint sastrugi ribs ~30 cm apart, stronger on the packed snow, and sun cups (cm, bump); grain
-    sparkle from glossy, tilted single grains (mm: roughness and normal, ``snow_grains``); a blue-grey
-    tint with deeper subsurface scattering in hollows."""
+    """Fresh snow: bright, slightly blue in shade, with subsurface scattering."""
     g = Graph("snow")
-    s = Scales.make(g, rng, 0.6, 6.0, 150.0)
-    layer = snow_layer(g, rng, s, y=(0.81, 0.92))
-    packed = g.map_range(s.large, 0.5, 0.34)  # where the metre noise is low (the darker end of its ramp)
-    wind = g.math("ADD", g.math("MULTIPLY", g.node("ShaderNodeSeparateXYZ", {"Vector": s.p})["X"], 21.0),
-                  g.math("MULTIPLY", s.large, 6.0))  # ribs across +X, ~30 cm apart, bent by the patches
-    ribs = g.math("MULTIPLY", g.math("ADD", g.math("SINE", wind), 1.0), g.math("ADD", g.math("MULTIPLY", packed, 0.5), 0.3))
-    height = g.math("ADD", layer.height, ribs)
-    hollow = g.map_range(layer.height, 0.47, 0.3)
-    col = g.mix(g.math("MULTIPLY", hollow, 0.5), layer.color, tone(0.7, (0.78, 0.88, 1.0)))
-    glint, normal = snow_grains(g, s.p, size=0.0025, share=0.04)
-    rough = g.math("MULTIPLY", layer.rough, g.math("SUBTRACT", 1.0, g.math("MULTIPLY", packed, 0.25)))
-    rough = g.node("ShaderNodeMix", {"Factor": glint, "A": rough, "B": 0.08}, data_type="FLOAT")["Result"]
-    wet = wetness(g, params)
-    col = g.mix(g.math("MULTIPLY", wet, 0.15), col, (0.0, 0.0, 0.0))
-    rough = g.math("MULTIPLY", rough, g.math("SUBTRACT", 1.0, g.math("MULTIPLY", wet, 0.6)))
-    bump = g.node("ShaderNodeBump", {"Height": height, "Strength": 0.5, "Distance": 0.01, "Normal": normal})
-    g.surface(g.principled(base_color=col, roughness=rough, normal=bump["Normal"],
-                           subsurface_weight=g.math("ADD", g.math("MULTIPLY", hollow, 0.3), 0.4),
-                           subsurface_radius=(0.3, 0.4, 0.6)))
+    finish(g, snow_layer(g, rng, Scales.make(g, rng, 0.6, 6.0, 150.0)), params, bump=0.5, distance=0.01,
+           subsurface_weight=0.4, subsurface_radius=(0.3, 0.4, 0.6))
     return g
 
 

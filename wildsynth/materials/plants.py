@@ -22,7 +22,7 @@ _BARK = {  # dark, light (linear RGB)
 }
 
 _LEAF = {  # (season, kind) -> colour stops across instances
-    ("summer", "broadleaf"): [(0.0, (0.036, 0.09, 0.014)), (1.0, (0.08, 0.17, 0.024))],
+    ("summer", "broadleaf"): [(0.0, (0.03, 0.075, 0.012)), (1.0, (0.07, 0.15, 0.02))],
     ("summer", "birch"): [(0.0, (0.06, 0.13, 0.015)), (1.0, (0.12, 0.2, 0.03))],
     ("summer", "needle"): [(0.0, (0.015, 0.04, 0.012)), (1.0, (0.03, 0.07, 0.02))],
     ("summer", "palm"): [(0.0, (0.05, 0.1, 0.02)), (1.0, (0.1, 0.16, 0.03))],
@@ -52,67 +52,25 @@ def bark(rng: np.random.Generator, params: dict) -> Graph:
     return g
 
 
-def _thin_surface(g: Graph, col, translucency: float, roughness=0.55):
+def _thin_surface(g: Graph, col, translucency: float, roughness: float = 0.55):
     front = g.principled(base_color=col, roughness=roughness)
     back = g.node("ShaderNodeBsdfTranslucent", {"Color": col})
     g.surface(g.node("ShaderNodeMixShader", {0: translucency, 1: front, 2: back}))
 
 
-def _mad(g: Graph, a, b, c, clamp: bool = False):
-    """a * b + c in one math node (clamped to [0, 1] if ``clamp``)."""
-    return g.node("ShaderNodeMath", {0: a, 1: b, 2: c}, operation="MULTIPLY_ADD", use_clamp=clamp)["Value"]
-
-
-def blade_detail(g: Graph, rng: np.random.Generator, col, rough: float, var=None, veins: float = 10.0,
-                 vein: float = 0.3, mottle: float = 0.15, scale: float = 40.0):
-    """Centimetre and millimetre variation of a thin blade (leaf, plant tissue) for ~1 m views, cheap:
-    one single-octave 2D noise and about a dozen math nodes (every node costs: leaves cover much of a
-    forest frame), no 3D texture and no bump (mm relief is sub-pixel at 1 m). Returns (colour, roughness).
-
-    - mottling: value and a little hue, ``mottle`` (±), in blotches ~1/``scale`` m (object coordinates,
-      rotated so that neither level nor upright blades lie along the 2D noise's degenerate direction),
-      in the same ramp as a per-leaf value and hue draw from ``var`` (a per-leaf random in [0, 1], or None);
-    - secondary veins: ``veins`` thin paler lines across the blade, a sine of the generators' ``tip``
-      (0 at the base, 1 at the tip), phase-shifted per leaf by ``var``; ``vein`` their strength
-      (meshes without ``tip`` read 0: no veins);
-    - paler, yellower tips and margins (``tip`` near 1) and paler, greyer, rougher undersides (back faces);
-    - roughness ``rough`` ±0.08 with the mottling.
-    """
-    tip = g.attribute("tip")["Fac"]
-    p = g.node("ShaderNodeMapping", {"Vector": g.coords("Object"), "Rotation": (0.7, 0.5, 0.0)})
-    m = g.noise(p, dimensions="2D", scale=scale * rng.uniform(0.85, 1.15), detail=0.0)["Fac"]
-    t = m
-    if var is not None:  # the noise (mean 0.5) at 0.7 plus an independent per-leaf draw at 0.6
-        t = _mad(g, g.math("FRACT", g.math("MULTIPLY", var, 9.71)), 0.6, g.math("MULTIPLY", m, 0.7))
-    lo, hi = (0.3, 0.7) if var is None else (0.3, 1.0)
-    col = g.mix(1.0, col, g.ramp(t, [(lo, (1 - mottle, 1 - mottle, 1 - 0.4 * mottle)),
-                                     (hi, (1 + mottle, 1 + mottle, 1 + 0.1 * mottle))]), blend="MULTIPLY")
-    pale = _mad(g, tip, 1.25, -1.0, clamp=True)  # 0 to 0.25 over the last fifth: tips and margins
-    if vein > 0:
-        wave = g.math("SINE", _mad(g, var if var is not None else 0.0, 6.283, g.math("MULTIPLY", tip, 6.283 * veins)))
-        pale = g.math("ADD", pale, _mad(g, wave, 4.0 * vein, -3.0 * vein, clamp=True))  # lines where sin > 0.75
-    back = g.node("ShaderNodeNewGeometry")["Backfacing"]
-    col = g.mix(_mad(g, back, 0.5, pale), col, (1.7, 1.5, 1.4), blend="MULTIPLY")  # fac 1: col x (1.7, 1.5, 1.4)
-    return col, _mad(g, back, 0.1, _mad(g, m, 0.4, rough - 0.2))
-
-
 @recipe("leaf")
 def leaf_material(rng: np.random.Generator, params: dict) -> Graph:
-    """Leaves of one kind and season, coloured per leaf, cluster and tree, mottled, veined, paler at the
-    tips and underneath (``blade_detail``)."""
+    """Leaves of one kind and season, coloured per instance (each twig cluster differs)."""
     kind, season = params.get("kind", "broadleaf"), params.get("season", "summer")
     stops = _LEAF.get((season, kind)) or _LEAF[("summer", kind if ("summer", kind) in _LEAF else "broadleaf")]
     g = Graph(f"leaf_{kind}_{season}")
-    # per leaf (``leafvar`` of a cluster), per cluster (``vary`` of a foliage mesh) and per tree (object random)
-    leafvar = g.attribute("leafvar")["Fac"]
+    # per-cluster variation (``vary`` of a foliage mesh) plus per-tree / per-instance variation
+    # per leaf (``leafvar`` of a cluster), per cluster (``vary``) and per tree (object random)
     fac = g.math("ADD", g.math("MULTIPLY", g.attribute("vary")["Fac"], 0.5),
-                 g.math("ADD", g.math("MULTIPLY", leafvar, 0.25),
+                 g.math("ADD", g.math("MULTIPLY", g.attribute("leafvar")["Fac"], 0.25),
                         g.math("MULTIPLY", g.object_random(), 0.25)))
     col = g.ramp(fac, [(p, _jitter(rng, c, 0.1)) for p, c in stops])
-    needle = kind == "needle"  # needles: no veins, finer mottling
-    col, rough = blade_detail(g, rng, col, 0.55, var=leafvar, vein=0.0 if needle else 0.3,
-                              scale=90.0 if needle else 40.0)
-    _thin_surface(g, col, 0.4, rough)
+    _thin_surface(g, col, 0.4)
     return g
 
 
@@ -143,9 +101,8 @@ def plant_vcol(rng: np.random.Generator, params: dict) -> Graph:
     base = g.attribute("tint")["Color"]
     tint = g.ramp(g.object_random(), [(0.0, (0.8, 0.8, 0.8)), (1.0, (1.2, 1.15, 1.1))])
     col = g.mix(1.0, base, tint, blend="MULTIPLY")
-    col, rough_ = blade_detail(g, rng, col, rough, vein=0.0)  # no veins: most of these meshes lack ``tip``
     if translucency > 0:
-        _thin_surface(g, col, translucency, rough_)
+        _thin_surface(g, col, translucency, roughness=rough)
     else:
-        g.surface(g.principled(base_color=col, roughness=rough_))
+        g.surface(g.principled(base_color=col, roughness=rough))
     return g

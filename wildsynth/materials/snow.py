@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from .graph import Graph
-from .ground import SNOW_HUE, snow_grains, snow_layer
-from .layers import Scales, finish, jitter_tone, mix_layers, tone
+from .ground import SNOW_HUE, snow_layer
+from .layers import Scales, finish, jitter_tone, mix_layers
 from .library import recipe
 from .plants import bark, leaf_material
 from .relief import ramp
@@ -72,26 +72,17 @@ def snowy_rock(rng, params):
     return g
 
 
-def _snow_over(g: Graph, rng, amount: float, scale: float, grains: bool = False) -> None:
+def _snow_over(g: Graph, rng, amount: float, scale: float) -> None:
     """Mix the graph's surface with fresh snow where it faces up: in patches (``scale`` 1/m; even a level
-    face holds gaps where the noise is low), clumped and grainy at centimetres. ``grains``: also blue-grey
-    hollows between the clumps (deeper subsurface there) and glossy, tilted single grains (``snow_grains``,
-    mm sparkle by roughness and normal)."""
+    face holds gaps where the noise is low), clumped and grainy at centimetres."""
     base = g.outputs["Surface"]
     p = g.coords("Object")
     n = g.noise(p, scale=scale * rng.uniform(0.85, 1.15), detail=1.0)["Fac"]
     share = up_share(g, n, amount, lo=0.55, hi=0.95, patchy=1.4)
     clump = g.noise(p, scale=30.0 * rng.uniform(0.85, 1.15), detail=0.0)["Fac"]
     col = g.mix(g.map_range(clump, 0.3, 0.7), jitter_tone(rng, 0.62, SNOW_HUE, 0.03), jitter_tone(rng, 0.9, SNOW_HUE, 0.02))
-    kw = {"roughness": 0.65, "subsurface_weight": 0.3, "normal": g.bump(clump, strength=0.5, distance=0.01)}
-    if grains:
-        hollow = g.map_range(clump, 0.45, 0.3)
-        col = g.mix(g.math("MULTIPLY", hollow, 0.5), col, tone(0.55, (0.78, 0.88, 1.0)))
-        glint, facet = snow_grains(g, p, size=0.002)
-        bump = g.node("ShaderNodeBump", {"Height": clump, "Strength": 0.5, "Distance": 0.01, "Normal": facet})
-        kw = {"roughness": g.node("ShaderNodeMix", {"Factor": glint, "A": 0.65, "B": 0.1}, data_type="FLOAT")["Result"],
-              "subsurface_weight": g.math("ADD", g.math("MULTIPLY", hollow, 0.3), 0.3), "normal": bump["Normal"]}
-    snow = g.principled(base_color=col, subsurface_radius=(0.3, 0.4, 0.6), **kw)
+    snow = g.principled(base_color=col, roughness=0.65, subsurface_weight=0.3, subsurface_radius=(0.3, 0.4, 0.6),
+                        normal=g.bump(clump, strength=0.5, distance=0.01))
     g.surface(g.node("ShaderNodeMixShader", {0: share, 1: base, 2: snow}))
 
 
@@ -100,7 +91,7 @@ def snowy_leaf(rng, params):
     """Leaves or needle sprays (as ``leaf``: kind, season) with snow on their up-facing sides."""
     g = leaf_material(rng, params)
     g.name = f"snowy_{g.name}"
-    _snow_over(g, rng, _amount(params), 2.5, grains=True)
+    _snow_over(g, rng, _amount(params), 2.5)
     return g
 
 
