@@ -139,3 +139,26 @@ def test_no_recipe_renders_as_a_flat_colour_at_one_metre():
         if texture < 0.03:
             flat_ones.append(f"{name}: texture {texture:.3f}")
     assert not flat_ones, ", ".join(flat_ones)
+
+
+@pytest.mark.blender
+def test_cave_palette_without_sand_and_snow_shades_as_the_full_graph(monkeypatch):
+    """The cave palette leaves out the beach-sand and snow layers (their masks are 0 on the cave's
+    meshes): base colour and roughness (wet darkening included) equal the full graph's there."""
+    import dataclasses
+
+    from measure import bake_inputs
+
+    import wildsynth.materials.terrain as terrain
+
+    ref = MaterialRef("terrain", seed=3, params=(("palette", "cave"),))
+    cave = {"beach": 0.0, "snow": 0.0, "water_dist": 1e3, "slope": lambda x: x + 0.5, "moisture": lambda x: 0.5 - x,
+            "patch": lambda x: 0.5 + 0.4 * np.sin(5.0 * x)}
+    lean = bake_inputs(ref, cave, size=24, n=17)
+    assert len(build(ref).nodes) < 70
+    monkeypatch.setitem(terrain.PALETTES, "cave", dataclasses.replace(terrain.PALETTES["cave"], sand_snow=True))
+    full = bake_inputs(ref, cave, size=24, n=17)
+    assert len(build(ref).nodes) > 90
+    for k in ("color", "roughness"):
+        assert np.abs(lean[k] - full[k]).max() < 1e-4, (k, np.abs(lean[k] - full[k]).max())
+    assert lean["roughness"].std() > 0.01 and lean["albedo"].std() > 0.005  # the probe spans wet/dry, rock/soil

@@ -52,6 +52,9 @@ class Palette:
     relief: object = None
     rock_hue_light: tuple | None = None  # the rock's light end, its own hue (None: ``rock_hue``)
     honeycomb: float = 0.0  # share of the rock with honeycomb (tafoni) weathering, shaded and displaced
+    # beach sand and snow layers in the shader (False: the meshes carry beach = snow = 0, so both
+    # mix masks are exactly 0 and the layers' noise would be evaluated for nothing)
+    sand_snow: bool = True
 
 
 _TURF = stack(Cells(0.12, 0.012, "clods", cover=0.85), Relief(1.0, 0.025, octaves=4))
@@ -77,7 +80,8 @@ PALETTES = {
                      relief=_TURF),
     "arctic": Palette("soil", (0.12, 0.22), (1.0, 0.95, 0.88), 0.1, (0.08, 0.2), (1.0, 1.0, 1.02), relief=_GRAVEL),
     "cave": Palette("soil", (0.1, 0.2), SOIL_HUE, 0.08, (0.12, 0.24), (1.0, 0.88, 0.75), strata=1.5, band_y=0.1,
-                    relief=stack(Relief(3.0, 0.01, octaves=4), Cells(0.05, 0.006, "pebbles", cover=0.4))),
+                    relief=stack(Relief(3.0, 0.01, octaves=4), Cells(0.05, 0.006, "pebbles", cover=0.4)),
+                    sand_snow=False),
 }
 
 # thresholds shared with the semantic split of the terrain mesh
@@ -163,14 +167,21 @@ def terrain(rng: np.random.Generator, params: dict) -> Graph:
     rock_mask = g.map_range(add(g, (g.attribute("slope")["Fac"], 1.0), (s.large, 0.15)), rock_slope + 0.04,
                             rock_slope + 0.11)
     layer = mix_layers(g, rock_mask, ground, rock)
-    beach = g.map_range(g.attribute("beach")["Fac"], 0.4, 0.6)
-    layer = mix_layers(g, beach, layer, sand_layer(g, rng, s, (0.3, 0.4), SAND_HUE))
-    snow = g.map_range(add(g, (g.attribute("snow")["Fac"], 1.0), (s.large, 0.1)), 0.45, 0.6)
-    layer = mix_layers(g, snow, layer, snow_layer(g, rng, s))
+    snow = None
+    if pal.sand_snow:
+        beach = g.map_range(g.attribute("beach")["Fac"], 0.4, 0.6)
+        layer = mix_layers(g, beach, layer, sand_layer(g, rng, s, (0.3, 0.4), SAND_HUE))
+        snow = g.map_range(add(g, (g.attribute("snow")["Fac"], 1.0), (s.large, 0.1)), 0.45, 0.6)
+        layer = mix_layers(g, snow, layer, snow_layer(g, rng, s))
+    else:  # mixes at fac 0 would leave the layer as it is but for the wet darkening: the most of all layers'
+        layer = Layer(layer.color, layer.rough, layer.height, max(layer.wet_darken, 0.5, 0.15))  # sand's, snow's
     layer = _cheap_bump(g, s, layer)
     gully = g.map_range(g.attribute("moisture")["Fac"], 0.55, 0.9, 0.0, 0.6)  # flow lines
-    wet = g.math("MAXIMUM", wetness(g, params, water_dist=True),
-                 g.math("MULTIPLY", gully, g.math("SUBTRACT", 1.0, snow)))
+    if snow is None:
+        wet = g.math("MAXIMUM", wetness(g, params, water_dist=True), gully)
+    else:
+        wet = g.math("MAXIMUM", wetness(g, params, water_dist=True),
+                     g.math("MULTIPLY", gully, g.math("SUBTRACT", 1.0, snow)))
     finish(g, layer, params, bump=0.35, distance=0.01, wet=wet)
     return g
 
