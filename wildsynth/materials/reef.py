@@ -7,8 +7,8 @@ multiplied by a caustic pattern instead: the distance to the edges of two Vorono
 (about ``caustic_scale`` m wide, their coordinates warped by a noise) sharpened into thin bright lines, fading with depth below the
 surface (``caustic_depth``). Appearance only: no geometry moves.
 
-The water surface (``reef_surface``) is clear water (glass-like principled BSDF, IOR 1.333, with a
-ripple bump), so from below the sky is seen through Snell's window and the bed is mirrored outside
+The water surface (``reef_surface``) is clear water (glass-like principled BSDF, IOR 1.333,
+roughness 0, with a ripple bump), so from below the sky is seen through Snell's window and the bed is mirrored outside
 it. Shadow rays pass through it (``Is Shadow Ray``: transparent), so the sun lights the bed
 directly; the refraction of sunlight at the surface is not traced (approximation).
 """
@@ -74,7 +74,10 @@ def reef_surface(rng, params):
     reflection), transparent to shadow rays so the sun lights the bed."""
     g = Graph("reef_surface")
     ripple = g.noise(g.coords("Object"), scale=0.8, detail=2.0)["Fac"]
-    water = g.principled(base_color=(1.0, 1.0, 1.0), roughness=0.02, ior=1.333, transmission_weight=1.0,
+    # roughness 0 (the ripples come from the bump): Cycles treats the lobes as a perfect mirror and
+    # refraction and samples no lights at their hits. The former roughness 0.02 cost a kelp forest's
+    # RGB 5 % more CPU time (640x360, A/B) for a mean absolute change of 1.6 % of the mean linear pixel
+    water = g.principled(base_color=(1.0, 1.0, 1.0), roughness=0.0, ior=1.333, transmission_weight=1.0,
                          normal=g.bump(ripple, strength=0.3, distance=0.05))
     clear = g.node("ShaderNodeBsdfTransparent", {"Color": (1.0, 1.0, 1.0)})
     path = g.node("ShaderNodeLightPath")
