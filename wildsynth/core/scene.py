@@ -58,6 +58,10 @@ class Object:
     # Ray types that pass by as if the object were not there (Cycles' ray visibility): for a surface whose
     # material lets that light through anyway, skipping it saves shading it (RGB only; GT sees it)
     unseen_by: tuple[str, ...] = ()
+    # True (or, for a mesh, a (F,) bool array of faces): no point of it is ever farther from a camera
+    # of the shot than the haze starts (``materials.sky.mark_haze_free``), so the renderer leaves the
+    # aerial-perspective wrapper off there: it would add exactly nothing, and cost shading time
+    haze_free: Any = False
 
     def __post_init__(self) -> None:
         label(self.semantic)  # fail early on an unknown class

@@ -44,6 +44,7 @@ import math
 
 import numpy as np
 
+from ..core.mesh import Instances
 from ..core.scene import Sky, Sun
 from .graph import Graph, Out
 
@@ -100,6 +101,51 @@ def extinction(air: float = 1.0, dust: float = 1.0) -> np.ndarray:
 # (0.5% of the horizon's at 100 m), and under a canopy or a cave roof, which shade that air, a
 # horizon-sky glow would veil the dark interior (forest seed 0: key 0.0017, the glow at 30 m ~1.5e-4).
 HAZE_START = 100.0
+
+
+def mark_haze_free(scene, eyes: np.ndarray, moving_ids: np.ndarray, margin: float = 5.0) -> int:
+    """Set ``haze_free`` on what stays within ``HAZE_START - margin`` of every eye in ``eyes`` (N, 3):
+    on instances when every placement's bounding sphere does (True); on a mesh, the faces whose three
+    vertices do (the farthest point of a triangle is a vertex): True when all do, else a (F,) bool
+    array. Objects with an id in ``moving_ids`` are left out (they may travel); the margin covers
+    cameras interpolated across an open shutter. Returns how many objects got any."""
+    eyes = np.asarray(eyes, dtype=np.float64).reshape(-1, 3)
+    reach2 = (HAZE_START - float(margin)) ** 2
+    moving = np.asarray(moving_ids)
+    marked = 0
+    for obj in scene.objects:
+        g = obj.geometry
+        if len(moving) and np.isin(obj.ids, moving).any():
+            continue
+        if isinstance(g, Instances):
+            if not len(g) or not len(g.mesh.vertices):
+                continue
+            v = g.mesh.vertices.astype(np.float64)
+            lo, hi = v.min(0), v.max(0)
+            centre, radius = 0.5 * (lo + hi), 0.5 * float(np.linalg.norm(hi - lo))
+            t = g.transforms.astype(np.float64)
+            world = t[:, :3, :3] @ centre + t[:, :3, 3]
+            scale = np.linalg.norm(t[:, :3, :3], axis=(1, 2))  # Frobenius: at least the largest stretch
+            far = (np.linalg.norm(world[None] - eyes[:, None], axis=-1) + (radius * scale)[None]).max()
+            if far * far <= reach2:
+                obj.haze_free = True
+                marked += 1
+            continue
+        if not len(g.faces):
+            continue
+        v = g.vertices.astype(np.float64)
+        near = np.ones(len(v), dtype=bool)
+        for e in eyes:
+            near &= ((v - e) ** 2).sum(1) <= reach2
+        faces = near[g.faces].all(1)
+        if faces.all():
+            obj.haze_free = True
+        elif faces.any():
+            obj.haze_free = faces
+        else:
+            continue
+        marked += 1
+    return marked
 
 
 def haze_beta(air: float = 1.0, dust: float = 1.0) -> float:

@@ -17,7 +17,7 @@ from mathutils import Matrix
 from ..core.axes import opencv_to_opengl
 from ..core.camera import Camera
 from ..core.mesh import Instances, Mesh
-from ..core.scene import Object, Scene
+from ..core.scene import MaterialRef, Object, Scene
 from ..materials import Graph, build
 from ..materials.graph import Out
 from ..materials.sky import cloud_volume_graph, haze_beta, sky_graph, with_aerial_perspective
@@ -156,21 +156,34 @@ def _socket(sockets, key, node_type: str):
 
 def add_objects(bscene: bpy.types.Scene, scene: Scene, aerial: bool = True) -> None:
     """Every object of ``scene``; with ``aerial``, each material is seen through the haze of the
-    scene's air (``materials.sky.with_aerial_perspective``)."""
+    scene's air (``materials.sky.with_aerial_perspective``), except on ``haze_free`` objects (no
+    point of them is as far from a camera as the haze starts, so it would add nothing)."""
     cache: dict = {}
     beta = haze_beta(scene.sky.air_density, scene.sky.dust_density) if aerial else 0.0
-    for obj in scene.objects:
-        mat = cache.get(obj.material)
+
+    def material(ref: MaterialRef, hazed: bool):
+        mat = cache.get((ref, hazed))
         if mat is None:
-            graph = with_aerial_perspective(build(obj.material), scene.sky, scene.sun, beta)
-            mat = cache[obj.material] = compile_graph(graph)
+            graph = build(ref)
+            if hazed:
+                graph = with_aerial_perspective(graph, scene.sky, scene.sun, beta)
+            mat = cache[(ref, hazed)] = compile_graph(graph)
             if beta > 0.0:
-                mat.cycles.emission_sampling = "NONE"  # the haze glow is not a light
+                mat.cycles.emission_sampling = "NONE"  # the haze glow is not a light (haze-free too, as before)
+        return mat
+
+    for obj in scene.objects:
+        free = obj.haze_free  # within the haze's start of every camera: the wrapper would add nothing
+        split = beta > 0.0 and isinstance(free, np.ndarray)
+        mat = material(obj.material, beta > 0.0 and (split or not bool(free)))  # slot 0: hazed when split
         if obj.is_instanced:
             _add_instances(bscene, obj, mat)
         else:
             ob = bpy.data.objects.new(obj.name, mesh_to_blender(obj.name, obj.geometry))
             ob.data.materials.append(mat)
+            if split:  # slot 1: the faces near every camera, without the haze
+                ob.data.materials.append(material(obj.material, False))
+                ob.data.polygons.foreach_set("material_index", np.asarray(free, dtype=np.int32))
             ob[ID_ATTR] = float(obj.instance_id)
             ob[GT_HIDDEN] = not obj.in_ground_truth
             _ray_visibility(ob, obj)

@@ -222,9 +222,14 @@ def run(spec: RunSpec, reporter: Reporter | None = None) -> RunResult:
     baseline = shot.baseline if shot.rig == "stereo" else None
     output_index = {k: i for i, k in enumerate(shot.frames)}
 
+    haze_free = 0
+    if rs.aerial_perspective:  # objects the haze never reaches from these cameras render without it
+        from ..materials.sky import mark_haze_free
+
+        haze_free = mark_haze_free(scene, [cam.position for cam in shot.cameras()], motions.ids)
     with timed("transfer"):
         renderer = make_renderer(scene, rs, seed=root.child("cycles").int())
-    geometry = {"triangles": scene.n_triangles, "instances": scene.n_instances}
+    geometry = {"triangles": scene.n_triangles, "instances": scene.n_instances, "haze_free_objects": haze_free}
     scene.release_meshes()  # Blender has them now; everything after needs ids and transforms only
     c.layout = None  # its plant prototypes and terrain caches too
     _return_freed_memory()
