@@ -137,6 +137,8 @@ def mark_haze_free(scene, eyes: np.ndarray, moving_ids: np.ndarray, margin: floa
         near = np.ones(len(v), dtype=bool)
         for e in eyes:
             near &= ((v - e) ** 2).sum(1) <= reach2
+            if not near.any():
+                break
         faces = near[g.faces].all(1)
         if faces.all():
             obj.haze_free = True
