@@ -55,9 +55,9 @@ def _blocks(img: np.ndarray, k: int = 8) -> np.ndarray:
 
 @pytest.mark.blender
 def test_haze_free_materials_render_the_same_picture():
-    """Marked, the picture differs from the unmarked one by less than two sampler seeds differ (the
-    sampling is not identical: a mesh with two material slots is sampled a little differently); with
-    every object wrongly marked, the far ground loses its haze and it differs by more."""
+    """Marked, the picture differs from the unmarked one by less than two sampler seeds differ (8x8
+    block means); with every object wrongly marked, the far ground loses its haze and it differs by
+    more (a version that gave split meshes' far faces the plain material failed the first check)."""
     from conftest import build_tiny
 
     from wildsynth.render.cycles import CyclesRenderer
