@@ -73,6 +73,15 @@ def test_water_is_a_labelled_surface_in_the_ground_truth(frames, name):
     assert np.median(d) < 3 * edge + 0.05
 
 
+def test_river_is_turbid_water_and_the_coast_sea_stays_clear(frames):
+    """The river is opaque turbid water (no refracted path to a bed the sun cannot reach), the
+    coast's sea the transmissive clear water."""
+    river = [o for o in frames["river"][0].objects if o.generator == "water.river"]
+    assert len(river) == 1 and river[0].material.recipe == "river_water"
+    sea = [o for o in frames["coast"][0].objects if o.generator == "water.ocean"]
+    assert len(sea) == 1 and sea[0].material.recipe == "water"
+
+
 def test_lake_scene_lakes_are_water_objects_filled_to_their_spill_level(frames):
     scene, _, _, _, gt = frames["lake"]
     lakes = [o for o in scene.objects if o.generator == "water.lake"]

@@ -112,7 +112,8 @@ RANGES: dict[str, Measured] = {
     # water
     "water": _m(0.3, 1.0, 0.0, 0.1, "clear", wets=False),
     "lake_water": _m(0.3, 1.0, 0.0, 0.1, "clear", wets=False),
-    "river_water": _m(0.3, 1.0, 0.0, 0.1, "clear", wets=False),
+    # turbid river water: water-leaving reflectance 0.02-0.08 in the visible (its body colour)
+    "river_water": _m(0.02, 0.1, 0.0, 0.1, wets=False),
     "ocean": _m(0.3, 1.0, 0.0, 0.1, "clear", wets=False),
     "rain_drop": _m(0.3, 1.0, 0.0, 0.1, "clear", wets=False),
     # sea life (materials/sea.py; under water: wet already). Living coral, sponge and anemone

@@ -198,8 +198,9 @@ def landscape_build(name: str, params, layout: Layout, shot: Shot, seeds: SeedTr
         scene.add(Object("ocean", sea, water_mat, semantic="water", generator="water.ocean",
                          params=params.waves.model_dump()))
     if w.river is not None:
+        river_mat = MaterialRef("river_water", mat_seeds.child("river").int())
         scene.add(Object("river", river_mesh(cones, w.river, extent=ext, pixels_per_triangle=ppt),
-                         water_mat, semantic="water", generator="water.river"))
+                         river_mat, semantic="water", generator="water.river"))
     if w.lake_level is not None:  # arctic: the lake is frozen
         ice = lake_mesh(cones, w.lake_level, extent=ext, pixels_per_triangle=ppt,
                         keep=lambda x, y: field.height(x, y) < w.lake_level + 1.0)
