@@ -10,7 +10,7 @@ from wildsynth.generators.terrain import landforms as lf
 from wildsynth.generators.terrain.erosion import d8_receivers, fill_depressions, flow_accumulation
 from wildsynth.generators.terrain.field import GridParams, LakesParams, TerrainField, find_lakes
 from wildsynth.generators.terrain.lod import ViewCone
-from wildsynth.generators.water import lake_meshes, river_mesh
+from wildsynth.generators.water import lake_meshes, river_mesh, river_ripples
 
 GRID = GridParams(resolution=128)  # 4 km at 31 m cells: fast, still holds the basins and the valley
 
@@ -146,6 +146,27 @@ def test_river_mesh_covers_the_channel_at_the_river_level(river_field):
     # the channel floor is under the water across the middle of the river
     mid = pr["distance"] < 0.3 * pr["width"]
     assert mid.sum() > 100 and np.all(f.height(v[mid, 0], v[mid, 1]) < v[mid, 2])
+
+
+def test_river_ripples_are_irregular_small_and_fade_on_coarse_triangles():
+    u = np.arange(0.0, 200.0, 0.02)
+    v = np.zeros_like(u)
+    fine = np.full_like(u, 0.02)
+    h = river_ripples(u, v, fine, np.random.default_rng(3))
+    assert 0.002 < h.std() < 0.02 and np.abs(h).max() < 0.06
+    # no single wave train: the strongest frequency holds a small share of the power (the two
+    # sines this replaced held over half of it)
+    power = np.abs(np.fft.rfft(h - h.mean())) ** 2
+    assert power.max() / power.sum() < 0.3  # 0.12-0.23 over seeds 0-5; the two old sines: 0.64
+    # calm and rippled stretches: the local amplitude (over 5 m) varies along the river
+    local = h[: len(h) // 250 * 250].reshape(-1, 250).std(axis=1)
+    assert local.max() > 2.5 * local.min()
+    # a train fades where the vertex spacing exceeds a quarter of its wavelength: none is left at 2 m
+    assert np.all(river_ripples(u, v, np.full_like(u, 2.0), np.random.default_rng(3)) == 0.0)
+    coarse = river_ripples(u, v, np.full_like(u, 0.3), np.random.default_rng(3))
+    assert coarse.std() < h.std()
+    assert np.array_equal(h, river_ripples(u, v, fine, np.random.default_rng(3)))
+    assert not np.array_equal(h, river_ripples(u, v, fine, np.random.default_rng(4)))
 
 
 def test_water_is_deterministic_per_seed(river_field, lake_field):

@@ -93,9 +93,38 @@ def lake_mesh(cones, level: float, extent: float = 20000.0, pixels_per_triangle:
     return _keep_faces(mesh, keep)
 
 
-def river_mesh(cones, river: River, extent: float = 20000.0, pixels_per_triangle: float = 3.0) -> Mesh:
+def river_ripples(u: np.ndarray, v: np.ndarray, spacing: np.ndarray, rng: np.random.Generator,
+                  count: int = 16) -> np.ndarray:
+    """Height (m) of a river's small surface waves at along-stream ``u`` and across-stream ``v`` (m).
+
+    ``count`` wave trains with wavelengths log-uniform in 0.3-3 m, their crests mostly across the
+    current (standing waves and the wakes of stones; wave vectors within 60 degrees of the flow),
+    amplitude 0.25-0.5 % of the wavelength, random phases; a 10-25 m envelope leaves calm, glassy
+    stretches between rippled ones. A train fades where the local vertex ``spacing`` exceeds a
+    quarter of its wavelength and is gone at half, so coarse far triangles do not alias it."""
+    lam = np.exp(rng.uniform(np.log(0.3), np.log(3.0), count))
+    ang = np.radians(60.0) * rng.uniform(-1.0, 1.0, count)
+    amp = lam * rng.uniform(0.0025, 0.005, count)
+    phase = rng.uniform(0.0, 2 * np.pi, count)
+    h = np.zeros_like(u)
+    for i in range(count):
+        k = 2 * np.pi / lam[i]
+        keep = 1.0 - smoothstep(0.25 * lam[i], 0.5 * lam[i], spacing)
+        h += keep * amp[i] * np.sin(k * (np.cos(ang[i]) * u + np.sin(ang[i]) * v) + phase[i])
+    env_lam = rng.uniform(10.0, 25.0, 2)
+    env_ang = rng.uniform(0.0, np.pi, 2)
+    env_ph = rng.uniform(0.0, 2 * np.pi, 2)
+    env = np.ones_like(u)
+    for i in range(2):
+        env *= np.sin(2 * np.pi / env_lam[i] * (np.cos(env_ang[i]) * u + np.sin(env_ang[i]) * v) + env_ph[i])
+    return h * (0.6 + 0.5 * env)
+
+
+def river_mesh(cones, river: River, extent: float = 20000.0, pixels_per_triangle: float = 3.0,
+               rng: np.random.Generator | None = None) -> Mesh:
     """The river's water surface: the sheet z = level(x, y) (falling along the course) cut to a strip
-    around the course, under the banks; small ripples across the flow."""
+    around the course, under the banks, with small irregular waves (``river_ripples``; ``rng`` draws
+    them, None: seed 0)."""
     xv, yv, faces = _sheet(cones, extent, pixels_per_triangle)
     c = np.stack([xv[faces].mean(axis=1), yv[faces].mean(axis=1)], -1)
     pc = river.project(c[:, 0], c[:, 1])
@@ -107,11 +136,16 @@ def river_mesh(cones, river: River, extent: float = 20000.0, pixels_per_triangle
     # a vertex of a big (far) triangle may lie beyond the river's reach: it takes the lowest level
     # of its faces' centres instead of its own projection
     far = np.full(len(xv), np.inf)
+    spacing = np.zeros(len(xv))
     for k in range(3):
         np.minimum.at(far, faces[:, k], face_level)
+        a, b = faces[:, k], faces[:, (k + 1) % 3]
+        edge = np.hypot(xv[a] - xv[b], yv[a] - yv[b])
+        np.maximum.at(spacing, a, edge)
+        np.maximum.at(spacing, b, edge)
     level = np.where(pr["distance"] < pr["width"] * 1.5, pr["level"], far)
     u, v = pr["s"], np.clip(pr["offset"], -1e3, 1e3)
-    ripple = 0.015 * np.sin(u * 2.1 + 0.7 * np.sin(v * 1.3)) + 0.01 * np.sin(u * 5.3 - v * 3.1)
+    ripple = river_ripples(u, v, spacing, rng if rng is not None else np.random.default_rng(0))
     return Mesh(np.stack([xv, yv, level + ripple], -1), faces)
 
 
@@ -153,4 +187,4 @@ def _keep_faces(mesh: Mesh, keep) -> Mesh:
     return split_faces(mesh, ok.astype(np.int64))[1]
 
 
-__all__ = ["WaveParams", "gerstner", "lake_mesh", "lake_meshes", "ocean_mesh", "river_mesh"]
+__all__ = ["WaveParams", "gerstner", "lake_mesh", "lake_meshes", "ocean_mesh", "river_mesh", "river_ripples"]

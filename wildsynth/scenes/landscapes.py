@@ -199,7 +199,8 @@ def landscape_build(name: str, params, layout: Layout, shot: Shot, seeds: SeedTr
                          params=params.waves.model_dump()))
     if w.river is not None:
         river_mat = MaterialRef("river_water", mat_seeds.child("river").int())
-        scene.add(Object("river", river_mesh(cones, w.river, extent=ext, pixels_per_triangle=ppt),
+        scene.add(Object("river", river_mesh(cones, w.river, extent=ext, pixels_per_triangle=ppt,
+                                                rng=seeds.child("river_waves").rng()),
                          river_mat, semantic="water", generator="water.river"))
     if w.lake_level is not None:  # arctic: the lake is frozen
         ice = lake_mesh(cones, w.lake_level, extent=ext, pixels_per_triangle=ppt,
